@@ -1,0 +1,16 @@
+import { InitialSchema1795600000000 } from './1795600000000-InitialSchema';
+import { Functions1795600000001 } from './1795600000001-Functions';
+import { PlatformIdentities1795600000002 } from './1795600000002-PlatformIdentities';
+import { RowLevelSecurity1795600000003 } from './1795600000003-RowLevelSecurity';
+import { Views1795600000004 } from './1795600000004-Views';
+import { SeedRows1795600000005 } from './1795600000005-SeedRows';
+
+// Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
+export const MIGRATIONS = [
+  InitialSchema1795600000000,
+  Functions1795600000001,
+  PlatformIdentities1795600000002,
+  RowLevelSecurity1795600000003,
+  Views1795600000004,
+  SeedRows1795600000005,
+];

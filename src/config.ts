@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { AppError } from './core/errors';
+
+// Every setting the app reads lives here, with its default. The README and .env.example mirror this list.
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  PGLITE_DATA_DIR: z.string().default('.data/pglite'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Reads and validates the environment once; lists every problem in one error instead of failing on the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (common in .env files and compose) mean "unset", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('CONFIG_INVALID', `Invalid configuration (${problems}). Fix these environment variables; see .env.example.`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,108 @@
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { AppError } from '../core/errors';
+import type { Logger } from '../observability/logger';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { ENTITIES } from './entities';
+
+export interface DatabaseSettings {
+  /** A real PostgreSQL server with pgvector. Unset: the embedded PGlite database. */
+  databaseUrl?: string;
+  /** Where the embedded database keeps its files; 'memory://' keeps nothing (tests). */
+  pgliteDataDir: string;
+  poolSize: number;
+  logger?: Logger;
+}
+
+/**
+ * One TypeORM DataSource for both back ends. With no DATABASE_URL it starts the embedded server on
+ * initialize() and points the `pg` pool at it, so everything after that is the production code path.
+ */
+export class AppDataSource extends DataSource {
+  private embedded?: EmbeddedPostgres;
+
+  constructor(private readonly settings: DatabaseSettings) {
+    super({
+      type: 'postgres',
+      ...(settings.databaseUrl ? { url: settings.databaseUrl } : { host: '127.0.0.1', port: 0, username: 'postgres', database: 'postgres' }),
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      migrationsTableName: 'typeorm_migrations',
+      synchronize: false,
+      // Migrations create the extension; a failed implicit CREATE EXTENSION would only log a warning.
+      installExtensions: false,
+      parseInt8: true,
+      poolSize: settings.poolSize,
+      connectTimeoutMS: 5000,
+      applicationName: 'learning-assistant',
+    });
+  }
+
+  get backend(): 'postgres' | 'embedded' {
+    return this.settings.databaseUrl ? 'postgres' : 'embedded';
+  }
+
+  override async initialize(): Promise<this> {
+    if (!this.settings.databaseUrl) {
+      this.embedded = await startEmbeddedPostgres({ dataDir: this.settings.pgliteDataDir, logger: this.settings.logger });
+      // The driver reads host/port when it creates the pool, which happens in super.initialize().
+      Object.assign(this.options, { host: this.embedded.host, port: this.embedded.port });
+    }
+    try {
+      await super.initialize();
+    } catch (err) {
+      await this.embedded?.stop();
+      throw explainConnectionError(err, this.settings);
+    }
+    await this.assertVectorAvailable();
+    return this;
+  }
+
+  override async destroy(): Promise<void> {
+    if (this.isInitialized) await super.destroy();
+    await this.embedded?.stop();
+    this.embedded = undefined;
+  }
+
+  /** True when every migration has been applied. */
+  async isMigrated(): Promise<boolean> {
+    return !(await this.showMigrations());
+  }
+
+  private async assertVectorAvailable(): Promise<void> {
+    const rows: Array<{ installed: string | null }> = await this.query(
+      `SELECT installed_version AS installed FROM pg_available_extensions WHERE name = 'vector'`);
+    if (rows.length === 0) {
+      await this.destroy();
+      throw new AppError('DB_NO_VECTOR_EXTENSION',
+        'The PostgreSQL server has no pgvector extension: install it (e.g. the postgresql-15-pgvector package, ' +
+        'the pgvector/pgvector Docker image, or .ci/install-pgvector.sh) and run `npm run db:migrate` again.');
+    }
+  }
+}
+
+export function explainConnectionError(err: unknown, settings: DatabaseSettings): AppError {
+  const code = (err as { code?: string }).code;
+  const where = settings.databaseUrl ? `the PostgreSQL server in DATABASE_URL (${redact(settings.databaseUrl)})` : 'the embedded database';
+  const reason =
+    code === 'ECONNREFUSED' ? 'nothing is listening there'
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve'
+    : code === '28P01' || code === '28000' ? 'the user name or password was refused'
+    : code === '3D000' ? 'that database does not exist (create it first)'
+    : (err as Error).message?.includes('timeout') ? 'the connection timed out'
+    : (err as Error).message ?? String(err);
+  return new AppError('DB_UNREACHABLE',
+    `Cannot connect to ${where}: ${reason}. Start PostgreSQL or fix DATABASE_URL, or unset DATABASE_URL to use the embedded database.`,
+    { cause: err });
+}
+
+/** Never print a password. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import type { AppDataSource } from '../../src/db/data-source';
+import { forEachBackend } from '../helpers/databases';
+
+const TABLES = ['users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
+
+async function objects(ds: AppDataSource) {
+  const tables = (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`)).map((r: { tablename: string }) => r.tablename).sort();
+  const views = (await ds.query(`SELECT viewname FROM pg_views WHERE schemaname = 'public'`)).map((r: { viewname: string }) => r.viewname).sort();
+  const functions = (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'auth') AND p.proname NOT LIKE 'vector%' AND p.proname IN ('match_documents','get_user_learning_analytics','generate_recommendations','update_updated_at_column','sync_learning_progress_completion','uid','role')`)).map((r: { proname: string }) => r.proname).sort();
+  const policies = Number((await ds.query(`SELECT count(*) AS n FROM pg_policies WHERE schemaname = 'public'`))[0].n);
+  return { tables, views, functions, policies };
+}
+
+forEachBackend('migrations', (backend) => {
+  let ds: AppDataSource;
+  before(async () => {
+    ds = await backend.freshDataSource();
+  });
+  after(async () => ds?.destroy());
+
+  it('apply all, revert all, and apply again to the same schema', async () => {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    assert.equal(applied.length, 6);
+    const first = await objects(ds);
+    assert.deepEqual(first.tables, [...TABLES].sort());
+    assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);
+    assert.deepEqual(first.functions, ['generate_recommendations', 'get_user_learning_analytics', 'match_documents', 'role', 'sync_learning_progress_completion', 'uid', 'update_updated_at_column']);
+    assert.equal(first.policies, 25);
+    assert.equal(await ds.isMigrated(), true);
+
+    for (let i = 0; i < applied.length; i++) await ds.undoLastMigration({ transaction: 'each' });
+    const empty = await objects(ds);
+    assert.deepEqual(empty, { tables: [], views: [], functions: [], policies: 0 });
+    assert.equal(await ds.isMigrated(), false);
+
+    await ds.runMigrations({ transaction: 'each' });
+    assert.deepEqual(await objects(ds), first);
+  });
+
+  it('creates the indexes the design asks for (HNSW, GIN, partial, unique composite) and stores vectors in line', async () => {
+    const idx = await ds.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`);
+    const def = (name: string) => idx.find((r: { indexname: string }) => r.indexname === name)?.indexdef ?? '';
+    assert.match(def('idx_learning_content_embedding'), /USING hnsw \(embedding vector_cosine_ops\)/);
+    assert.match(def('idx_users_learning_profile'), /USING gin/);
+    assert.match(def('idx_learning_content_metadata'), /USING gin/);
+    assert.match(def('idx_learning_progress_active'), /WHERE \(completed_at IS NULL\)/);
+    assert.match(def('idx_learning_progress_user_skill'), /UNIQUE/);
+    assert.equal(def('idx_chat_messages_recent'), '', 'the NOW() partial index cannot exist');
+    const named = ['idx_users_email', 'idx_users_department', 'idx_users_role', 'idx_learning_content_type', 'idx_learning_content_source',
+      'idx_learning_content_created', 'idx_skills_category', 'idx_skills_level', 'idx_skills_name', 'idx_courses_difficulty', 'idx_courses_duration',
+      'idx_courses_title', 'idx_learning_progress_user', 'idx_learning_progress_skill', 'idx_learning_progress_course', 'idx_learning_progress_completed',
+      'idx_chat_messages_user', 'idx_chat_messages_created', 'idx_chat_messages_confidence', 'idx_recommendations_user', 'idx_recommendations_type',
+      'idx_recommendations_score', 'idx_recommendations_created', 'idx_assessments_difficulty', 'idx_assessments_title', 'idx_assessment_results_user',
+      'idx_assessment_results_assessment', 'idx_assessment_results_score', 'idx_learning_progress_user_course', 'idx_chat_messages_user_created',
+      'idx_recommendations_user_type', 'idx_users_preferences'];
+    for (const n of named) assert.ok(def(n), `index ${n} exists`);
+    const [storage] = await ds.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'learning_content'::regclass AND attname = 'embedding'`);
+    assert.equal(storage.attstorage, 'p');
+    const views = await ds.query(`SELECT relname, reloptions FROM pg_class WHERE relname IN ('user_learning_dashboard', 'learning_content_search')`);
+    for (const v of views) assert.deepEqual(v.reloptions, ['security_invoker=true'], v.relname);
+  });
+});
