@@ -40,24 +40,26 @@ function postgres(baseUrl: string): Backend {
   return {
     name: 'postgres',
     dataSource: () => memo('postgres', async () => {
-      const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), poolSize: 10 });
+      const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), pgliteDataDir: '', poolSize: 10 });
       await ds.initialize();
       await ds.runMigrations({ transaction: 'each' });
       cleanups.push(() => ds.destroy());
       return ds;
     }),
     freshDataSource: async () => {
-      const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), poolSize: 4 });
+      const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), pgliteDataDir: '', poolSize: 4 });
       await ds.initialize();
       return ds;
     },
   };
 }
 
+/** Embedded always, PostgreSQL when DATABASE_URL is set; TEST_BACKENDS=embedded|postgres narrows it (CI runs each once). */
 export function backends(): Backend[] {
-  const list = [embedded()];
+  const list: Backend[] = [embedded()];
   if (process.env.DATABASE_URL) list.push(postgres(process.env.DATABASE_URL));
-  return list;
+  const only = process.env.TEST_BACKENDS?.split(',').map((s) => s.trim());
+  return only ? list.filter((b) => only.includes(b.name)) : list;
 }
 
 /** Defines `describe(title [backend])` once per available back end. */
