@@ -1,0 +1,219 @@
+/**
+ * The answer layer's entry point: AnswerInput -> Answer.
+ *
+ *   createAnswerer({ model, timeoutMs, logger })
+ *
+ * - With a chat model: RunnableSequence [ {context, question, history} -> prompt -> model -> string ]
+ *   mapped to an Answer (mode 'llm', citations parsed from the text). If there are no passages at
+ *   all, the model is NOT called; the extractive "not covered" answer is returned instead.
+ * - Any model failure (timeout after `timeoutMs`, HTTP 429, 5xx, connection/auth errors, empty
+ *   output, anything else) falls back to the ExtractiveAnswerer with `fallbackReason` set and an
+ *   honest note in the text. The failure is logged once via `logger.warn`.
+ *   If the CALLER's own AbortSignal (options.signal) fires, the error is rethrown instead: a
+ *   cancelled request needs no answer.
+ * - Without a model: the ExtractiveAnswerer.
+ *
+ * Retries: ChatOpenAI retries failed calls itself (LangChain's AsyncCaller, `maxRetries`, default 6,
+ * with exponential backoff) — that would blow straight through `timeoutMs` and hammer a rate-limited
+ * API. Construct the model with `maxRetries: 0` (createChatModel does) or at most 1; the
+ * extractive fallback is our "retry".
+ *
+ * Why not `withFallbacks`: RunnableWithFallbacks hands the fallback only the original input (not the
+ * error), so the fallback could not say WHY it ran, and it re-checks the call's AbortSignal before
+ * trying the fallback, so a signal-based timeout would surface as an error instead of falling back.
+ * A small Runnable with try/catch is simpler and keeps the reason.
+ */
+import { Runnable, RunnableSequence, type RunnableConfig } from '@langchain/core/runnables';
+import { StringOutputParser } from '@langchain/core/output_parsers';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { answerPrompt, formatContext, historyToMessages, type AnswerPromptInput } from './answer-prompt';
+import { ExtractiveAnswerer } from './extractive-answerer';
+import type { Answer, AnswerInput } from './answer-types';
+
+export type FallbackReason =
+  | 'timeout'
+  | 'rate_limited'
+  | 'server_error'
+  | 'auth_error'
+  | 'connection_error'
+  | 'empty_response'
+  | 'model_error';
+
+export interface AnswerLogger {
+  warn(obj: object, msg: string): void;
+}
+
+export interface AnswererDeps {
+  /** Chat model; construct with maxRetries 0 (or 1) — see the file comment. Omit for extractive-only. */
+  model?: BaseChatModel;
+  /** Hard cap on the model call in ms; on expiry the call is aborted and we fall back. <= 0 disables. */
+  timeoutMs: number;
+  logger?: AnswerLogger;
+}
+
+/** Thrown (internally) when the model call exceeds timeoutMs. */
+export class AnswerTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Answer model call timed out after ${timeoutMs} ms`);
+    this.name = 'AnswerTimeoutError';
+  }
+}
+
+const REASON_LABEL: Record<string, string> = {
+  timeout: 'it timed out',
+  rate_limited: 'rate limited',
+  server_error: 'server error',
+  auth_error: 'authentication failed',
+  connection_error: 'could not connect',
+  empty_response: 'empty response',
+  model_error: 'error',
+};
+
+/** Short italic note explaining that the answer is an extractive fallback. */
+export function fallbackNote(reason: string): string {
+  const label = REASON_LABEL[reason] ?? REASON_LABEL.model_error;
+  return `_The AI model was unavailable (${label}), so this answer was extracted directly from the content:_`;
+}
+
+function errorField(err: unknown, key: string): unknown {
+  return err !== null && typeof err === 'object' ? (err as Record<string, unknown>)[key] : undefined;
+}
+
+/** Map a model/client error to a FallbackReason (duck-typed: works for OpenAI SDK and LangChain errors). */
+export function classifyModelError(err: unknown): FallbackReason {
+  if (err instanceof AnswerTimeoutError) return 'timeout';
+  const status = Number(errorField(err, 'status') ?? errorField(err, 'statusCode') ?? NaN);
+  const name = String(errorField(err, 'name') ?? '');
+  const ctor = err !== null && typeof err === 'object' ? err.constructor?.name ?? '' : '';
+  const code = String(errorField(err, 'lc_error_code') ?? errorField(err, 'code') ?? '');
+  const message = String(errorField(err, 'message') ?? err ?? '');
+
+  if (/timeout/i.test(name) || /timeout/i.test(ctor) || code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
+    return 'timeout';
+  }
+  if (status === 429 || code === 'MODEL_RATE_LIMIT' || code === 'rate_limit_exceeded') return 'rate_limited';
+  if (status >= 500 && status <= 599) return 'server_error';
+  if (status === 401 || status === 403 || code === 'MODEL_AUTHENTICATION') return 'auth_error';
+  if (/connection/i.test(ctor) || /connection/i.test(name) || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) {
+    return 'connection_error';
+  }
+  return 'model_error';
+}
+
+/**
+ * Citation numbers used in `text`: handles [1], [1][2], [1, 3], [2-4] / [2–4].
+ * Only numbers within 1..passageCount; distinct; ascending.
+ */
+export function parseCitations(text: string, passageCount: number): number[] {
+  const found = new Set<number>();
+  for (const m of text.matchAll(/\[(\s*\d{1,3}\s*(?:(?:,|;|-|–|—|and)\s*\d{1,3}\s*)*)\]/g)) {
+    for (const part of m[1].split(/\s*(?:,|;|and)\s*/)) {
+      const range = /^(\d+)\s*[-–—]\s*(\d+)$/.exec(part.trim());
+      const nums: number[] = [];
+      if (range) {
+        const lo = Number(range[1]);
+        const hi = Number(range[2]);
+        if (hi >= lo && hi - lo <= 20) for (let n = lo; n <= hi; n++) nums.push(n);
+      } else if (/^\d+$/.test(part.trim())) {
+        nums.push(Number(part.trim()));
+      }
+      for (const n of nums) if (n >= 1 && n <= passageCount) found.add(n);
+    }
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** prompt inputs -> prompt -> model -> plain string. */
+export function createLlmTextChain(model: BaseChatModel): Runnable<AnswerInput, string> {
+  return RunnableSequence.from<AnswerInput, string>([
+    {
+      context: (input: AnswerInput) => formatContext(input.passages),
+      question: (input: AnswerInput) => input.question,
+      history: (input: AnswerInput) => historyToMessages(input.history ?? []),
+    },
+    answerPrompt.withConfig({ runName: 'AnswerPrompt' }) as Runnable<AnswerPromptInput>,
+    model,
+    new StringOutputParser(),
+  ]).withConfig({ runName: 'LlmAnswerText' });
+}
+
+/** LLM answerer with timeout + extractive fallback. */
+export class LlmAnswerer extends Runnable<AnswerInput, Answer> {
+  lc_namespace = ['learning_assistant', 'ai', 'answer'];
+
+  static override lc_name(): string {
+    return 'LlmAnswerer';
+  }
+
+  constructor(
+    private readonly textChain: Runnable<AnswerInput, string>,
+    private readonly extractive: ExtractiveAnswerer,
+    private readonly timeoutMs: number,
+    private readonly logger?: AnswerLogger,
+  ) {
+    super();
+  }
+
+  async invoke(input: AnswerInput, options?: Partial<RunnableConfig>): Promise<Answer> {
+    const passages = Array.isArray(input.passages) ? input.passages : [];
+    // Nothing to ground an answer on: don't spend a model call.
+    if (passages.length === 0) return this.extractive.answer({ ...input, passages });
+
+    const callerSignal = options?.signal;
+    const controller = new AbortController();
+    const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+    let timer: NodeJS.Timeout | undefined;
+
+    try {
+      const run = this.textChain.invoke({ ...input, passages }, { ...options, signal });
+      run.catch(() => undefined); // if the timeout wins the race, the aborted call's rejection is expected
+      const racers: Promise<string>[] = [run];
+      if (Number.isFinite(this.timeoutMs) && this.timeoutMs > 0) {
+        racers.push(
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const err = new AnswerTimeoutError(this.timeoutMs);
+              controller.abort(err); // cancels the HTTP request too
+              reject(err);
+            }, this.timeoutMs);
+          }),
+        );
+      }
+      const raw = await Promise.race(racers);
+      const text = typeof raw === 'string' ? raw.trim() : '';
+      if (text === '') throw Object.assign(new Error('The model returned an empty answer'), { name: 'EmptyResponseError' });
+      return { text, mode: 'llm', citedIndexes: parseCitations(text, passages.length) };
+    } catch (err) {
+      if (callerSignal?.aborted) throw err; // cancelled by the caller, not a model failure
+      const reason: FallbackReason =
+        controller.signal.aborted ? 'timeout'
+        : errorField(err, 'name') === 'EmptyResponseError' ? 'empty_response'
+        : classifyModelError(err);
+      this.logFailure(err, reason);
+      return this.extractive.answer({ ...input, passages }, { note: fallbackNote(reason), fallbackReason: reason });
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private logFailure(err: unknown, reason: FallbackReason): void {
+    if (!this.logger) return;
+    const summary = {
+      name: errorField(err, 'name') ?? (err as object)?.constructor?.name,
+      message: String(errorField(err, 'message') ?? err),
+      status: errorField(err, 'status'),
+      code: errorField(err, 'lc_error_code') ?? errorField(err, 'code'),
+    };
+    try {
+      this.logger.warn({ err: summary, reason, timeoutMs: this.timeoutMs }, 'Answer model failed; using extractive fallback');
+    } catch {
+      // a broken logger must not break answering
+    }
+  }
+}
+
+export function createAnswerer(deps: AnswererDeps): Runnable<AnswerInput, Answer> {
+  const extractive = new ExtractiveAnswerer();
+  if (!deps.model) return extractive;
+  return new LlmAnswerer(createLlmTextChain(deps.model), extractive, deps.timeoutMs, deps.logger);
+}
