@@ -4,6 +4,7 @@ import { PlatformIdentities1795600000002 } from './1795600000002-PlatformIdentit
 import { RowLevelSecurity1795600000003 } from './1795600000003-RowLevelSecurity';
 import { Views1795600000004 } from './1795600000004-Views';
 import { SeedRows1795600000005 } from './1795600000005-SeedRows';
+import { ConversationCore1795700000000 } from './1795700000000-ConversationCore';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RowLevelSecurity1795600000003,
   Views1795600000004,
   SeedRows1795600000005,
+  ConversationCore1795700000000,
 ];

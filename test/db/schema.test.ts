@@ -121,7 +121,7 @@ forEachBackend('schema constraints and triggers', (backend) => {
   it('stores and returns 1536-dim vectors and refuses other sizes', async () => {
     await rejects(ds.query(`INSERT INTO learning_content (title, content, content_type, embedding) VALUES ('t', 'c', 'tutorial', '[1,2,3]')`), '22000');
     const id = randomUUID();
-    await ds.query(`INSERT INTO learning_content (id, title, content, content_type, embedding) VALUES ($1, 't', 'c', 'tutorial', $2)`, [id, `[${new Array(1536).fill(0.5).join(',')}]`]);
+    await ds.query(`INSERT INTO learning_content (id, title, content, content_type, embedding, embedding_model) VALUES ($1, 't', 'c', 'tutorial', $2, 'test')`, [id, `[${new Array(1536).fill(0.5).join(',')}]`]);
     const [row] = await ds.query(`SELECT vector_dims(embedding) AS d FROM learning_content WHERE id = $1`, [id]);
     assert.equal(row.d, 1536);
   });

@@ -23,7 +23,7 @@ export const toSql = (v: number[]) => `[${v.join(',')}]`;
 export async function makeContent(ds: DataSource, fields: { title?: string; content?: string; contentType?: string; embedding?: number[] | null; metadata?: object }): Promise<string> {
   const id = randomUUID();
   await ds.query(
-    `INSERT INTO learning_content (id, title, content, content_type, embedding, metadata) VALUES ($1, $2, $3, $4, $5::vector, $6)`,
+    `INSERT INTO learning_content (id, title, content, content_type, embedding, metadata, embedding_model) VALUES ($1, $2, $3, $4, $5::vector, $6, CASE WHEN $5::vector IS NULL THEN NULL ELSE 'test' END)`,
     [id, fields.title ?? `Item ${id.slice(0, 6)}`, fields.content ?? 'Some learning content.', fields.contentType ?? 'tutorial',
       fields.embedding ? toSql(fields.embedding) : null, fields.metadata ? JSON.stringify(fields.metadata) : null]);
   return id;
