@@ -1,5 +1,13 @@
+import { createAnswerer } from './ai/answer-chain';
+import { createChatModel } from './ai/chat-model';
+import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-provider';
+import { HybridRetriever } from './ai/hybrid-retriever';
 import type { Config } from './config';
+import { ConversationService } from './core/conversation-service';
+import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
+import { assertEmbedderMatches } from './db/embedder-guard';
+import { seedLearningContent } from './db/seed-content';
 import { createLogger, type Logger } from './observability/logger';
 
 /** The composition root: the one place that builds concrete classes and wires them together. */
@@ -7,13 +15,42 @@ export interface App {
   config: Config;
   logger: Logger;
   ds: AppDataSource;
+  provider: EmbeddingProvider;
+  conversation: ConversationService;
   close(): Promise<void>;
 }
 
 export async function buildApp(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<App> {
   const ds = new AppDataSource({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE, logger });
   await ds.initialize();
-  const applied = await ds.runMigrations({ transaction: 'each' });
-  if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrated');
-  return { config, logger, ds, close: () => ds.destroy() };
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrated');
+
+    const provider = createEmbeddingProvider(config, (msg) => logger.warn({}, msg));
+    await assertEmbedderMatches(ds, provider.id);
+    if (config.SEED_ON_EMPTY && (await hasNoSearchableContent(ds))) {
+      logger.info({}, 'no embedded learning content yet: loading the sample corpus (set SEED_ON_EMPTY=false to skip)');
+      await seedLearningContent(ds, provider, { logger });
+    }
+
+    const model = createChatModel({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
+    const conversation = new ConversationService({
+      ds,
+      retriever: new HybridRetriever(provider),
+      answerer: createAnswerer({ model, timeoutMs: config.LLM_TIMEOUT_MS, logger }),
+      recommender: new Recommender(),
+      logger,
+    });
+    logger.info({ embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' }, 'conversation service ready');
+    return { config, logger, ds, provider, conversation, close: () => ds.destroy() };
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
+}
+
+async function hasNoSearchableContent(ds: AppDataSource): Promise<boolean> {
+  const [row] = await ds.query(`SELECT EXISTS (SELECT 1 FROM learning_content WHERE embedding IS NOT NULL) AS any`);
+  return !row.any;
 }

@@ -14,6 +14,10 @@ const schema = z.object({
   OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  SEED_ON_EMPTY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  CHAT_USER: z.string().min(1).optional(),
+  CHAT_USER_NAME: z.string().min(1).optional(),
+  CHAT_USER_EMAIL: z.string().email().optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,0 +1,128 @@
+import type { EntityManager } from 'typeorm';
+import type { ContentType } from '../db/entities/learning-content.entity';
+import type { Passage } from './answer-types';
+import { vectorLiteral, type EmbeddingProvider } from './embedding-provider';
+
+export type SearchMode = 'hybrid' | 'vector' | 'text';
+
+export interface RetrievedPassage extends Passage {
+  metadata: Record<string, unknown>;
+  /** 1-based rank in each list it appeared in. */
+  vectorRank?: number;
+  textRank?: number;
+}
+
+export interface SearchOptions {
+  /** passages to return (default 5) */
+  k?: number;
+  contentTypes?: ContentType[];
+  mode?: SearchMode;
+  /** a precomputed query embedding (the service reuses it for recommendations) */
+  queryVector?: number[];
+}
+
+export interface RetrieverTuning {
+  /** candidates taken from each list before fusion */
+  candidates: number;
+  /** reciprocal rank fusion constant: score = sum of weight / (rrfK + rank) */
+  rrfK: number;
+  vectorWeight: number;
+  textWeight: number;
+  /** BM25 term-frequency saturation and length normalisation */
+  k1: number;
+  b: number;
+  /** HNSW search breadth; higher = better recall, slower */
+  efSearch: number;
+}
+
+// Tuned on SciFact's train queries only (bench/README.md); the test queries were never used for tuning.
+export const DEFAULT_TUNING: RetrieverTuning = { candidates: 50, rrfK: 60, vectorWeight: 1, textWeight: 1, k1: 0.9, b: 0.4, efSearch: 100 };
+
+interface Row { id: string; title: string; content: string; content_type: string; metadata: Record<string, unknown> | null; similarity?: number; score?: number }
+
+/**
+ * Hybrid retrieval in PostgreSQL: pgvector (match_documents over the HNSW index, with iterative scan
+ * so filters cannot starve the result) and BM25 over the full-text index, fused by reciprocal rank.
+ * Every query runs through the caller's EntityManager, i.e. inside the caller's transaction and
+ * row-level-security scope.
+ */
+export class HybridRetriever {
+  readonly tuning: RetrieverTuning;
+
+  constructor(private readonly provider: EmbeddingProvider, tuning: Partial<RetrieverTuning> = {}) {
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+  }
+
+  embedQuery(text: string): Promise<number[]> {
+    return this.provider.embeddings.embedQuery(text);
+  }
+
+  async search(m: EntityManager, query: string, opts: SearchOptions = {}): Promise<RetrievedPassage[]> {
+    const k = opts.k ?? 5;
+    const mode = opts.mode ?? 'hybrid';
+    const types = opts.contentTypes?.length ? opts.contentTypes : null;
+    const n = Math.max(this.tuning.candidates, k);
+    const vector = mode === 'text' ? undefined : (opts.queryVector ?? (await this.embedQuery(query)));
+    const [byVector, byText] = await Promise.all([
+      vector ? this.vectorSearch(m, vector, n, types) : Promise.resolve([]),
+      mode === 'vector' ? Promise.resolve([]) : this.textSearch(m, query, n, types),
+    ]);
+
+    const fused = new Map<string, RetrievedPassage>();
+    const add = (rows: Row[], weight: number, key: 'vectorRank' | 'textRank') => {
+      rows.forEach((row, i) => {
+        const p = fused.get(row.id) ?? toPassage(row);
+        p.score += weight / (this.tuning.rrfK + i + 1);
+        p[key] = i + 1;
+        if (row.similarity !== undefined) p.similarity = row.similarity;
+        fused.set(row.id, p);
+      });
+    };
+    add(byVector, this.tuning.vectorWeight, 'vectorRank');
+    add(byText, this.tuning.textWeight, 'textRank');
+    const top = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, k);
+
+    // Keyword-only hits still get a cosine similarity, so confidence can treat every passage alike.
+    const missing = top.filter((p) => p.similarity === null).map((p) => p.id);
+    if (vector && missing.length) {
+      const sims: Array<{ id: string; similarity: number }> = await m.query(
+        `SELECT id, 1 - (embedding <=> $1::vector) AS similarity FROM learning_content WHERE id = ANY($2) AND embedding IS NOT NULL`,
+        [vectorLiteral(vector), missing]);
+      for (const s of sims) top.find((p) => p.id === s.id)!.similarity = s.similarity;
+    }
+    return top;
+  }
+
+  /** Nearest neighbours by cosine; iterative scan keeps filtered searches complete, so re-sort by distance. */
+  async vectorSearch(m: EntityManager, vector: number[], n: number, types: string[] | null): Promise<Row[]> {
+    await m.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', '20000', true),
+      set_config('hnsw.ef_search', $1, true)`, [String(Math.max(this.tuning.efSearch, n))]);
+    return m.query(
+      `SELECT id, title, content, content_type, metadata, similarity
+         FROM match_documents($1::vector, -1, $2, $3::text[]) ORDER BY similarity DESC`,
+      [vectorLiteral(vector), n, types]);
+  }
+
+  /** BM25 over the lexemes PostgreSQL's English configuration extracts (stemmed, stop words removed). */
+  async textSearch(m: EntityManager, query: string, n: number, types: string[] | null): Promise<Row[]> {
+    return m.query(
+      `WITH qt AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
+            st AS (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
+            df AS (SELECT t.lexeme, count(*)::float8 AS df FROM learning_content_terms t JOIN qt ON qt.lexeme = t.lexeme GROUP BY t.lexeme),
+            scored AS (
+              SELECT t.content_id, sum(ln(1 + (st.n - df.df + 0.5) / (df.df + 0.5))
+                       * t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * t.doc_len / st.avgdl))) AS score
+                FROM learning_content_terms t JOIN df ON df.lexeme = t.lexeme CROSS JOIN st
+               GROUP BY t.content_id)
+       SELECT lc.id, lc.title, lc.content, lc.content_type, lc.metadata, s.score
+         FROM scored s JOIN learning_content lc ON lc.id = s.content_id
+        WHERE $3::text[] IS NULL OR lc.content_type = ANY($3::text[])
+        ORDER BY s.score DESC, lc.id
+        LIMIT $2`,
+      [query, n, types, this.tuning.k1, this.tuning.b]);
+  }
+}
+
+function toPassage(row: Row): RetrievedPassage {
+  return { id: row.id, title: row.title, content: row.content, contentType: row.content_type, metadata: row.metadata ?? {}, score: 0, similarity: null };
+}

@@ -1,0 +1,153 @@
+import type { Runnable } from '@langchain/core/runnables';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
+import { computeConfidence } from '../ai/confidence';
+import type { HybridRetriever } from '../ai/hybrid-retriever';
+import { inUserScope } from '../db/user-scope';
+import type { Logger } from '../observability/logger';
+import { IdentityService } from './identity-service';
+import { HELP_TEXT, MAX_QUESTION_CHARS, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
+import type { Recommender } from './recommender';
+
+export interface ConversationDeps {
+  ds: DataSource;
+  retriever: HybridRetriever;
+  answerer: Runnable<AnswerInput, Answer>;
+  recommender: Recommender;
+  logger: Logger;
+  /** passages put in front of the model (default 5) */
+  passages?: number;
+  /** earlier turns of the thread replayed as memory (default 6) */
+  historyTurns?: number;
+}
+
+const APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute; if it keeps happening, tell your admin.";
+
+/**
+ * The platform-neutral brain: question in, cited answer plus recommendations out, every turn logged.
+ * User-scoped reads and writes run as app_user with row-level security; the model is called outside
+ * any transaction so a slow model never holds a database connection.
+ */
+export class ConversationService {
+  private readonly identities: IdentityService;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.identities = new IdentityService(deps.ds);
+  }
+
+  async handle(msg: IncomingMessage): Promise<BotReply> {
+    const started = Date.now();
+    const log = this.deps.logger.child({ channel: msg.channel, conversation: msg.conversationId, message: msg.messageId });
+    const userId = await this.identities.resolve(msg);
+
+    const previous = await inUserScope(this.deps.ds, userId, (m) => this.findTurn(m, userId, msg));
+    if (previous) return previous;
+
+    const raw = (msg.text ?? '').replace(/\u0000/g, '').trim();
+    if (!raw) {
+      return this.logTurn(log, userId, msg, started, {
+        kind: 'help', text: HELP_TEXT, sources: [], confidence: 0, recommendations: [], notes: [], mode: 'none',
+      }, [], '(empty message)');
+    }
+
+    const notes: string[] = [];
+    let question = raw;
+    if (question.length > MAX_QUESTION_CHARS) {
+      question = question.slice(0, MAX_QUESTION_CHARS);
+      notes.push(`Your message was long, so I answered based on its first ${MAX_QUESTION_CHARS.toLocaleString('en-US')} characters.`);
+    }
+
+    let reply: Omit<BotReply, 'chatMessageId' | 'duplicate'>;
+    let picks: Array<Omit<RecommendationCard, 'id'>> = [];
+    try {
+      const queryVector = await this.embedOrNull(question, log);
+      if (!queryVector) notes.push('Semantic search was unavailable, so I searched by keywords only.');
+      const context = await inUserScope(this.deps.ds, userId, async (m) => {
+        const history = await this.loadHistory(m, userId, msg);
+        const passages = await this.deps.retriever.search(m, question, {
+          k: this.deps.passages ?? 5, contentTypes: msg.contentTypes, queryVector, mode: queryVector ? 'hybrid' : 'text',
+        });
+        const recs = await this.deps.recommender.candidates(m, userId, queryVector, passages.map((p) => p.id));
+        return { history, passages, recs };
+      });
+
+      const answer = await this.deps.answerer.invoke({ question, passages: context.passages, history: context.history });
+      const cited = new Set(answer.citedIndexes);
+      const sources = context.passages
+        .map((p, i) => ({ n: i + 1, id: p.id, title: p.title, contentType: p.contentType, similarity: p.similarity === null ? null : round3(p.similarity) }))
+        .filter((s) => cited.has(s.n));
+      picks = this.deps.recommender.pick(context.recs.candidates, question, context.recs.completed);
+      reply = { kind: 'answer', text: answer.text, sources, confidence: computeConfidence(context.passages, answer), recommendations: [], notes, mode: answer.mode };
+    } catch (err) {
+      log.error({ err, userId }, 'answering failed; replying with an apology');
+      reply = { kind: 'apology', text: APOLOGY, sources: [], confidence: 0, recommendations: [], notes, mode: 'none' };
+    }
+    return this.logTurn(log, userId, msg, started, reply, picks, raw);
+  }
+
+  private async embedOrNull(question: string, log: Logger): Promise<number[] | undefined> {
+    try {
+      return await this.deps.retriever.embedQuery(question);
+    } catch (err) {
+      log.warn({ err }, 'embedding the question failed; falling back to keyword search');
+      return undefined;
+    }
+  }
+
+  /** Writes the turn and its recommendations in one user-scoped transaction; a concurrent duplicate loses cleanly. */
+  private async logTurn(log: Logger, userId: string, msg: IncomingMessage, started: number,
+    reply: Omit<BotReply, 'chatMessageId' | 'duplicate'>, picks: Array<Omit<RecommendationCard, 'id'>>, message: string): Promise<BotReply> {
+    const processingTime = Date.now() - started;
+    try {
+      return await inUserScope(this.deps.ds, userId, async (m) => {
+        const [row] = await m.query(
+          `INSERT INTO chat_messages (user_id, message, response, confidence, sources, processing_time, channel, tenant_id, conversation_id, thread_id, platform_message_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (channel, conversation_id, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
+           RETURNING id`,
+          [userId, message, reply.text, reply.confidence, JSON.stringify(reply.sources), processingTime, msg.channel, msg.tenantId,
+            msg.conversationId, msg.threadId ?? null, msg.messageId || null]);
+        if (!row) return (await this.findTurn(m, userId, msg))!;
+        const recommendations: RecommendationCard[] = [];
+        for (const p of picks) {
+          const [rec] = await m.query(`INSERT INTO recommendations (user_id, type, item_id, score, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+            [userId, p.type, p.itemId, p.score, p.reason]);
+          recommendations.push({ id: rec.id, ...p });
+        }
+        log.info({ userId, chatMessageId: row.id, ms: processingTime, confidence: reply.confidence, mode: reply.mode, kind: reply.kind }, 'turn answered');
+        return { ...reply, recommendations, chatMessageId: row.id, duplicate: false };
+      });
+    } catch (err) {
+      // The database refused the log: still answer, and keep the whole turn in the application log.
+      log.error({ err, userId, question: message, answer: reply.text }, 'could not log the turn to chat_messages');
+      return { ...reply, recommendations: [], chatMessageId: null, duplicate: false };
+    }
+  }
+
+  /** The stored reply for a message id we have already answered (platform retries). */
+  private async findTurn(m: EntityManager, userId: string, msg: IncomingMessage): Promise<BotReply | undefined> {
+    if (!msg.messageId) return undefined;
+    const [row] = await m.query(
+      `SELECT id, response, confidence, sources FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND platform_message_id = $3 AND user_id = $4`,
+      [msg.channel, msg.conversationId, msg.messageId, userId]);
+    if (!row) return undefined;
+    return { kind: 'answer', text: row.response ?? '', sources: (row.sources ?? []) as SourceRef[], confidence: row.confidence ?? 0,
+      recommendations: [], chatMessageId: row.id, duplicate: true, notes: [], mode: 'none' };
+  }
+
+  /**
+   * The user's earlier turns in this thread, oldest first. A top-level DM has no thread, so its recent
+   * turns (last 30 minutes) count as the conversation. RLS limits this to the asker's own messages.
+   */
+  private async loadHistory(m: EntityManager, userId: string, msg: IncomingMessage): Promise<HistoryTurn[]> {
+    const rows: Array<{ message: string; response: string }> = await m.query(
+      `SELECT message, response FROM chat_messages
+        WHERE user_id = $1 AND channel = $2 AND conversation_id = $3 AND response IS NOT NULL
+          AND (CASE WHEN $4::text IS NULL THEN thread_id IS NULL AND created_at > now() - interval '30 minutes' ELSE thread_id = $4 END)
+        ORDER BY created_at DESC LIMIT $5`,
+      [userId, msg.channel, msg.conversationId, msg.threadId ?? null, this.deps.historyTurns ?? 6]);
+    return rows.reverse().map((r) => ({ question: r.message, answer: r.response }));
+  }
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

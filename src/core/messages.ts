@@ -1,0 +1,75 @@
+import type { ContentType } from '../db/entities/learning-content.entity';
+import type { RecommendationType } from '../db/entities/recommendation.entity';
+
+/** Where a message came from. The console is the terminal chat (`npm run chat`). */
+export type Channel = 'slack' | 'teams' | 'console';
+
+export interface UserProfile {
+  name?: string;
+  email?: string;
+  department?: string;
+}
+
+/** A question as every channel adapter hands it to the core: platform payloads never get past the adapter. */
+export interface IncomingMessage {
+  channel: Channel;
+  /** Slack team id, Teams tenant id, or 'local' for the console */
+  tenantId: string;
+  platformUserId: string;
+  /** what the platform told us about the person, if anything */
+  profile?: UserProfile;
+  /** Slack channel / DM id, Teams conversation id */
+  conversationId: string;
+  /** Slack thread_ts, Teams reply-chain id; null for a top-level message in a DM */
+  threadId?: string | null;
+  /** the platform's id for this message; a retried delivery carries the same id */
+  messageId: string;
+  text: string;
+  /** optionally restrict retrieval to these content types */
+  contentTypes?: ContentType[];
+}
+
+export interface SourceRef {
+  /** the citation number used in the answer: [n] */
+  n: number;
+  id: string;
+  title: string;
+  contentType: string;
+  similarity: number | null;
+}
+
+export interface RecommendationCard {
+  /** the `recommendations` row id (for click tracking) */
+  id: string;
+  type: RecommendationType;
+  itemId: string;
+  title: string;
+  score: number;
+  reason: string;
+}
+
+export interface BotReply {
+  kind: 'answer' | 'help' | 'apology';
+  text: string;
+  sources: SourceRef[];
+  /** 0..1, see src/ai/confidence.ts */
+  confidence: number;
+  recommendations: RecommendationCard[];
+  /** the chat_messages row this turn was logged as (null only if even logging failed) */
+  chatMessageId: string | null;
+  /** true when this message id was already answered: adapters must not post it again */
+  duplicate: boolean;
+  /** short notes for the person: truncated input, fallback answer, ... */
+  notes: string[];
+  mode: 'llm' | 'extractive' | 'none';
+}
+
+export const MAX_QUESTION_CHARS = 4000;
+
+export const HELP_TEXT = [
+  "Hi! I'm your learning assistant. Ask me a question about anything in your company's learning content, for example:",
+  '• "How do I handle exceptions in Python?"',
+  '• "What is the difference between precision and recall?"',
+  '• "How should I run a retrospective?"',
+  'I answer from the learning content with numbered sources, and suggest skills, courses and content to explore next.',
+].join('\n');

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { RunnableLambda } from '@langchain/core/runnables';
+import sinon from 'sinon';
+import { createAnswerer } from '../../src/ai/answer-chain';
+import { createChatModel } from '../../src/ai/chat-model';
+import type { AppDataSource } from '../../src/db/data-source';
+import { HELP_TEXT, MAX_QUESTION_CHARS } from '../../src/core/messages';
+import { SEED_SKILLS } from '../../src/db/seed-rows';
+import { forEachBackend } from '../helpers/databases';
+import { FakeOpenAIServer } from '../helpers/fake-openai-server';
+import { addContent, localProvider, makeService, message } from '../helpers/conversation';
+
+// Invented topics, so other suites' content in the shared database cannot answer these questions.
+const DOCS = [
+  { title: 'Calibrating the Quorvex spectrometer', content: 'To calibrate the Quorvex spectrometer, first warm the lamp for ten minutes. Then load the reference wafer and run the baseline scan. Repeat the baseline scan whenever the room temperature changes by more than two degrees.' },
+  { title: 'Quorvex spectrometer safety', content: 'Always wear the amber goggles when the Quorvex lamp is on. Never open the sample chamber during a scan, because the interlock only protects the detector.' },
+  { title: 'Writing Blentish status memos', content: 'A Blentish status memo starts with the decision you need, then the three facts that support it. Keep a Blentish memo under two hundred words and send it before Thursday noon.' },
+];
+
+forEachBackend('ConversationService', (backend) => {
+  let ds: AppDataSource;
+  let docIds: string[];
+  before(async () => {
+    ds = await backend.dataSource();
+    docIds = await addContent(ds, DOCS);
+    // Skills are recommended through their catalogue rows in learning_content.
+    await addContent(ds, [{ title: 'Quorvex Spectroscopy', content: 'Skill: operating and calibrating Quorvex spectrometers in the lab.', contentType: 'skill', metadata: { skill_id: SEED_SKILLS[2].id } }]);
+  });
+
+  const rows = (messageId: string) => ds.query(`SELECT * FROM chat_messages WHERE platform_message_id = $1`, [messageId]);
+
+  it('answers a question with cited sources, confidence and recommendations, and logs the turn once', async () => {
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?', profile: { name: 'Ada Lovelace', email: `ada.${Date.now()}@example.test` } });
+    const reply = await makeService(ds).handle(msg);
+    assert.equal(reply.kind, 'answer');
+    assert.equal(reply.duplicate, false);
+    assert.match(reply.text, /warm the lamp/);
+    const calibration = reply.sources.find((s) => s.id === docIds[0]);
+    assert.ok(calibration, JSON.stringify(reply.sources));
+    assert.ok(reply.text.includes(`[${calibration.n}]`), 'the answer cites the calibration guide');
+    assert.ok(calibration.similarity! > 0.2);
+    assert.ok(reply.confidence > 0.3 && reply.confidence <= 1, `confidence ${reply.confidence}`);
+    assert.ok(reply.recommendations.length > 0);
+    assert.ok(reply.recommendations.some((r) => r.type === 'skill' && r.itemId === SEED_SKILLS[2].id && /Related to your question about “calibrate the Quorvex spectrometer”/.test(r.reason)),
+      JSON.stringify(reply.recommendations));
+
+    const [row] = await rows(msg.messageId);
+    assert.equal(row.id, reply.chatMessageId);
+    assert.equal(row.message, msg.text);
+    assert.equal(row.response, reply.text);
+    assert.equal(row.channel, 'console');
+    assert.equal(row.conversation_id, msg.conversationId);
+    assert.ok(row.processing_time >= 0);
+    assert.equal(row.confidence, reply.confidence);
+    assert.deepEqual(row.sources, reply.sources);
+    const recs = await ds.query(`SELECT id, type, item_id, score, reason FROM recommendations WHERE user_id = $1`, [row.user_id]);
+    assert.deepEqual(recs.map((r: { id: string }) => r.id).sort(), reply.recommendations.map((r) => r.id).sort());
+    const [user] = await ds.query(`SELECT name, email FROM users WHERE id = $1`, [row.user_id]);
+    assert.deepEqual(user, { name: 'Ada Lovelace', email: msg.profile!.email });
+  });
+
+  it('answers and logs a retried message once, also when deliveries race', async () => {
+    const service = makeService(ds);
+    const msg = message({ text: 'What goes in a Blentish status memo?' });
+    const first = await service.handle(msg);
+    const again = await service.handle({ ...msg });
+    assert.equal(again.duplicate, true);
+    assert.equal(again.chatMessageId, first.chatMessageId);
+    assert.equal(again.text, first.text);
+    assert.equal((await rows(msg.messageId)).length, 1);
+
+    const raced = message({ text: 'Quorvex safety rules?' });
+    const replies = await Promise.all([1, 2, 3].map(() => service.handle({ ...raced })));
+    assert.equal(replies.filter((r) => !r.duplicate).length, 1);
+    assert.equal(new Set(replies.map((r) => r.chatMessageId)).size, 1);
+    assert.equal((await rows(raced.messageId)).length, 1);
+  });
+
+  it('creates an unknown user once and links the same email across platforms', async () => {
+    const email = `grace.${Date.now()}@example.test`;
+    const service = makeService(ds);
+    const onSlack = await service.handle(message({ channel: 'slack', platformUserId: 'U1', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, name: 'Grace' } }));
+    const onTeams = await service.handle(message({ channel: 'teams', platformUserId: 'aad-1', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email } }));
+    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [[onSlack.chatMessageId, onTeams.chatMessageId]]);
+    assert.equal(users.length, 1);
+    const ids = await ds.query(`SELECT platform FROM user_identities WHERE user_id = $1 ORDER BY platform`, [users[0].user_id]);
+    assert.deepEqual(ids.map((r: { platform: string }) => r.platform), ['slack', 'teams']);
+  });
+
+  it('replies to an empty message with how to use it, and logs it', async () => {
+    const msg = message({ text: '   \n ' });
+    const reply = await makeService(ds).handle(msg);
+    assert.equal(reply.kind, 'help');
+    assert.equal(reply.text, HELP_TEXT);
+    assert.equal((await rows(msg.messageId))[0].message, '(empty message)');
+  });
+
+  it('answers the first part of an over-long message and says so', async () => {
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer? ' + 'x'.repeat(5000) });
+    const reply = await makeService(ds).handle(msg);
+    assert.equal(reply.kind, 'answer');
+    assert.ok(reply.notes.some((n) => n.includes(MAX_QUESTION_CHARS.toLocaleString('en-US'))));
+    assert.equal((await rows(msg.messageId))[0].message, msg.text, 'the log keeps the whole message');
+  });
+
+  it('treats quotes, SQL, emoji and other scripts as data', async () => {
+    const texts = ["'; DROP TABLE users; --", 'Robert"); DELETE FROM chat_messages; --', '🚀🔥 Quorvex? 🤔', 'Как откалибровать спектрометр Quorvex?', '如何校准光谱仪', 'a\u0000b $1 $$ \\ %'];
+    const service = makeService(ds);
+    for (const text of texts) {
+      const msg = message({ text });
+      const reply = await service.handle(msg);
+      assert.ok(['answer', 'help'].includes(reply.kind), text);
+      assert.equal((await rows(msg.messageId)).length, 1, text);
+    }
+    assert.ok((await ds.query(`SELECT count(*) AS n FROM users`))[0].n > 0);
+  });
+
+  it('replays the earlier turns of the same thread, and never another user\'s', async () => {
+    const answerer = createAnswerer({ timeoutMs: 1000 });
+    const spy = sinon.spy(answerer, 'invoke');
+    const service = makeService(ds, { answerer });
+    const thread = { channel: 'slack' as const, tenantId: 'T-mem', conversationId: `C-${Date.now()}`, threadId: '1700000000.000100' };
+    await service.handle(message({ ...thread, platformUserId: 'U-A', text: 'How do I calibrate the Quorvex spectrometer?' }));
+    await service.handle(message({ ...thread, platformUserId: 'U-B', text: 'Secret question of B about Blentish memos' }));
+    await service.handle(message({ ...thread, platformUserId: 'U-A', text: 'And how often should I repeat it?' }));
+    const history = spy.lastCall.args[0].history;
+    assert.equal(history.length, 1);
+    assert.equal(history[0].question, 'How do I calibrate the Quorvex spectrometer?');
+    assert.ok(!JSON.stringify(spy.lastCall.args[0]).includes('Secret question of B'));
+    // A new thread starts without memory.
+    await service.handle(message({ ...thread, threadId: 'another', platformUserId: 'U-A', text: 'Quorvex goggles?' }));
+    assert.equal(spy.lastCall.args[0].history.length, 0);
+  });
+
+  it('uses the chat model through the LangChain chain when one is configured', async () => {
+    const model = new FakeListChatModel({ responses: ['Warm the lamp for ten minutes first [1].'] });
+    const reply = await makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 1000 }) }).handle(message({ text: 'How do I calibrate the Quorvex spectrometer?' }));
+    assert.equal(reply.mode, 'llm');
+    assert.equal(reply.text, 'Warm the lamp for ten minutes first [1].');
+    assert.deepEqual(reply.sources.map((s) => s.n), [1]);
+  });
+
+  it('falls back to the extractive answer when the OpenAI API fails, and still logs the turn', async () => {
+    const server = new FakeOpenAIServer();
+    const { url } = await server.start();
+    try {
+      server.enqueue({ status: 500 }, { status: 429 });
+      const model = createChatModel({ apiKey: 'test-key', baseUrl: url, model: 'gpt-test', timeoutMs: 2000 })!;
+      const service = makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 2000 }) });
+      for (const status of [500, 429]) {
+        const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+        const reply = await service.handle(msg);
+        assert.equal(reply.mode, 'extractive', `after ${status}`);
+        assert.match(reply.text, /warm the lamp/);
+        assert.equal((await rows(msg.messageId)).length, 1);
+      }
+      assert.equal(server.chatRequests.length, 2);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('apologises and still logs the turn when answering breaks', async () => {
+    const broken = RunnableLambda.from(async () => { throw new Error('boom'); });
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+    const reply = await makeService(ds, { answerer: broken as never }).handle(msg);
+    assert.equal(reply.kind, 'apology');
+    assert.match(reply.text, /Sorry/);
+    assert.equal((await rows(msg.messageId))[0].response, reply.text);
+  });
+
+  it('searches by keywords when embedding the question fails', async () => {
+    const provider = localProvider();
+    const failing = { id: provider.id, embeddings: Object.assign(Object.create(provider.embeddings), { embedQuery: async () => { throw new Error('embedding service down'); } }) };
+    const reply = await makeService(ds, { provider: failing }).handle(message({ text: 'Blentish status memo length' }));
+    assert.equal(reply.kind, 'answer');
+    assert.ok(reply.notes.some((n) => /keywords/.test(n)));
+    assert.match(reply.text, /two hundred words/);
+  });
+
+  it('never recommends what the user has completed', async () => {
+    const service = makeService(ds);
+    const base = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+    const first = await service.handle(base);
+    const [{ user_id: userId }] = await rows(base.messageId);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100)`, [userId, SEED_SKILLS[2].id]);
+    assert.ok(first.recommendations.some((r) => r.itemId === SEED_SKILLS[2].id));
+    const again = await service.handle({ ...base, messageId: `${base.messageId}-2` });
+    assert.ok(!again.recommendations.some((r) => r.itemId === SEED_SKILLS[2].id), JSON.stringify(again.recommendations));
+    assert.ok(again.recommendations.every((r) => r.score >= 0 && r.score <= 1));
+  });
+});
