@@ -5,6 +5,7 @@ import { RowLevelSecurity1795600000003 } from './1795600000003-RowLevelSecurity'
 import { Views1795600000004 } from './1795600000004-Views';
 import { SeedRows1795600000005 } from './1795600000005-SeedRows';
 import { ConversationCore1795700000000 } from './1795700000000-ConversationCore';
+import { ChannelEvents1795800000000 } from './1795800000000-ChannelEvents';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Views1795600000004,
   SeedRows1795600000005,
   ConversationCore1795700000000,
+  ChannelEvents1795800000000,
 ];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../src/db/data-source';
 import { forEachBackend } from '../helpers/databases';
 
-const TABLES = ['learning_content_stats', 'learning_content_terms', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
+const TABLES = ['processed_events', 'learning_content_stats', 'learning_content_terms', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
 
 async function objects(ds: AppDataSource) {
   const tables = (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`)).map((r: { tablename: string }) => r.tablename).sort();
@@ -21,12 +21,12 @@ forEachBackend('migrations', (backend) => {
 
   it('apply all, revert all, and apply again to the same schema', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    assert.equal(applied.length, 7);
+    assert.equal(applied.length, 8);
     const first = await objects(ds);
     assert.deepEqual(first.tables, [...TABLES].sort());
     assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);
     assert.deepEqual(first.functions, ['generate_recommendations', 'get_user_learning_analytics', 'match_documents', 'role', 'sync_learning_progress_completion', 'uid', 'update_updated_at_column']);
-    assert.equal(first.policies, 27);
+    assert.equal(first.policies, 28);
     assert.equal(await ds.isMigrated(), true);
 
     for (let i = 0; i < applied.length; i++) await ds.undoLastMigration({ transaction: 'each' });
