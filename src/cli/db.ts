@@ -1,10 +1,12 @@
+import { createEmbeddingProvider } from '../ai/embedding-provider';
+import { seedLearningContent } from '../db/seed-content';
 import { insertSeedRows } from '../db/seed-rows';
 import { runCli } from './run-cli';
 
 // npm run db:migrate | db:revert | db:seed
 const action = process.argv[2];
 
-void runCli(`db:${action ?? '?'}`, async ({ ds }) => {
+void runCli(`db:${action ?? '?'}`, async ({ ds, config, logger }) => {
   switch (action) {
     case 'migrate': {
       const applied = await ds.runMigrations({ transaction: 'each' });
@@ -25,6 +27,21 @@ void runCli(`db:${action ?? '?'}`, async ({ ds }) => {
       await ds.runMigrations({ transaction: 'each' });
       const added = await insertSeedRows((sql, params) => ds.query(sql, params));
       console.log(added ? `Seeded ${added} row(s).` : 'Seed rows already present; nothing added.');
+      const provider = createEmbeddingProvider(config);
+      const r = await seedLearningContent(ds, provider, { logger });
+      const ingest = r.ingest;
+      console.log([
+        `Learning content (embedder ${provider.id}):`,
+        `catalogue rows ${r.catalogAdded} added, ${r.catalogUpdated} updated, ${r.catalogRemoved} removed;`,
+        `${r.embedded} row(s) without a vector embedded;`,
+        ingest
+          ? `sample corpus: ${ingest.files} file(s), ${ingest.chunksAdded} chunk(s) added, ${ingest.chunksUnchanged} unchanged, ${ingest.chunksDeleted} deleted` +
+            (ingest.failed.length ? `, ${ingest.failed.length} failed (${ingest.failed.map((f) => `${f.file}: ${f.error}`).join('; ')})` : '') +
+            (ingest.warnings.length ? `, ${ingest.warnings.length} warning(s) (${ingest.warnings.join(' ')})` : '') +
+            ` in ${ingest.seconds.toFixed(1)}s.`
+          : 'no sample corpus folder (content/sample) found, nothing ingested.',
+      ].join(' '));
+      if (ingest?.failed.length) process.exitCode = 1;
       break;
     }
     default:

@@ -35,7 +35,8 @@ export class InteractionService {
    */
   async clickRecommendation(userId: string, recommendationId: string): Promise<{ type: string; itemId: string; started: boolean }> {
     return inUserScope(this.ds, userId, async (m) => {
-      const [rec] = await m.query(`UPDATE recommendations SET clicked = true WHERE id = $1 AND user_id = $2 RETURNING type, item_id`, [recommendationId, userId]);
+      // TypeORM returns [rows, affected] for UPDATE ... RETURNING.
+      const [[rec]] = await m.query(`UPDATE recommendations SET clicked = true WHERE id = $1 AND user_id = $2 RETURNING type, item_id`, [recommendationId, userId]);
       if (!rec) throw new AppError('NOT_FOUND', 'That recommendation is not yours or no longer exists.');
       let started = false;
       if (rec.type === 'skill' || rec.type === 'course') {
