@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
 import { computeConfidence } from '../ai/confidence';
 import type { HybridRetriever } from '../ai/hybrid-retriever';
-import { inUserScope } from '../db/user-scope';
+import { inServiceScope, inUserScope } from '../db/user-scope';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
 import { HELP_TEXT, MAX_QUESTION_CHARS, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
@@ -83,6 +83,17 @@ export class ConversationService {
       reply = { kind: 'apology', text: APOLOGY, sources: [], confidence: 0, recommendations: [], notes, mode: 'none' };
     }
     return this.logTurn(log, userId, msg, started, reply, picks, raw);
+  }
+
+  /**
+   * Whether the assistant already answered in this thread (for anyone). Slack uses it to follow up on
+   * thread replies that do not mention the bot. Service scope: it reveals no content, only a yes/no.
+   */
+  async hasAnsweredThread(channel: IncomingMessage['channel'], conversationId: string, threadId: string): Promise<boolean> {
+    const [row] = await inServiceScope(this.deps.ds, (m) => m.query(
+      `SELECT EXISTS (SELECT 1 FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND thread_id = $3 AND response IS NOT NULL) AS answered`,
+      [channel, conversationId, threadId]));
+    return row.answered;
   }
 
   private async embedOrNull(question: string, log: Logger): Promise<number[] | undefined> {

@@ -191,3 +191,15 @@ forEachBackend('ConversationService', (backend) => {
     assert.ok(again.recommendations.every((r) => r.score >= 0 && r.score <= 1));
   });
 });
+
+forEachBackend('ConversationService.hasAnsweredThread', (backend) => {
+  it('knows whether the assistant answered in a thread', async () => {
+    const ds = await backend.dataSource();
+    const service = makeService(ds);
+    const thread = { channel: 'slack' as const, conversationId: `C-${Date.now()}`, threadId: '1700000001.000200' };
+    assert.equal(await service.hasAnsweredThread('slack', thread.conversationId, thread.threadId), false);
+    await service.handle(message({ ...thread, text: 'Quorvex?' }));
+    assert.equal(await service.hasAnsweredThread('slack', thread.conversationId, thread.threadId), true);
+    assert.equal(await service.hasAnsweredThread('teams', thread.conversationId, thread.threadId), false);
+  });
+});
