@@ -27,7 +27,7 @@ void runCli(`db:${action ?? '?'}`, async ({ ds, config, logger }) => {
       await ds.runMigrations({ transaction: 'each' });
       const added = await insertSeedRows((sql, params) => ds.query(sql, params));
       console.log(added ? `Seeded ${added} row(s).` : 'Seed rows already present; nothing added.');
-      const provider = createEmbeddingProvider(config);
+      const provider = createEmbeddingProvider(config, (msg) => logger.warn({}, msg));
       const r = await seedLearningContent(ds, provider, { logger });
       const ingest = r.ingest;
       console.log([
