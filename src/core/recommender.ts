@@ -53,14 +53,25 @@ export class Recommender {
     };
 
     if (queryVector) {
-      const related: Array<{ id: string; title: string; content_type: string; similarity: number; metadata: Record<string, string> | null }> = await m.query(
-        `SELECT id, title, content_type, similarity, metadata FROM match_documents($1::vector, -1, 24, NULL) ORDER BY similarity DESC`,
+      // Skill and course rows (catalogue entries, course overviews) stand for their catalogue item: name it by the catalogue.
+      const related: Array<{ id: string; title: string; content_type: string; similarity: number; skill_id: string | null; skill_name: string | null; course_id: string | null; course_title: string | null }> = await m.query(
+        `SELECT md.id, md.title, md.content_type, md.similarity, s.id AS skill_id, s.name AS skill_name, c.id AS course_id, c.title AS course_title
+           FROM match_documents($1::vector, -1, 24, NULL) md
+           LEFT JOIN skills s ON md.content_type = 'skill' AND s.id = md.metadata->>'skill_id'
+           LEFT JOIN courses c ON md.content_type = 'course' AND c.id = md.metadata->>'course_id'
+          ORDER BY md.similarity DESC`,
         [vectorLiteral(queryVector)]);
+      const seenTitles = new Set<string>();
       for (const r of related) {
-        const meta = r.metadata ?? {};
-        if (r.content_type === 'skill' && meta.skill_id) upsert({ type: 'skill', itemId: meta.skill_id, title: r.title, similarity: r.similarity, profileScore: null, profileReason: null });
-        else if (r.content_type === 'course' && meta.course_id) upsert({ type: 'course', itemId: meta.course_id, title: r.title, similarity: r.similarity, profileScore: null, profileReason: null });
-        else if (!excludeContentIds.includes(r.id)) upsert({ type: 'content', itemId: r.id, title: r.title, similarity: r.similarity, profileScore: null, profileReason: null });
+        if (r.skill_id) upsert({ type: 'skill', itemId: r.skill_id, title: r.skill_name!, similarity: r.similarity, profileScore: null, profileReason: null });
+        else if (r.course_id) upsert({ type: 'course', itemId: r.course_id, title: r.course_title!, similarity: r.similarity, profileScore: null, profileReason: null });
+        else if (!excludeContentIds.includes(r.id)) {
+          // One card per document, not per chunk.
+          const title = r.title.replace(/\s*\(part \d+\/\d+\)$/, '');
+          if (seenTitles.has(title)) continue;
+          seenTitles.add(title);
+          upsert({ type: 'content', itemId: r.id, title, similarity: r.similarity, profileScore: null, profileReason: null });
+        }
       }
     }
     const profile: Array<{ id: string; type: 'skill' | 'course'; title: string; score: number; reason: string }> =
