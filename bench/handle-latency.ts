@@ -1,0 +1,100 @@
+/**
+ * End-to-end ConversationService.handle() latency with the offline embedder and extractive answerer,
+ * plus ingestion throughput of the sample corpus. Embedded PGlite by default; `--postgres` uses a
+ * scratch database on BENCH_DATABASE_URL (default 127.0.0.1).
+ *
+ *   npm run bench:handle                # embedded
+ *   npm run bench:handle -- --postgres  # real PostgreSQL
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createAnswerer } from '../src/ai/answer-chain';
+import { HybridRetriever } from '../src/ai/hybrid-retriever';
+import { LocalEmbeddings } from '../src/ai/local-embeddings';
+import { ConversationService } from '../src/core/conversation-service';
+import { Recommender } from '../src/core/recommender';
+import { AppDataSource } from '../src/db/data-source';
+import { IN_MEMORY } from '../src/db/embedded-postgres';
+import { seedLearningContent } from '../src/db/seed-content';
+import { silentLogger } from '../src/observability/logger';
+import { createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, table } from './lib';
+
+const QUESTIONS = [
+  'How do I handle exceptions in Python?', 'What is the difference between a list and a tuple?', 'How do default arguments work in Python functions?',
+  'How do I set up a virtual environment?', 'What is overfitting and how do I prevent it?', 'When should I use precision instead of recall?',
+  'How does k-means clustering work?', 'Why scale features before training?', 'How do I group data with pandas?', 'How should I handle missing values?',
+  'Which chart type should I use to compare categories?', 'What goes into a project charter?', 'How do I build a work breakdown structure?',
+  'How do I keep a risk register?', 'What is the critical path?', 'How do I run a good stand-up?', 'How do I give feedback with SBI?',
+  'How can I listen more actively?', 'How do I write a clear email to a busy manager?', 'How do I present to executives?',
+  'How do I delegate without micromanaging?', 'What should I talk about in one-on-ones?', 'What is situational leadership?', 'How do I run a retrospective?',
+];
+
+async function main(): Promise<void> {
+  const usePostgres = flag('postgres');
+  const scratch = usePostgres ? await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'handle') : undefined;
+  const ds = new AppDataSource({ databaseUrl: scratch?.url, pgliteDataDir: IN_MEMORY, poolSize: 10 });
+  try {
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    const local = new LocalEmbeddings();
+    const provider = { id: local.embedderId, embeddings: local };
+
+    const t0 = now();
+    const seeded = await seedLearningContent(ds, provider, {});
+    const seedSeconds = (now() - t0) / 1000;
+    const [{ n: chunks }] = await ds.query(`SELECT count(*) AS n FROM learning_content`);
+
+    const service = new ConversationService({
+      ds, retriever: new HybridRetriever(provider), answerer: createAnswerer({ timeoutMs: 1000 }), recommender: new Recommender(), logger: silentLogger,
+    });
+    const ask = (text: string, user: string) => service.handle({
+      channel: 'console', tenantId: 'bench', platformUserId: user, conversationId: `c-${user}`, threadId: null, messageId: randomUUID(), text,
+    });
+    for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup'); // JIT, plan caches, GloVe table
+
+    const sequential: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = now();
+      await ask(QUESTIONS[i % QUESTIONS.length], `user-${i % 20}`);
+      sequential.push(now() - t);
+    }
+    const concurrentStart = now();
+    const concurrent: number[] = [];
+    await Promise.all(Array.from({ length: 10 }, async (_, w) => {
+      for (let i = 0; i < 20; i++) {
+        const t = now();
+        await ask(QUESTIONS[(w * 7 + i) % QUESTIONS.length], `conc-${w}`);
+        concurrent.push(now() - t);
+      }
+    }));
+    const throughput = 200 / ((now() - concurrentStart) / 1000);
+    const s = latencyStats(sequential);
+    const c = latencyStats(concurrent);
+    const backend = usePostgres ? 'PostgreSQL 15 + pgvector 0.8.0' : 'embedded PGlite 0.5.14 (in memory)';
+    const body = [
+      `Backend: ${backend}; offline embedder (${provider.id}) and extractive answerer; 2-core machine.`,
+      `Command: \`npm run bench:handle${usePostgres ? ' -- --postgres' : ''}\``,
+      '',
+      table(['measure', 'value'], [
+        ['seed: catalogue + sample corpus', `${chunks} chunks in ${f(seedSeconds, 1)} s (${f(Number(chunks) / seedSeconds, 0)} chunks/s, embedding + BM25 index + HNSW insert)`],
+        ['handle(), sequential, 200 questions', `p50 ${f(s.p50, 1)} ms, p95 ${f(s.p95, 1)} ms, max ${f(s.max, 1)} ms`],
+        ['handle(), 10 concurrent users × 20', `p50 ${f(c.p50, 1)} ms, p95 ${f(c.p95, 1)} ms; ${f(throughput, 1)} answers/s`],
+      ]),
+    ].join('\n');
+    console.log(body);
+    const readme = path.join(__dirname, 'README.md');
+    const current = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '# Benchmarks\n';
+    fs.writeFileSync(readme, replaceSection(current, `handle() end to end (${usePostgres ? 'PostgreSQL' : 'embedded'})`, body));
+    void seeded;
+  } finally {
+    await ds.destroy();
+    await scratch?.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
