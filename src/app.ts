@@ -4,6 +4,8 @@ import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-
 import { HybridRetriever } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
+import { IdentityService } from './core/identity-service';
+import { InteractionService } from './core/interaction-service';
 import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
@@ -17,6 +19,8 @@ export interface App {
   ds: AppDataSource;
   provider: EmbeddingProvider;
   conversation: ConversationService;
+  interactions: InteractionService;
+  identities: IdentityService;
   close(): Promise<void>;
 }
 
@@ -43,7 +47,11 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
       logger,
     });
     logger.info({ embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' }, 'conversation service ready');
-    return { config, logger, ds, provider, conversation, close: () => ds.destroy() };
+    return {
+      config, logger, ds, provider, conversation,
+      interactions: new InteractionService(ds), identities: new IdentityService(ds),
+      close: () => ds.destroy(),
+    };
   } catch (err) {
     await ds.destroy();
     throw err;

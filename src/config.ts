@@ -19,9 +19,11 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.string().url().optional(),
+  TEAMS_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   MICROSOFT_APP_ID: z.string().min(1).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  // New Azure Bot registrations are single-tenant (multi-tenant creation ended July 2025).
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
   CHAT_USER: z.string().min(1).optional(),
   CHAT_USER_NAME: z.string().min(1).optional(),

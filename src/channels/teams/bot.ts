@@ -1,0 +1,286 @@
+import {
+  TeamsActivityHandler, TeamsInfo, TurnContext,
+  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, type InvokeResponse,
+} from 'botbuilder';
+import type { ConversationService } from '../../core/conversation-service';
+import { isAppError } from '../../core/errors';
+import type { IdentityService } from '../../core/identity-service';
+import type { InteractionService } from '../../core/interaction-service';
+import type { BotReply, UserProfile } from '../../core/messages';
+import type { Logger } from '../../observability/logger';
+import { conversationKind, mentionsBot, platformUserOf, questionText, splitConversationId, tenantOf, toIncomingMessage } from './activity';
+import { attachment, buildAnswerCard, buildWelcomeCard, parseCardAction, type CardActionData } from './cards';
+import { MemberProfileCache } from './member-cache';
+
+export const WORKING_ON_IT = 'Working on it… this one takes a little longer. I will post the answer here as soon as it is ready.';
+export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
+export const UNKNOWN_BUTTON = "Sorry, I didn't recognise that button. Ask me your question again and use the buttons on the new answer.";
+
+export interface LearningBotDeps {
+  conversation: ConversationService;
+  interactions: InteractionService;
+  identities: IdentityService;
+  logger: Logger;
+  /** posts an activity into a conversation after the turn ended (CloudAdapter.continueConversationAsync) */
+  sendProactive: (reference: Partial<ConversationReference>, activity: Partial<Activity>) => Promise<void>;
+  /** answers slower than this get a "working on it" reply and arrive proactively (Teams retries after 15 s) */
+  slowAnswerMs: number;
+  /** how long a TeamsInfo.getMember result is reused */
+  memberCacheMs: number;
+  /** give up on TeamsInfo.getMember after this long and use the activity's from.name */
+  memberLookupTimeoutMs: number;
+}
+
+/**
+ * The Teams behaviour (constructor-injected, in the style of BotBuilder-Samples 57.teams-conversation-bot):
+ * personal messages are questions; in channels and group chats only @mentions are. Every answer is an
+ * Adaptive Card; card buttons come back as message activities with a `value` (Action.Submit) or as
+ * `adaptiveCard/action` invokes (Action.Execute). Each delivery is answered once, by whichever app
+ * instance claims its activity id first.
+ */
+export class LearningAssistantBot extends TeamsActivityHandler {
+  private readonly members: MemberProfileCache;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly deps: LearningBotDeps) {
+    super();
+    this.members = new MemberProfileCache({ ttlMs: deps.memberCacheMs });
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+
+    // Installed in a personal chat, a team or a group chat: Teams sends a conversationUpdate adding the bot
+    // (the Emulator does too) and an installationUpdate; whichever comes first welcomes, once.
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      if ((context.activity.membersAdded ?? []).some((m) => m.id === botId)) await this.welcome(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+  }
+
+  /** Resolves when every answer still being delivered proactively has been sent (or has failed and been logged). */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const log = this.turnLog(activity);
+
+    // Action.Submit: the button's data arrives as `value`, with no text.
+    if (activity.value !== undefined && activity.value !== null && !activity.text?.trim()) {
+      await this.handleSubmit(context, activity.value, log);
+      return;
+    }
+
+    const kind = conversationKind(activity);
+    if (kind !== 'personal' && !mentionsBot(activity)) {
+      log.debug({ kind }, 'channel message without a mention of the bot: ignored');
+      return;
+    }
+    const text = questionText(activity);
+
+    if (!(await this.deps.interactions.claimEvent('teams', activity.id!))) {
+      log.info({}, 'delivery already claimed (a Teams retry or another instance): not answering again');
+      return;
+    }
+    // ShowTypingMiddleware waits 500 ms before its first typing activity: send one now.
+    await context.sendActivity({ type: 'typing' });
+
+    if (/^\/?help[.!?]?$/i.test(text)) {
+      await context.sendActivity({ attachments: [attachment(buildWelcomeCard({ personal: kind === 'personal' }))] });
+      return;
+    }
+
+    const profile = await this.profileFor(context, log);
+    const msg = toIncomingMessage(activity, text, profile);
+    const answering = this.deps.conversation.handle(msg);
+    const quick = await withDeadline(answering, this.deps.slowAnswerMs);
+    if (quick.done) {
+      await this.sendReply(context, quick.value, log);
+      return;
+    }
+
+    // Slow: say so now (Teams retries a delivery that gets no HTTP answer within 15 s) and post the
+    // answer proactively when it is ready, replying to the same message (the same reply chain).
+    await context.sendActivity(WORKING_ON_IT);
+    const reference = TurnContext.getConversationReference(activity);
+    log.info({ afterMs: this.deps.slowAnswerMs }, 'slow answer: replied "working on it", answer follows proactively');
+    this.track(this.deliverLater(reference, answering, kind === 'personal', log));
+  }
+
+  private async sendReply(context: TurnContext, reply: BotReply, log: Logger): Promise<void> {
+    if (reply.duplicate) {
+      log.info({ chatMessageId: reply.chatMessageId }, 'already answered this message id: not posting again');
+      return;
+    }
+    await context.sendActivity(replyActivity(reply, conversationKind(context.activity) === 'personal'));
+  }
+
+  private async deliverLater(reference: Partial<ConversationReference>, answering: Promise<BotReply>, personal: boolean, log: Logger): Promise<void> {
+    try {
+      const reply = await answering;
+      if (reply.duplicate) return;
+      await this.deps.sendProactive(reference, replyActivity(reply, personal));
+      log.info({ chatMessageId: reply.chatMessageId }, 'slow answer delivered proactively');
+    } catch (err) {
+      log.error({ err }, 'could not deliver a slow answer; sending an apology');
+      try {
+        await this.deps.sendProactive(reference, { type: 'message', text: APOLOGY });
+      } catch (err2) {
+        log.error({ err: err2 }, 'could not send the apology for a slow answer either');
+      }
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  // ---------------------------------------------------------------- card buttons
+
+  private async handleSubmit(context: TurnContext, value: unknown, log: Logger): Promise<void> {
+    const data = parseCardAction(value);
+    if (!data) {
+      log.warn({ keys: typeof value === 'object' && value ? Object.keys(value).slice(0, 10) : typeof value }, 'card submit with data we do not know');
+      await context.sendActivity(UNKNOWN_BUTTON);
+      return;
+    }
+    if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) {
+      log.info({}, 'card action already handled (a Teams retry): ignored');
+      return;
+    }
+    await context.sendActivity(await this.performAction(context, data, log));
+  }
+
+  /** Action.Execute (`adaptiveCard/action` invoke): same actions, answered in the invoke response. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const log = this.turnLog(context.activity);
+    const raw = invokeValue.action?.data ?? {};
+    const data = parseCardAction({ action: invokeValue.action?.verb, ...raw });
+    if (!data) {
+      log.warn({ verb: invokeValue.action?.verb }, 'Action.Execute with data we do not know');
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action.' } };
+    }
+    if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) {
+      return messageResponse('Already done.');
+    }
+    return messageResponse(await this.performAction(context, data, log));
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const { name, value } = context.activity;
+    if (name === 'adaptiveCard/action') {
+      if (typeof (value as { action?: unknown } | undefined)?.action !== 'object') {
+        this.turnLog(context.activity).warn({}, 'adaptiveCard/action invoke without value.action');
+        return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'value.action is required' } } };
+      }
+      return super.onInvokeActivity(context);
+    }
+    // This app declares no message extensions, task modules, config or SSO: nothing else should arrive.
+    this.turnLog(context.activity).warn({ name }, 'unsupported invoke: answering 400');
+    return { status: 400, body: { error: { code: 'BadRequest', message: `Unsupported invoke '${name ?? ''}'.` } } };
+  }
+
+  /** Runs a button's action as its clicker; returns the confirmation to show. */
+  private async performAction(context: TurnContext, data: CardActionData, log: Logger): Promise<string> {
+    const activity = context.activity;
+    const userId = await this.deps.identities.resolve({
+      channel: 'teams', tenantId: tenantOf(activity), platformUserId: platformUserOf(activity), profile: await this.profileFor(context, log),
+    });
+    try {
+      if (data.action === 'rec_open') {
+        const clicked = await this.deps.interactions.clickRecommendation(userId, data.recommendationId);
+        log.info({ userId, recommendationId: data.recommendationId, ...clicked }, 'recommendation opened');
+        if (clicked.type === 'content') return 'Enjoy the read! Ask me anything about it.';
+        return clicked.started
+          ? `Great choice! This ${clicked.type} is now in your learning progress.`
+          : `This ${clicked.type} is already in your learning progress. Keep going!`;
+      }
+      await this.deps.interactions.recordFeedback(userId, data.chatMessageId, data.value);
+      log.info({ userId, chatMessageId: data.chatMessageId, value: data.value }, 'feedback recorded');
+      return data.value === 1 ? 'Thanks for the feedback! 👍' : 'Thanks for the feedback. I will use it to get better. 👎';
+    } catch (err) {
+      if (isAppError(err, 'NOT_FOUND')) {
+        log.info({ userId, action: data.action }, 'card action refused: not the owner, or gone');
+        return err.message;
+      }
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- welcome
+
+  private async welcome(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const { conversationId } = splitConversationId(activity.conversation.id);
+    // conversationUpdate and installationUpdate both announce an install, and Teams retries: welcome once.
+    if (!(await this.deps.interactions.claimEvent('teams', `welcome:${tenantOf(activity)}:${conversationId}`))) return;
+    await context.sendActivity({ attachments: [attachment(buildWelcomeCard({ personal: conversationKind(activity) === 'personal' }))] });
+    this.turnLog(activity).info({ type: activity.type }, 'welcome card sent');
+  }
+
+  // ---------------------------------------------------------------- identity
+
+  /**
+   * Name and email from TeamsInfo.getMember on first contact (cached); when that fails, e.g. in the
+   * Emulator, the name Teams put on the activity.
+   */
+  private async profileFor(context: TurnContext, log: Logger): Promise<UserProfile | undefined> {
+    const activity = context.activity;
+    const key = `${tenantOf(activity)}:${activity.from.id}`;
+    const cached = this.members.get(key);
+    if (cached) return cached.profile;
+    const fallback: UserProfile | undefined = activity.from.name ? { name: activity.from.name } : undefined;
+    try {
+      const lookup = await withDeadline(TeamsInfo.getMember(context, activity.from.id), this.deps.memberLookupTimeoutMs);
+      if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
+      const m = lookup.value;
+      const profile: UserProfile = { name: m.name || activity.from.name || undefined, email: m.email || undefined };
+      this.members.set(key, profile);
+      return profile;
+    } catch (err) {
+      log.debug({ err }, 'TeamsInfo.getMember failed; using from.name');
+      this.members.set(key, fallback, Math.min(60_000, this.deps.memberCacheMs));
+      return fallback;
+    }
+  }
+
+  private turnLog(activity: Partial<Activity>): Logger {
+    return this.deps.logger.child({ channel: 'teams', activity: activity.id, type: activity.type, conversation: activity.conversation?.id });
+  }
+}
+
+/** The activity for a core reply: an answer card, the help card, or a plain apology. */
+export function replyActivity(reply: BotReply, personal: boolean): Partial<Activity> {
+  if (reply.kind === 'apology') return { type: 'message', text: reply.text };
+  const content = reply.kind === 'help' ? buildWelcomeCard({ personal }) : buildAnswerCard(reply);
+  return { type: 'message', attachments: [attachment(content)] };
+}
+
+function messageResponse(text: string): AdaptiveCardInvokeResponse {
+  // For type application/vnd.microsoft.activity.message Teams shows `value` (a string) as a toast.
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
+}
+
+/** Waits for `p` at most `ms`; never leaves a timer behind. */
+export async function withDeadline<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    return await Promise.race([p.then((value) => ({ done: true as const, value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * A small fake of the Bot Connector service (the `serviceUrl` Teams and the Emulator hand the bot), on
+ * 127.0.0.1 and a random port. Point an activity's `serviceUrl` at `url` and the bot's replies land here.
+ *
+ *   const connector = new FakeBotConnector();
+ *   const { url } = await connector.start();
+ *   connector.addMember('29:user', { name: 'Ada', email: 'ada@example.test' });  // for TeamsInfo.getMember
+ *   ...
+ *   const [card] = await connector.waitFor((a) => a.conversationId === 'c1' && a.activity.type === 'message');
+ *   await connector.stop();
+ *
+ * POST /v3/conversations/{id}/activities               sendToConversation (recorded, replyToId null)
+ * POST /v3/conversations/{id}/activities/{replyToId}   replyToActivity   (recorded)
+ * PUT  /v3/conversations/{id}/activities/{activityId}  updateActivity    (recorded as an update)
+ * GET  /v3/conversations/{id}/members/{userId}         getConversationMember: the member added, else 404
+ *
+ * No token endpoint: the tests run the bot without an app id (the Emulator path), where replies carry no
+ * token; with an app id they only check that unauthenticated requests are refused.
+ */
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedActivity {
+  /** the conversation id as the bot sent it (URL-decoded; keeps a channel's `;messageid=` suffix) */
+  conversationId: string;
+  /** the activity replied to (from the URL), or null for sendToConversation */
+  replyToId: string | null;
+  kind: 'send' | 'reply' | 'update';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  activity: any;
+  authorization: string | undefined;
+  /** the id the fake gave the posted activity */
+  id: string;
+}
+
+export interface MemberInfo {
+  name?: string;
+  email?: string;
+  givenName?: string;
+  surname?: string;
+  userPrincipalName?: string;
+  aadObjectId?: string;
+}
+
+export class FakeBotConnector {
+  readonly activities: RecordedActivity[] = [];
+  readonly memberRequests: Array<{ conversationId: string; userId: string }> = [];
+  private readonly members = new Map<string, MemberInfo>();
+  private server?: Server;
+  private counter = 0;
+  /** answer POSTs with this status instead (e.g. 500 to make sending fail); null = normal */
+  failSendsWith: number | null = null;
+
+  addMember(userId: string, info: MemberInfo): this {
+    this.members.set(userId, info);
+    return this;
+  }
+
+  reset(): void {
+    this.activities.length = 0;
+    this.memberRequests.length = 0;
+    this.failSendsWith = null;
+  }
+
+  /** Replies (sent or replied) into a conversation, optionally only of one activity type. */
+  sentTo(conversationId: string, type?: string): RecordedActivity[] {
+    return this.activities.filter((a) => a.conversationId === conversationId && (!type || a.activity.type === type));
+  }
+
+  /**
+   * Polls until `count` recorded activities match (default 1), then returns the matches; rejects after
+   * `timeoutMs` with what was recorded, so a failing test says what the bot did send.
+   */
+  async waitFor(match: (a: RecordedActivity) => boolean, opts: { count?: number; timeoutMs?: number } = {}): Promise<RecordedActivity[]> {
+    const count = opts.count ?? 1;
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    for (;;) {
+      const found = this.activities.filter(match);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        const seen = this.activities.map((a) => `${a.kind} ${a.conversationId} ${a.activity.type}${a.activity.text ? ` "${String(a.activity.text).slice(0, 60)}"` : ''}`);
+        throw new Error(`FakeBotConnector: expected ${count} matching activities, saw ${found.length}. Recorded:\n  ${seen.join('\n  ') || '(none)'}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async start(): Promise<{ url: string }> {
+    if (this.server) throw new Error('FakeBotConnector already started');
+    const app = express();
+    app.use(express.json({ limit: '5mb' }));
+
+    const record = (kind: RecordedActivity['kind']) => (req: express.Request, res: express.Response) => {
+      if (this.failSendsWith) {
+        res.status(this.failSendsWith).json({ error: { code: 'ServiceError', message: 'fake failure' } });
+        return;
+      }
+      const id = `fake-${++this.counter}`;
+      const params = req.params as Record<string, string>;
+      this.activities.push({
+        conversationId: params.conversationId,
+        replyToId: kind === 'reply' ? params.activityId : null,
+        kind,
+        activity: req.body,
+        authorization: req.headers.authorization,
+        id: kind === 'update' ? params.activityId : id,
+      });
+      res.status(kind === 'update' ? 200 : 201).json({ id: kind === 'update' ? params.activityId : id });
+    };
+    app.post('/v3/conversations/:conversationId/activities', record('send'));
+    app.post('/v3/conversations/:conversationId/activities/:activityId', record('reply'));
+    app.put('/v3/conversations/:conversationId/activities/:activityId', record('update'));
+
+    app.get('/v3/conversations/:conversationId/members/:userId', (req, res) => {
+      const { conversationId, userId } = req.params as Record<string, string>;
+      this.memberRequests.push({ conversationId, userId });
+      const m = this.members.get(userId);
+      if (!m) {
+        res.status(404).json({ error: { code: 'MemberNotFoundInConversation', message: 'The member is not in this conversation.' } });
+        return;
+      }
+      res.json({ id: userId, ...m });
+    });
+
+    app.use((req, res) => {
+      res.status(404).json({ error: { code: 'NotFound', message: `Unknown route ${req.method} ${req.path}` } });
+    });
+
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once('error', reject);
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}` };
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections?.();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
