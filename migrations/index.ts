@@ -6,6 +6,7 @@ import { Views1795600000004 } from './1795600000004-Views';
 import { SeedRows1795600000005 } from './1795600000005-SeedRows';
 import { ConversationCore1795700000000 } from './1795700000000-ConversationCore';
 import { ChannelEvents1795800000000 } from './1795800000000-ChannelEvents';
+import { LearningLoop1795900000000 } from './1795900000000-LearningLoop';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SeedRows1795600000005,
   ConversationCore1795700000000,
   ChannelEvents1795800000000,
+  LearningLoop1795900000000,
 ];

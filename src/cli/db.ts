@@ -41,6 +41,9 @@ void runCli(`db:${action ?? '?'}`, async ({ ds, config, logger }) => {
             ` in ${ingest.seconds.toFixed(1)}s.`
           : 'no sample corpus folder (content/sample) found, nothing ingested.',
       ].join(' '));
+      console.log(r.assessments.added || r.assessments.updated
+        ? `Sample quizzes: ${r.assessments.added} added, ${r.assessments.updated} updated.`
+        : 'Sample quizzes already present; nothing added.');
       if (ingest?.failed.length) process.exitCode = 1;
       break;
     }

@@ -44,9 +44,9 @@ export class IdentityService {
       `UPDATE users SET
          name = coalesce(nullif($2, ''), name),
          email = CASE WHEN $3::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email = $3 AND o.id <> $1) THEN $3 ELSE email END,
-         department = coalesce($4, department)
+         department = coalesce(department, $4)
        WHERE id = $1 AND (name IS DISTINCT FROM coalesce(nullif($2, ''), name)
-         OR ($3::text IS NOT NULL AND email IS DISTINCT FROM $3) OR department IS DISTINCT FROM coalesce($4, department))`,
+         OR ($3::text IS NOT NULL AND email IS DISTINCT FROM $3) OR (department IS NULL AND $4::text IS NOT NULL))`,
       [userId, profile.name?.trim() ?? null, email, profile.department ?? null]);
   }
 }

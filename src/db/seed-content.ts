@@ -1,6 +1,6 @@
 // Searchable learning content for a fresh install: one row per skill and course of the catalogue,
-// vectors for every row that has none (the document's SQL seed rows), and the sample corpus.
-// Idempotent: a second run adds nothing and embeds nothing.
+// vectors for every row that has none (the document's SQL seed rows), the sample corpus, and the
+// sample quizzes (src/db/seed-assessments.ts). Idempotent: a second run adds nothing and embeds nothing.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { chunkHash } from '../ingest/chunk-document';
 import { IngestService, type IngestSummary } from '../ingest/ingest-service';
 import { silentLogger, type Logger } from '../observability/logger';
 import { assertEmbedderMatches } from './embedder-guard';
+import { insertSeedAssessments, type SeedAssessmentsResult } from './seed-assessments';
 import { inServiceScope } from './user-scope';
 
 export const CATALOG_SOURCE_SERVICE = 'catalog';
@@ -34,6 +35,8 @@ export interface SeedContentResult {
   embedded: number;
   /** The sample corpus ingest, or null when skipped (no sample folder). */
   ingest: IngestSummary | null;
+  /** Sample quizzes inserted / rewritten because their definition changed. */
+  assessments: SeedAssessmentsResult;
 }
 
 /** One learning_content row describing a skill or a course. */
@@ -54,6 +57,7 @@ export async function seedLearningContent(ds: DataSource, provider: EmbeddingPro
   await assertEmbedderMatches(ds, provider.id);
 
   const catalogue = await inServiceScope(ds, (m) => syncCatalogue(m));
+  const assessments = await inServiceScope(ds, (m) => insertSeedAssessments((sql, params) => m.query(sql, params)));
   const service = new IngestService({ ds, provider, logger, batchSize: opts.batchSize, baseDir: projectRoot() });
   const embedded = await service.embedMissing();
 
@@ -64,8 +68,8 @@ export async function seedLearningContent(ds: DataSource, provider: EmbeddingPro
   } else {
     ingest = await service.ingestPaths([sampleDir]);
   }
-  const result = { ...catalogue, embedded, ingest };
-  logger.info({ ...catalogue, embedded, ingested: ingest?.chunksAdded ?? 0 }, 'learning content seeded');
+  const result = { ...catalogue, embedded, ingest, assessments };
+  logger.info({ ...catalogue, embedded, ingested: ingest?.chunksAdded ?? 0, assessmentsAdded: assessments.added, assessmentsUpdated: assessments.updated }, 'learning content seeded');
   return result;
 }
 

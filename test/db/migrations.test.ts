@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../src/db/data-source';
 import { forEachBackend } from '../helpers/databases';
 
-const TABLES = ['processed_events', 'learning_content_stats', 'learning_content_terms', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
+const TABLES = ['assessment_attempts', 'processed_events', 'learning_content_stats', 'learning_content_terms', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
 
 async function objects(ds: AppDataSource) {
   const tables = (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`)).map((r: { tablename: string }) => r.tablename).sort();
   const views = (await ds.query(`SELECT viewname FROM pg_views WHERE schemaname = 'public'`)).map((r: { viewname: string }) => r.viewname).sort();
-  const functions = (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'auth') AND p.proname NOT LIKE 'vector%' AND p.proname IN ('match_documents','get_user_learning_analytics','generate_recommendations','update_updated_at_column','sync_learning_progress_completion','uid','role')`)).map((r: { proname: string }) => r.proname).sort();
+  const functions = (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'auth') AND p.proname NOT LIKE 'vector%' AND p.proname IN ('match_documents','get_user_learning_analytics','generate_recommendations','update_updated_at_column','sync_learning_progress_completion','uid','role','can_view_user','is_admin','managed_department','managed_user_ids','users_guard_access_columns','assessment_attempts_set_expiry')`)).map((r: { proname: string }) => r.proname).sort();
   const policies = Number((await ds.query(`SELECT count(*) AS n FROM pg_policies WHERE schemaname = 'public'`))[0].n);
   return { tables, views, functions, policies };
 }
@@ -21,12 +21,13 @@ forEachBackend('migrations', (backend) => {
 
   it('apply all, revert all, and apply again to the same schema', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    assert.equal(applied.length, 8);
+    assert.equal(applied.length, 9);
     const first = await objects(ds);
     assert.deepEqual(first.tables, [...TABLES].sort());
     assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);
-    assert.deepEqual(first.functions, ['generate_recommendations', 'get_user_learning_analytics', 'match_documents', 'role', 'sync_learning_progress_completion', 'uid', 'update_updated_at_column']);
-    assert.equal(first.policies, 28);
+    assert.deepEqual(first.functions, ['assessment_attempts_set_expiry', 'can_view_user', 'generate_recommendations', 'get_user_learning_analytics', 'is_admin',
+      'managed_department', 'managed_user_ids', 'match_documents', 'role', 'sync_learning_progress_completion', 'uid', 'update_updated_at_column', 'users_guard_access_columns']);
+    assert.equal(first.policies, 35);
     assert.equal(await ds.isMigrated(), true);
 
     for (let i = 0; i < applied.length; i++) await ds.undoLastMigration({ transaction: 'each' });
