@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
 import { IdentityService } from './core/identity-service';
 import { InteractionService } from './core/interaction-service';
+import { createLearningLoop, type LearningLoop } from './core/learning';
 import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
@@ -21,6 +22,8 @@ export interface App {
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
+  /** progress, reports, quizzes, dashboard: rendered by every channel */
+  learning: LearningLoop;
   close(): Promise<void>;
 }
 
@@ -39,17 +42,20 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
     }
 
     const model = createChatModel({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
+    const retriever = new HybridRetriever(provider);
+    const recommender = new Recommender();
     const conversation = new ConversationService({
       ds,
-      retriever: new HybridRetriever(provider),
+      retriever,
       answerer: createAnswerer({ model, timeoutMs: config.LLM_TIMEOUT_MS, logger }),
-      recommender: new Recommender(),
+      recommender,
       logger,
     });
     logger.info({ embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' }, 'conversation service ready');
     return {
       config, logger, ds, provider, conversation,
       interactions: new InteractionService(ds), identities: new IdentityService(ds),
+      learning: createLearningLoop({ ds, provider, retriever, recommender, logger }),
       close: () => ds.destroy(),
     };
   } catch (err) {
