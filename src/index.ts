@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const app = await buildApp(config, logger);
-  const deps = { config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, logger };
+  const deps = { config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning, logger };
 
   let teams: ReturnType<typeof createTeamsChannel> | undefined;
   try {

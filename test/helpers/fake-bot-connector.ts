@@ -13,6 +13,8 @@
  * POST /v3/conversations/{id}/activities/{replyToId}   replyToActivity   (recorded)
  * PUT  /v3/conversations/{id}/activities/{activityId}  updateActivity    (recorded as an update)
  * GET  /v3/conversations/{id}/members/{userId}         getConversationMember: the member added, else 404
+ * POST /v3/conversations                               createConversation (a 1:1 chat: the same id again for the same member)
+ * PUT  /upload/{name}                                  a OneDrive upload session (fileConsent uploadUrl): recorded in `uploads`
  *
  * No token endpoint: the tests run the bot without an app id (the Emulator path), where replies carry no
  * token; with an app id they only check that unauthenticated requests are refused.
@@ -43,14 +45,28 @@ export interface MemberInfo {
   aadObjectId?: string;
 }
 
+export interface RecordedUpload {
+  name: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
 export class FakeBotConnector {
   readonly activities: RecordedActivity[] = [];
   readonly memberRequests: Array<{ conversationId: string; userId: string }> = [];
+  /** createConversation calls: the parameters and the id answered */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly createdConversations: Array<{ parameters: any; id: string }> = [];
+  readonly uploads: RecordedUpload[] = [];
   private readonly members = new Map<string, MemberInfo>();
+  private readonly personalChats = new Map<string, string>();
   private server?: Server;
   private counter = 0;
+  private baseUrl = '';
   /** answer POSTs with this status instead (e.g. 500 to make sending fail); null = normal */
   failSendsWith: number | null = null;
+  /** answer createConversation with this status (e.g. 403 when the app is not installed for the person); null = normal */
+  failCreateConversationWith: number | null = null;
 
   addMember(userId: string, info: MemberInfo): this {
     this.members.set(userId, info);
@@ -60,7 +76,15 @@ export class FakeBotConnector {
   reset(): void {
     this.activities.length = 0;
     this.memberRequests.length = 0;
+    this.createdConversations.length = 0;
+    this.uploads.length = 0;
     this.failSendsWith = null;
+    this.failCreateConversationWith = null;
+  }
+
+  /** An upload URL on this fake, as Teams puts in a fileConsent/invoke's uploadInfo. */
+  uploadUrl(name: string): string {
+    return `${this.baseUrl}/upload/${encodeURIComponent(name)}`;
   }
 
   /** Replies (sent or replied) into a conversation, optionally only of one activity type. */
@@ -108,6 +132,21 @@ export class FakeBotConnector {
       });
       res.status(kind === 'update' ? 200 : 201).json({ id: kind === 'update' ? params.activityId : id });
     };
+    app.put('/upload/:name', express.raw({ type: () => true, limit: '10mb' }), (req, res) => {
+      this.uploads.push({ name: (req.params as Record<string, string>).name, headers: req.headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
+      res.status(201).json({ id: `file-${++this.counter}` });
+    });
+    app.post('/v3/conversations', (req, res) => {
+      if (this.failCreateConversationWith) {
+        res.status(this.failCreateConversationWith).json({ error: { code: 'Forbidden', message: 'fake refusal' } });
+        return;
+      }
+      const member = req.body?.members?.[0]?.id ?? '';
+      const id = this.personalChats.get(member) ?? `a:personal-${++this.counter}`;
+      this.personalChats.set(member, id);
+      this.createdConversations.push({ parameters: req.body, id });
+      res.status(201).json({ id });
+    });
     app.post('/v3/conversations/:conversationId/activities', record('send'));
     app.post('/v3/conversations/:conversationId/activities/:activityId', record('reply'));
     app.put('/v3/conversations/:conversationId/activities/:activityId', record('update'));
@@ -133,7 +172,8 @@ export class FakeBotConnector {
     });
     this.server = server;
     const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}` };
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    return { url: this.baseUrl };
   }
 
   async stop(): Promise<void> {

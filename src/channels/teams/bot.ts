@@ -1,15 +1,18 @@
 import {
   TeamsActivityHandler, TeamsInfo, TurnContext,
-  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationReference, type InvokeResponse,
+  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationParameters,
+  type ConversationReference, type FileConsentCardResponse, type InvokeResponse,
 } from 'botbuilder';
 import type { ConversationService } from '../../core/conversation-service';
 import { isAppError } from '../../core/errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
+import { matchCommand, type LearningLoop, type MatchedCommand, type ReportTarget } from '../../core/learning';
 import type { BotReply, UserProfile } from '../../core/messages';
 import type { Logger } from '../../observability/logger';
-import { conversationKind, mentionsBot, platformUserOf, questionText, splitConversationId, tenantOf, toIncomingMessage } from './activity';
+import { conversationKind, mentionsBot, platformUserOf, questionText, splitConversationId, tenantOf, toIncomingMessage, type ConversationKind } from './activity';
 import { attachment, buildAnswerCard, buildWelcomeCard, parseCardAction, type CardActionData } from './cards';
+import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, TeamsLearning, type Reply } from './learning';
 import { MemberProfileCache } from './member-cache';
 
 export const WORKING_ON_IT = 'Working on it… this one takes a little longer. I will post the answer here as soon as it is ready.';
@@ -20,6 +23,8 @@ export interface LearningBotDeps {
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
+  /** progress, reports, quizzes, dashboard */
+  learning: LearningLoop;
   logger: Logger;
   /** posts an activity into a conversation after the turn ended (CloudAdapter.continueConversationAsync) */
   sendProactive: (reference: Partial<ConversationReference>, activity: Partial<Activity>) => Promise<void>;
@@ -41,10 +46,12 @@ export interface LearningBotDeps {
 export class LearningAssistantBot extends TeamsActivityHandler {
   private readonly members: MemberProfileCache;
   private readonly pending = new Set<Promise<void>>();
+  private readonly learning: TeamsLearning;
 
   constructor(private readonly deps: LearningBotDeps) {
     super();
     this.members = new MemberProfileCache({ ttlMs: deps.memberCacheMs });
+    this.learning = new TeamsLearning({ learning: deps.learning, logger: deps.logger });
 
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -95,8 +102,10 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     // ShowTypingMiddleware waits 500 ms before its first typing activity: send one now.
     await context.sendActivity({ type: 'typing' });
 
-    if (/^\/?help[.!?]?$/i.test(text)) {
-      await context.sendActivity({ attachments: [attachment(buildWelcomeCard({ personal: kind === 'personal' }))] });
+    // The learning-loop commands, matched the same way as on Slack; anything else is a question.
+    const command = matchCommand(text);
+    if (command) {
+      await this.runCommand(context, command, kind, log);
       return;
     }
 
@@ -115,6 +124,93 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     const reference = TurnContext.getConversationReference(activity);
     log.info({ afterMs: this.deps.slowAnswerMs }, 'slow answer: replied "working on it", answer follows proactively');
     this.track(this.deliverLater(reference, answering, kind === 'personal', log));
+  }
+
+  private async runCommand(context: TurnContext, command: MatchedCommand, kind: ConversationKind, log: Logger): Promise<void> {
+    log.info({ command: command.id, kind }, 'learning command');
+    if (command.id === 'help') {
+      await context.sendActivity({ attachments: [attachment(buildWelcomeCard({ personal: kind === 'personal' }))] });
+      return;
+    }
+    const userId = await this.userOf(context, log);
+    if (command.id !== 'report') {
+      await send(context, await this.learning.command(command, userId));
+      return;
+    }
+    const target = await this.reportTarget(context, command.target, log);
+    if ('error' in target) {
+      await context.sendActivity(target.error);
+      return;
+    }
+    const replies = await this.learning.report(userId, target, log, { targetName: 'name' in target ? target.name : undefined });
+    if (kind === 'personal') {
+      await send(context, replies);
+      return;
+    }
+    // Other people's progress is not for a channel or group chat (and file-consent cards only work
+    // in a personal chat): the report goes to the asker's 1:1 chat with the bot.
+    const delivered = await this.sendPrivately(context, replies, log);
+    await context.sendActivity(delivered ? REPORT_SENT_PRIVATELY : REPORT_NOT_DELIVERED);
+  }
+
+  /**
+   * "report @Grace": the first person @mentioned (not the bot), looked up with TeamsInfo.getMember for
+   * their Entra object id and email, then found (or, if unknown, created) through the IdentityService
+   * like anyone who messages the bot. Without a mention, the target the core parsed from the text.
+   */
+  private async reportTarget(context: TurnContext, parsed: ReportTarget, log: Logger): Promise<(ReportTarget & { name?: string }) | { error: string }> {
+    const activity = context.activity;
+    const mention = TurnContext.getMentions(activity).find((m) => m.mentioned?.id && m.mentioned.id !== activity.recipient?.id);
+    if (!mention) return parsed;
+    const name = mention.mentioned.name || 'that person';
+    let member: Awaited<ReturnType<typeof TeamsInfo.getMember>>;
+    try {
+      const lookup = await withDeadline(TeamsInfo.getMember(context, mention.mentioned.id), this.deps.memberLookupTimeoutMs);
+      if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
+      member = lookup.value;
+    } catch (err) {
+      log.warn({ err }, 'could not look up the person @mentioned in a report command');
+      return { error: `I couldn't look up ${name} in Teams just now. Try their email address instead, e.g. “report ${name.split(' ')[0].toLowerCase()}@example.com”.` };
+    }
+    const userId = await this.deps.identities.resolve({
+      channel: 'teams',
+      tenantId: tenantOf(activity),
+      platformUserId: member.aadObjectId || mention.mentioned.id,
+      profile: { name: member.name || mention.mentioned.name || undefined, email: member.email || undefined },
+    });
+    return { userId, name: member.name || name };
+  }
+
+  /**
+   * Posts replies into the asker's personal chat with the bot: creates (or gets back: Teams returns the
+   * existing one) the 1:1 conversation through the connector of this turn. False if Teams refused,
+   * e.g. when the app is not available to that person.
+   */
+  private async sendPrivately(context: TurnContext, replies: Reply[], log: Logger): Promise<boolean> {
+    const activity = context.activity;
+    const connector = context.turnState.get(context.adapter.ConnectorClientKey) as PrivateConnector | undefined;
+    if (!connector?.conversations) return false;
+    const tenantId = tenantOf(activity);
+    try {
+      const params: ConversationParameters = {
+        isGroup: false,
+        bot: activity.recipient,
+        members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
+        tenantId,
+        channelData: { tenant: { id: tenantId } },
+      };
+      const conversation = await connector.conversations.createConversation(params);
+      for (const reply of replies) {
+        await connector.conversations.sendToConversation(conversation.id, {
+          ...reply, type: 'message', from: activity.recipient, recipient: activity.from, conversation: { id: conversation.id } as Activity['conversation'],
+        } as Activity);
+      }
+      log.info({ conversation: conversation.id, messages: replies.length }, 'sent privately to the 1:1 chat');
+      return true;
+    } catch (err) {
+      log.warn({ err }, 'could not post into the personal chat with the asker');
+      return false;
+    }
   }
 
   private async sendReply(context: TurnContext, reply: BotReply, log: Logger): Promise<void> {
@@ -159,7 +255,8 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       log.info({}, 'card action already handled (a Teams retry): ignored');
       return;
     }
-    await context.sendActivity(await this.performAction(context, data, log));
+    const outcome = await this.performAction(context, data, log);
+    await send(context, typeof outcome === 'string' ? [{ type: 'message', text: outcome }] : outcome);
   }
 
   /** Action.Execute (`adaptiveCard/action` invoke): same actions, answered in the invoke response. */
@@ -174,7 +271,29 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) {
       return messageResponse('Already done.');
     }
-    return messageResponse(await this.performAction(context, data, log));
+    const outcome = await this.performAction(context, data, log);
+    if (typeof outcome === 'string') return messageResponse(outcome);
+    // Cards cannot ride in a toast: post them, and say so in the toast.
+    await send(context, outcome);
+    return messageResponse('Done: see my reply.');
+  }
+
+  /** "Allow" on the report CSV's file-consent card (personal chat): upload it and post the file card. */
+  protected override async handleTeamsFileConsentAccept(context: TurnContext, response: FileConsentCardResponse): Promise<void> {
+    const log = this.turnLog(context.activity);
+    const csv = parseCsvContext(response.context);
+    if (!csv) {
+      log.warn({}, 'file consent for a file we did not offer');
+      await context.sendActivity(UNKNOWN_BUTTON);
+      return;
+    }
+    if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) return;
+    await context.sendActivity(await this.learning.uploadReportCsv(await this.userOf(context, log), csv, response.uploadInfo, log));
+  }
+
+  protected override async handleTeamsFileConsentDecline(context: TurnContext): Promise<void> {
+    if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) return;
+    await context.sendActivity(CSV_DECLINED);
   }
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
@@ -186,17 +305,16 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       }
       return super.onInvokeActivity(context);
     }
+    if (name === 'fileConsent/invoke') return super.onInvokeActivity(context);
     // This app declares no message extensions, task modules, config or SSO: nothing else should arrive.
     this.turnLog(context.activity).warn({ name }, 'unsupported invoke: answering 400');
     return { status: 400, body: { error: { code: 'BadRequest', message: `Unsupported invoke '${name ?? ''}'.` } } };
   }
 
-  /** Runs a button's action as its clicker; returns the confirmation to show. */
-  private async performAction(context: TurnContext, data: CardActionData, log: Logger): Promise<string> {
-    const activity = context.activity;
-    const userId = await this.deps.identities.resolve({
-      channel: 'teams', tenantId: tenantOf(activity), platformUserId: platformUserOf(activity), profile: await this.profileFor(context, log),
-    });
+  /** Runs a button's action as its clicker; returns the confirmation to show, or the replies to post. */
+  private async performAction(context: TurnContext, data: CardActionData, log: Logger): Promise<string | Reply[]> {
+    const userId = await this.userOf(context, log);
+    if (data.action !== 'rec_open' && data.action !== 'feedback') return this.learning.action(data, userId, log);
     try {
       if (data.action === 'rec_open') {
         const clicked = await this.deps.interactions.clickRecommendation(userId, data.recommendationId);
@@ -230,6 +348,14 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   }
 
   // ---------------------------------------------------------------- identity
+
+  /** The users.id of whoever sent this activity (created on first contact). */
+  private async userOf(context: TurnContext, log: Logger): Promise<string> {
+    const activity = context.activity;
+    return this.deps.identities.resolve({
+      channel: 'teams', tenantId: tenantOf(activity), platformUserId: platformUserOf(activity), profile: await this.profileFor(context, log),
+    });
+  }
 
   /**
    * Name and email from TeamsInfo.getMember on first contact (cached); when that fails, e.g. in the
@@ -265,6 +391,18 @@ export function replyActivity(reply: BotReply, personal: boolean): Partial<Activ
   if (reply.kind === 'apology') return { type: 'message', text: reply.text };
   const content = reply.kind === 'help' ? buildWelcomeCard({ personal }) : buildAnswerCard(reply);
   return { type: 'message', attachments: [attachment(content)] };
+}
+
+/** The connector client CloudAdapter keeps in the turn state (the slice used for private replies). */
+interface PrivateConnector {
+  conversations: {
+    createConversation(parameters: ConversationParameters): Promise<{ id: string }>;
+    sendToConversation(conversationId: string, activity: Activity): Promise<unknown>;
+  };
+}
+
+async function send(context: TurnContext, replies: Reply[]): Promise<void> {
+  if (replies.length) await context.sendActivities(replies);
 }
 
 function messageResponse(text: string): AdaptiveCardInvokeResponse {

@@ -5,11 +5,13 @@ import type { ConversationService } from '../../core/conversation-service';
 import { AppError } from '../../core/errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
+import type { LearningLoop } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
 import { checkActivity } from './activity';
 import { APOLOGY, LearningAssistantBot } from './bot';
 
 export { LearningAssistantBot, replyActivity, APOLOGY, WORKING_ON_IT, UNKNOWN_BUTTON } from './bot';
+export { CSV_DECLINED, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, renderChart } from './learning';
 export * as teamsCards from './cards';
 
 export const TEAMS_ROUTE = '/api/messages';
@@ -30,6 +32,8 @@ export interface TeamsChannelDeps {
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
+  /** progress, reports, quizzes and the dashboard (App.learning) */
+  learning: LearningLoop;
   logger: Logger;
   options?: TeamsChannelOptions;
 }
@@ -81,6 +85,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
     conversation: deps.conversation,
     interactions: deps.interactions,
     identities: deps.identities,
+    learning: deps.learning,
     logger,
     // With no app id (Emulator) the claims identity is anonymous and replies go out without a token.
     sendProactive: (reference, activity) => adapter.continueConversationAsync(appId ?? '', reference, async (ctx) => {

@@ -6,6 +6,7 @@ import { APOLOGY, LearningAssistantBot, WORKING_ON_IT, type LearningBotDeps } fr
 import type { ConversationService } from '../../../src/core/conversation-service';
 import type { IdentityService } from '../../../src/core/identity-service';
 import type { InteractionService } from '../../../src/core/interaction-service';
+import type { LearningLoop } from '../../../src/core/learning';
 import type { BotReply, IncomingMessage } from '../../../src/core/messages';
 import { silentLogger } from '../../../src/observability/logger';
 import { BOT, cardOf, personalMessage, type Json } from './helpers';
@@ -24,6 +25,7 @@ function setup(over: Partial<LearningBotDeps> = {}) {
     conversation: { handle } as unknown as ConversationService,
     interactions: { claimEvent } as unknown as InteractionService,
     identities: { resolve: sinon.stub().resolves(randomUUID()) } as unknown as IdentityService,
+    learning: {} as LearningLoop,
     logger: silentLogger,
     sendProactive,
     slowAnswerMs: 1_000,

@@ -6,8 +6,10 @@ import { createTeamsChannel, type TeamsChannel, type TeamsChannelDeps } from '..
 import type { ConversationService } from '../../../src/core/conversation-service';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
+import { createLearningLoop } from '../../../src/core/learning';
 import { createLogger, type Logger } from '../../../src/observability/logger';
 import { createServer } from '../../../src/server';
+import { localProvider } from '../../helpers/conversation';
 
 export const TENANT = 'tenant-0000-test';
 export const BOT = { id: '28:bot-app-id', name: 'Learning Assistant' };
@@ -37,6 +39,7 @@ export async function startBot(ds: DataSource, conversation: ConversationService
     conversation,
     interactions: over.interactions ?? new InteractionService(ds),
     identities: over.identities ?? new IdentityService(ds),
+    learning: over.learning ?? createLearningLoop({ ds, provider: localProvider() }),
     logger,
     options: over.options,
   });

@@ -194,7 +194,7 @@ describe('Teams app package', () => {
     });
 
     it('refuses to write an invalid package, listing every problem', () => {
-      fs.writeFileSync(path.join(tmp, 'manifest.json'), read('manifest.json').toString().replace('"1.0.0"', '"one"'));
+      fs.writeFileSync(path.join(tmp, 'manifest.json'), read('manifest.json').toString().replace(/"version": "[^"]*"/, '"version": "one"'));
       fs.writeFileSync(path.join(tmp, 'color.png'), renderColorIcon(100));
       assert.throws(() => buildTeamsPackage({ dir: tmp, outFile: path.join(tmp, 'bad.zip'), appId: randomUUID() }),
         (e: Error) => /version must be/.test(e.message) && /192x192/.test(e.message) && /outline.png is missing/.test(e.message));

@@ -364,7 +364,7 @@ forEachBackend('Teams channel over HTTP', (backend) => {
 describe('Teams channel configuration and authentication', () => {
   const deps = (config: Json) => ({
     config: { NODE_ENV: 'development', MICROSOFT_APP_TYPE: 'MultiTenant', ...config } as never,
-    conversation: {} as never, interactions: {} as never, identities: {} as never, logger: silentLogger,
+    conversation: {} as never, interactions: {} as never, identities: {} as never, learning: {} as never, logger: silentLogger,
   });
 
   it('refuses to start without MICROSOFT_APP_ID in production, with what to set', () => {

@@ -25,6 +25,8 @@ export interface TextBlock {
   spacing?: 'none' | 'small' | 'default' | 'medium' | 'large';
   separator?: boolean;
   maxLines?: number;
+  fontType?: 'default' | 'monospace';
+  horizontalAlignment?: 'left' | 'center' | 'right';
 }
 
 export interface Fact { title: string; value: string }
@@ -48,7 +50,43 @@ export interface Container {
   spacing?: TextBlock['spacing'];
 }
 
-export type CardElement = TextBlock | FactSet | ActionSet | Container;
+/** An image; Teams renders `data:image/png;base64,...` urls too (they count towards the card's size). */
+export interface Image {
+  type: 'Image';
+  url: string;
+  altText: string;
+  size?: 'auto' | 'stretch' | 'small' | 'medium' | 'large';
+  spacing?: TextBlock['spacing'];
+}
+
+export interface Column {
+  type: 'Column';
+  /** 'auto', 'stretch' or a relative weight */
+  width: 'auto' | 'stretch' | number;
+  items: CardElement[];
+  verticalContentAlignment?: 'top' | 'center' | 'bottom';
+}
+
+export interface ColumnSet {
+  type: 'ColumnSet';
+  columns: Column[];
+  spacing?: TextBlock['spacing'];
+  separator?: boolean;
+}
+
+/** Input.ChoiceSet: with style 'expanded' and no isMultiSelect, radio buttons. Its value comes back under `id`. */
+export interface ChoiceSetInput {
+  type: 'Input.ChoiceSet';
+  id: string;
+  choices: Array<{ title: string; value: string }>;
+  style?: 'compact' | 'expanded';
+  isMultiSelect?: boolean;
+  wrap?: boolean;
+  label?: string;
+  spacing?: TextBlock['spacing'];
+}
+
+export type CardElement = TextBlock | FactSet | ActionSet | Container | Image | ColumnSet | ChoiceSetInput;
 
 export interface AdaptiveCard {
   type: 'AdaptiveCard';

@@ -1,3 +1,4 @@
+import { helpLines } from '../../../core/learning/commands';
 import { HELP_TEXT } from '../../../core/messages';
 import { card, text, type CardElement, type SubmitAction } from './adaptive';
 
@@ -7,8 +8,8 @@ export interface WelcomeCardOptions {
 }
 
 /**
- * The card shown when the app is installed (and for "help"): the core's HELP_TEXT, plus how to ask in
- * a channel. In personal chat the example questions are imBack buttons: a click sends the question as
+ * The card shown when the app is installed (and for "help"): the core's HELP_TEXT, every command with
+ * an example (the core's helpLines('teams'), the same list Slack shows), plus how to ask in a channel. In personal chat the example questions are imBack buttons: a click sends the question as
  * the user's own message. Pure.
  */
 export function buildWelcomeCard(opts: WelcomeCardOptions) {
@@ -16,9 +17,11 @@ export function buildWelcomeCard(opts: WelcomeCardOptions) {
   const body: CardElement[] = [
     text('Learning assistant', { size: 'large', weight: 'bolder' }),
     ...lines.map((l, i) => text(l, { spacing: i === 0 ? 'small' : 'none' })),
+    text('Commands', { weight: 'bolder', separator: true, spacing: 'medium' }),
+    ...helpLines('teams').map((l) => text(`• ${l}`, { spacing: 'none', size: 'small' })),
   ];
   if (!opts.personal) {
-    body.push(text('In channels and group chats, @mention me with your question and I answer in the same thread.', { spacing: 'medium', isSubtle: true }));
+    body.push(text('In channels and group chats, @mention me with your question or command and I answer in the same thread (reports come to our 1:1 chat).', { spacing: 'medium', isSubtle: true }));
   }
   body.push(text('Type **help** any time to see this again.', { spacing: 'small', isSubtle: true, size: 'small' }));
   const actions: SubmitAction[] = opts.personal

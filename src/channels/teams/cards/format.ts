@@ -1,0 +1,36 @@
+// Small pure formatting helpers shared by the learning cards.
+
+/** "██████░░░░": a text progress bar (renders in every Teams client, no images). */
+export function progressBar(percent: number, width = 10): string {
+  const p = clampPercent(percent);
+  const filled = Math.round((p / 100) * width);
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+export const clampPercent = (n: number): number => Math.min(100, Math.max(0, Number.isFinite(n) ? n : 0));
+
+/** 62.5 → "62.5%", 50 → "50%" */
+export const pct = (n: number): string => `${Math.round(n * 10) / 10}%`;
+
+/** "today", "yesterday", "5 days ago", or the date (UTC) beyond a month; "never" for null. */
+export function ago(date: Date | null, now: Date): string {
+  if (!date) return 'never';
+  const days = Math.floor((now.getTime() - date.getTime()) / 86_400_000);
+  if (days < 1) return 'today';
+  if (days < 2) return 'yesterday';
+  if (days < 31) return `${days} days ago`;
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * An Adaptive Card date/time function: Teams shows it in the reader's own time zone and language
+ * ({{DATE(...)}} / {{TIME(...)}} take RFC 3339 without fractional seconds).
+ */
+export function cardTime(date: Date, fn: 'DATE' | 'TIME' = 'TIME'): string {
+  return `{{${fn}(${date.toISOString().replace(/\.\d{3}Z$/, 'Z')}${fn === 'DATE' ? ', SHORT' : ''})}}`;
+}
+
+/** "1 person", "3 people" */
+export const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+export const itemLabel = (type: string): string => ({ skill: 'Skill', course: 'Course', content: 'Reading' } as Record<string, string>)[type] ?? type;
