@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import 'dotenv/config';
 import type { Express } from 'express';
 import { buildApp } from './app';
+import { createSlackChannel } from './channels/slack';
 import { createTeamsChannel } from './channels/teams';
 import { describeError } from './cli/run-cli';
 import { loadConfig } from './config';
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   const deps = { config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning, logger };
 
   let teams: ReturnType<typeof createTeamsChannel> | undefined;
+  let slack: ReturnType<typeof createSlackChannel> = null;
   try {
+    slack = createSlackChannel(deps);
+    await slack?.start();
     if (config.TEAMS_ENABLED) teams = createTeamsChannel(deps);
     else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
   } catch (err) {
@@ -26,6 +30,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const mounts: Array<(a: Express) => void> = [];
+  if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));
 
   const server = createServer({ ds: app.ds, logger, mount: mounts }).listen(config.PORT, () => {
@@ -43,7 +48,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     clearInterval(prune);
     server.close();
-    await teams?.drain();
+    await Promise.all([teams?.drain(), slack?.stop()]);
     await app.close();
     process.exit(0);
   };

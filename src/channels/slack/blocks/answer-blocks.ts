@@ -1,0 +1,141 @@
+import type { types } from '@slack/bolt';
+import type { BotReply, RecommendationCard } from '../../../core/messages';
+import { escapeMrkdwn, markdownToMrkdwn, SECTION_TEXT_LIMIT, splitText, truncate } from './mrkdwn';
+
+export type Block = types.KnownBlock;
+
+/** What chat.postMessage / respond() take: blocks plus the plain `text` used for notifications and screen readers. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+/** Slack refuses messages with more than 50 blocks. */
+export const MAX_BLOCKS = 50;
+/** Recommendation cards shown at most (the recommender picks three). */
+export const MAX_CARDS = 5;
+
+export const ACTION_REC_OPEN = 'rec_open';
+export const ACTION_FEEDBACK_UP = 'feedback_up';
+export const ACTION_FEEDBACK_DOWN = 'feedback_down';
+
+export type ReplyForBlocks = Pick<BotReply, 'kind' | 'text' | 'sources' | 'confidence' | 'recommendations' | 'chatMessageId' | 'notes'>;
+
+/**
+ * Renders a reply as Block Kit. Pure.
+ *
+ *   answer text            section blocks, each ≤ 3,000 characters, split on paragraph/sentence boundaries
+ *   notes · sources · conf context block ("[1] Title", "Confidence 72%"); answers only show confidence
+ *   ───                    divider (when cards or feedback follow)
+ *   Recommended next       one section per card: *title* + reason, button rec_open (Start / Read)
+ *   👍 / 👎                 actions block feedback_up / feedback_down, value = chatMessageId (answers only)
+ *
+ * Never more than 50 blocks: when the text needs more sections than fit, the text is cut and a "…"
+ * context block marks the cut, so cards and feedback buttons survive.
+ */
+export function answerMessage(reply: ReplyForBlocks): SlackMessage {
+  const answerText = reply.text.trim() ? markdownToMrkdwn(reply.text) : '_(no answer)_';
+  const tail: Block[] = [];
+
+  const context = contextBlock(reply);
+  if (context) tail.push(context);
+
+  const cards = reply.recommendations.slice(0, MAX_CARDS);
+  const feedback = reply.kind === 'answer' && reply.chatMessageId ? feedbackBlock(reply.chatMessageId) : null;
+  if (cards.length || feedback) tail.push({ type: 'divider' });
+  if (cards.length) {
+    tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: '*Recommended next*' }] });
+    for (const card of cards) tail.push(cardBlock(card));
+  }
+  if (feedback) tail.push(feedback);
+
+  const sections = splitText(answerText, SECTION_TEXT_LIMIT);
+  const room = MAX_BLOCKS - tail.length;
+  const head: Block[] = sections.length <= room
+    ? sections.map(section)
+    : [...sections.slice(0, room - 1).map(section), ellipsisBlock()];
+
+  return { text: fallbackText(reply.text), blocks: capBlocks([...head, ...tail]) };
+}
+
+/** The same reply as a plain notification line (Slack shows `text` in notifications and to screen readers). */
+export function fallbackText(text: string): string {
+  const plain = escapeMrkdwn(text.trim() || 'Answer');
+  return truncate(plain, SECTION_TEXT_LIMIT);
+}
+
+/** Safety net for any builder: at most `max` blocks, the last one a "…" context block when something was dropped. */
+export function capBlocks(blocks: Block[], max = MAX_BLOCKS): Block[] {
+  if (blocks.length <= max) return blocks;
+  return [...blocks.slice(0, max - 1), ellipsisBlock()];
+}
+
+export function section(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_TEXT_LIMIT) } };
+}
+
+function ellipsisBlock(): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: '… (shortened to fit in one Slack message)' }] };
+}
+
+function contextBlock(reply: ReplyForBlocks): Block | null {
+  const elements: Array<{ type: 'mrkdwn'; text: string }> = [];
+  const notes = reply.notes.map((n) => n.trim()).filter(Boolean);
+  if (notes.length) elements.push(mrkdwn(notes.map((n) => `:information_source: ${escapeMrkdwn(n)}`).join('\n')));
+  if (reply.sources.length) {
+    elements.push(mrkdwn(`*Sources* ${reply.sources.map((s) => `[${s.n}] ${escapeMrkdwn(oneLine(s.title))}`).join('  ·  ')}`));
+  }
+  if (reply.kind === 'answer') elements.push(mrkdwn(`Confidence ${Math.round(clamp01(reply.confidence) * 100)}%`));
+  return elements.length ? { type: 'context', elements } : null;
+}
+
+/** Skills and courses are started (they go into learning progress); content is read. */
+export function cardButtonLabel(type: RecommendationCard['type']): 'Start' | 'Read' {
+  return type === 'content' ? 'Read' : 'Start';
+}
+
+const TYPE_LABEL: Record<RecommendationCard['type'], string> = { skill: 'Skill', course: 'Course', content: 'Content' };
+
+function cardBlock(card: RecommendationCard): Block {
+  const title = escapeMrkdwn(oneLine(card.title));
+  const reason = escapeMrkdwn(oneLine(card.reason));
+  return {
+    type: 'section',
+    block_id: truncate(`rec:${card.id}`, 255),
+    text: { type: 'mrkdwn', text: truncate(`*${truncate(title, 200)}*  ·  ${TYPE_LABEL[card.type] ?? card.type}\n${reason}`, SECTION_TEXT_LIMIT) },
+    accessory: {
+      type: 'button',
+      action_id: ACTION_REC_OPEN,
+      text: { type: 'plain_text', text: cardButtonLabel(card.type) },
+      value: card.id,
+      ...(card.type === 'content' ? {} : { style: 'primary' as const }),
+    },
+  };
+}
+
+function feedbackBlock(chatMessageId: string): Block {
+  return {
+    type: 'actions',
+    block_id: 'feedback',
+    elements: [
+      { type: 'button', action_id: ACTION_FEEDBACK_UP, text: { type: 'plain_text', text: '👍 Helpful', emoji: true }, value: chatMessageId },
+      { type: 'button', action_id: ACTION_FEEDBACK_DOWN, text: { type: 'plain_text', text: '👎 Not helpful', emoji: true }, value: chatMessageId },
+    ],
+  };
+}
+
+/** The title of the card whose button carries `recommendationId`, read back from the message that was clicked. */
+export function cardTitleFromBlocks(blocks: unknown, recommendationId: string): string | null {
+  if (!Array.isArray(blocks)) return null;
+  for (const b of blocks as Array<{ accessory?: { action_id?: string; value?: string }; text?: { text?: string } }>) {
+    if (b?.accessory?.action_id === ACTION_REC_OPEN && b.accessory.value === recommendationId && typeof b.text?.text === 'string') {
+      const m = /^\*(.+?)\*/.exec(b.text.text);
+      return m ? m[1] : null;
+    }
+  }
+  return null;
+}
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, SECTION_TEXT_LIMIT) });
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);

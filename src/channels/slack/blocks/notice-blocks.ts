@@ -1,0 +1,50 @@
+import type { types } from '@slack/bolt';
+import { HELP_TEXT } from '../../../core/messages';
+import { section, type SlackMessage } from './answer-blocks';
+import { escapeMrkdwn } from './mrkdwn';
+
+/** Short messages the Slack channel sends besides answers. Pure. */
+
+export const APOLOGY_TEXT = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
+
+/** `/learn` without a question. */
+export function learnUsageMessage(command = '/learn'): SlackMessage {
+  const text = `Usage: \`${command} <question>\`, for example \`${command} how should I run a retrospective?\` `
+    + 'I answer privately, with numbered sources and what to learn next.';
+  return { text, blocks: [section(text)] };
+}
+
+/** A one-line private notice (click confirmations, feedback thanks, apologies). */
+export function noticeMessage(mrkdwnText: string): SlackMessage {
+  return { text: mrkdwnText, blocks: [section(mrkdwnText)] };
+}
+
+/** What a click on a recommendation card did, in words. `title` is already mrkdwn-escaped (read back from the card). */
+export function clickNotice(result: { type: string; started: boolean }, title: string | null): string {
+  const what = title ? `*${title}*` : result.type === 'content' ? 'the content' : `the ${result.type}`;
+  if (result.type === 'content') return `Opened ${what}. Ask me anything about it.`;
+  if (result.started) return `Started ${what} — it's in your progress.`;
+  return `${capitalise(what)} is already in your progress.`;
+}
+
+export function feedbackNotice(value: 1 | -1): string {
+  return value === 1 ? 'Thanks for the feedback! :raised_hands:' : 'Thanks for the feedback. It helps me get better.';
+}
+
+/** The App Home tab. */
+export function homeView(): types.HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Learning assistant', emoji: true } },
+      section(escapeMrkdwn(HELP_TEXT)),
+      { type: 'divider' },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Ask me in the *Messages* tab, @mention me in a channel (I answer in the thread), or use `/learn <question>` anywhere for a private answer.' }],
+      },
+    ],
+  };
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,20 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_REC_OPEN } from '../../blocks/answer-blocks';
+import type { SlackDeps } from '../../slack-deps';
+import { handleFeedback } from './feedback';
+import { handleRecOpen } from './rec-open';
+
+/** Any other action id (an old message's button, a link button): acknowledged so Slack shows no error. */
+const OTHER_ACTIONS = new RegExp(`^(?!(?:${[ACTION_REC_OPEN, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN].join('|')})$)`);
+
+const register = (app: App, deps: SlackDeps): void => {
+  app.action<BlockAction<ButtonAction>>(ACTION_REC_OPEN, (args) => handleRecOpen(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_UP, (args) => handleFeedback(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_DOWN, (args) => handleFeedback(deps, args));
+  app.action(OTHER_ACTIONS, async ({ ack, body }) => {
+    await ack();
+    deps.logger.debug({ component: 'slack', type: body.type }, 'action without a handler acknowledged');
+  });
+};
+
+export default { register };

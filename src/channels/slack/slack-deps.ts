@@ -1,0 +1,40 @@
+import type { ConversationService } from '../../core/conversation-service';
+import type { IdentityService } from '../../core/identity-service';
+import type { InteractionService } from '../../core/interaction-service';
+import type { Logger } from '../../observability/logger';
+import type { AckGate } from './ack-gate';
+import type { BotIdentity } from './incoming';
+import type { SlackProfileCache } from './profile-cache';
+import type { WorkQueue } from './work-queue';
+
+/** What every listener gets (constructor-style injection; listeners hold no state of their own). */
+export interface SlackDeps {
+  conversation: Pick<ConversationService, 'handle' | 'hasAnsweredThread'>;
+  interactions: Pick<InteractionService, 'claimEvent' | 'clickRecommendation' | 'recordFeedback'>;
+  identities: Pick<IdentityService, 'resolve'>;
+  logger: Logger;
+  profiles: SlackProfileCache;
+  /** answers run here, after the ack */
+  work: WorkQueue;
+  /** answer work waits here while Slack requests are waiting for their ack */
+  ackGate: Pick<AckGate, 'quiet'>;
+  /** reaction shown on the person's message while the answer is being worked out ('' for none) */
+  progressReaction: string;
+}
+
+/** The bot's ids as Bolt's authorize put them in the listener context. */
+export function botFromContext(context: { botUserId?: string; botId?: string }): BotIdentity | undefined {
+  return context.botUserId ? { botUserId: context.botUserId, ...(context.botId ? { botId: context.botId } : {}) } : undefined;
+}
+
+/** Slack's error code (`channel_not_found`, `missing_scope`, …) when the Web API answered ok:false. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | null)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** The workspace an interaction came from: the tenant of the person's identity. */
+export function teamIdOf(...candidates: unknown[]): string {
+  for (const c of candidates) if (typeof c === 'string' && c) return c;
+  return 'unknown';
+}

@@ -1,0 +1,334 @@
+/**
+ * A small fake of the Slack Web API for tests (127.0.0.1, random port), so @slack/web-api and Bolt run
+ * unmodified against it (`clientOptions.slackApiUrl = fake.apiUrl`).
+ *
+ *   const fake = new FakeSlackApi();
+ *   await fake.start();
+ *   fake.users.set('U1', { name: 'Ada', email: 'ada@example.test' });
+ *   fake.enqueue('chat.postMessage', { status: 429, retryAfter: 1 });   // next call rate-limited
+ *   ...
+ *   const [post] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === 'D1');
+ *   post.body.blocks                                                      // JSON fields are parsed
+ *
+ * POST /api/<method>   records every call (form-encoded or JSON; `blocks`, `view`, … parsed back from
+ *                      JSON) and answers the next queued behaviour for that method, else a default
+ *                      (auth.test, chat.postMessage, chat.postEphemeral, chat.update, reactions.add/remove,
+ *                      users.info, views.publish, files.*, apps.connections.open; others: ok:false).
+ * POST /respond/<id>   a response_url (`fake.responseUrl(id)`): recorded as method 'response_url'.
+ * GET  /socket         a minimal Socket Mode WebSocket: sends hello, answers pings, `fake.socketSend()`
+ *                      delivers an envelope and resolves with the app's ack.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import express, { type Request, type Response } from 'express';
+
+export interface RecordedCall {
+  method: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: Record<string, string | string[] | undefined>;
+  at: number;
+  /** the HTTP status the fake answered with */
+  status: number;
+}
+
+export type Behaviour =
+  /** a Slack answer (ok:true unless the body says otherwise) */
+  | { body: Record<string, unknown>; delayMs?: number }
+  /** HTTP error; with retryAfter a Retry-After header (seconds) */
+  | { status: number; retryAfter?: number; delayMs?: number }
+  /** ok:false with this error code (HTTP 200, as Slack does) */
+  | { error: string; delayMs?: number };
+
+export interface FakeUser {
+  name?: string;
+  realName?: string;
+  email?: string;
+  isBot?: boolean;
+}
+
+export const BOT_USER_ID = 'UBOT0001';
+export const BOT_ID = 'BBOT0001';
+export const TEAM_ID = 'TTEAM001';
+
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+export class FakeSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly users = new Map<string, FakeUser>();
+  /** extra latency on every call (ms), e.g. to look like the real API in benchmarks */
+  latencyMs = 0;
+
+  private readonly queues = new Map<string, Behaviour[]>();
+  private server?: Server;
+  private base = '';
+  private tsCounter = 0;
+  private readonly sockets = new Set<Socket>();
+  private readonly wsClients = new Set<Socket>();
+  private readonly acks = new Map<string, (payload: unknown) => void>();
+
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  responseUrl(id: string = randomUUID()): string {
+    return `${this.base}/respond/${id}`;
+  }
+
+  /** Behaviours for the next calls of `method` (FIFO). */
+  enqueue(method: string, ...behaviours: Behaviour[]): this {
+    const q = this.queues.get(method) ?? [];
+    q.push(...behaviours);
+    this.queues.set(method, q);
+    return this;
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.queues.clear();
+    this.latencyMs = 0;
+  }
+
+  callsOf(method: string, where: (c: RecordedCall) => boolean = () => true): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && where(c));
+  }
+
+  /**
+   * Polls the recorded calls until `count` calls of `method` match (default 1), then returns them.
+   * Fails after `timeoutMs` with what was recorded, so a missing answer explains itself.
+   */
+  async waitFor(method: string, where: (c: RecordedCall) => boolean = () => true, opts: { count?: number; timeoutMs?: number } = {}): Promise<RecordedCall[]> {
+    const count = opts.count ?? 1;
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    for (;;) {
+      const found = this.callsOf(method, where);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`waited for ${count} ${method} call(s), saw ${found.length}; recorded: ${this.calls.map((c) => `${c.method}(${c.status})`).join(', ') || 'nothing'}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async start(): Promise<void> {
+    const app = express();
+    app.use(express.urlencoded({ extended: false, limit: '5mb' }));
+    app.use(express.json({ limit: '5mb' }));
+
+    app.post('/api/:method', (req, res) => void this.handleApi(req, res));
+    app.post('/respond/:id', (req, res) => {
+      this.record('response_url', { ...req.body, response_url_id: req.params.id }, req, 200);
+      res.type('text/plain').send('ok');
+    });
+    app.post('/upload/:id', express.raw({ type: () => true, limit: '20mb' }), (req, res) => {
+      this.record('files.upload_url', { file_id: req.params.id, bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 }, req, 200);
+      res.type('text/plain').send('OK - 1');
+    });
+    app.use((_req, res) => res.status(404).json({ ok: false, error: 'unknown_route' }));
+
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('upgrade', (req, socket) => this.upgrade(req, socket as Socket));
+    this.server = server;
+    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.wsClients) s.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ---- Web API -------------------------------------------------------------------------------
+
+  private async handleApi(req: Request, res: Response): Promise<void> {
+    const method = req.params.method as string;
+    const body = parseFields(req.body ?? {});
+    const behaviour = this.queues.get(method)?.shift();
+    const delay = (behaviour?.delayMs ?? 0) + this.latencyMs;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (res.destroyed) return;
+
+    if (behaviour && 'status' in behaviour) {
+      this.record(method, body, req, behaviour.status);
+      if (behaviour.retryAfter !== undefined) res.set('Retry-After', String(behaviour.retryAfter));
+      res.status(behaviour.status).json({ ok: false, error: behaviour.status === 429 ? 'ratelimited' : 'fake_http_error' });
+      return;
+    }
+    this.record(method, body, req, 200);
+    if (behaviour && 'error' in behaviour) {
+      res.json({ ok: false, error: behaviour.error });
+      return;
+    }
+    res.json(behaviour ? { ok: true, ...behaviour.body } : this.defaultAnswer(method, body));
+  }
+
+  private defaultAnswer(method: string, body: Record<string, any>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'learning-assistant', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return { ok: true, channel: body.channel, ts, message: { type: 'message', text: body.text, user: BOT_USER_ID, bot_id: BOT_ID, ts, thread_ts: body.thread_ts } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'reactions.add':
+      case 'reactions.remove':
+        return { ok: true };
+      case 'users.info': {
+        const u = this.users.get(body.user);
+        if (!u) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: { id: body.user, team_id: TEAM_ID, name: u.name ?? body.user.toLowerCase(), real_name: u.realName ?? u.name, is_bot: !!u.isBot,
+            profile: { real_name: u.realName ?? u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } },
+        };
+      }
+      case 'views.publish':
+        return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(body.view ?? {}) } };
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.nextTs().replace('.', '')}`;
+        return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: (body.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket` };
+      default:
+        if (method.startsWith('files.')) return { ok: true };
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private record(method: string, body: unknown, req: Request, status: number): void {
+    this.calls.push({ method, body, headers: { ...req.headers }, at: Date.now(), status });
+  }
+
+  /** Slack message timestamps: seconds.microseconds, increasing. */
+  private nextTs(): string {
+    this.tsCounter++;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  // ---- Socket Mode (a minimal RFC 6455 server: text, ping/pong and close frames) ---------------
+
+  /** Number of Socket Mode connections open right now. */
+  get socketClients(): number {
+    return this.wsClients.size;
+  }
+
+  /** Sends a Socket Mode envelope (events_api, slash_commands, interactive) and resolves with the app's ack. */
+  socketSend(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    const [client] = this.wsClients;
+    if (!client) return Promise.reject(new Error('no Socket Mode client is connected'));
+    const envelopeId = randomUUID();
+    const acked = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => { this.acks.delete(envelopeId); reject(new Error(`no ack for envelope ${envelopeId}`)); }, opts.timeoutMs ?? 5000);
+      this.acks.set(envelopeId, (ack) => { clearTimeout(timer); resolve(ack); });
+    });
+    writeFrame(client, 0x1, Buffer.from(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' })));
+    return acked;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket): void {
+    const key = req.headers['sec-websocket-key'];
+    if (req.url !== '/socket' || typeof key !== 'string') {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    this.wsClients.add(socket);
+    socket.on('close', () => this.wsClients.delete(socket));
+    socket.on('error', () => this.wsClients.delete(socket));
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const frame = readFrame(pending);
+        if (!frame) break;
+        pending = pending.subarray(frame.length);
+        if (frame.opcode === 0x9) writeFrame(socket, 0xa, frame.payload); // ping → pong
+        else if (frame.opcode === 0x8) { writeFrame(socket, 0x8, frame.payload.subarray(0, 2)); socket.end(); }
+        else if (frame.opcode === 0x1) this.onSocketText(frame.payload.toString('utf8'));
+      }
+    });
+    writeFrame(socket, 0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: this.wsClients.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } })));
+  }
+
+  private onSocketText(text: string): void {
+    let msg: { envelope_id?: string; payload?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    this.calls.push({ method: 'socket.ack', body: msg, headers: {}, at: Date.now(), status: 200 });
+    if (msg.envelope_id) {
+      this.acks.get(msg.envelope_id)?.(msg.payload ?? null);
+      this.acks.delete(msg.envelope_id);
+    }
+  }
+}
+
+/** Form fields that carry JSON (blocks, view, …) are parsed back so tests can assert on structure. */
+function parseFields(body: Record<string, unknown>): Record<string, any> {
+  const out: Record<string, any> = { ...body };
+  for (const f of JSON_FIELDS) {
+    if (typeof out[f] === 'string') {
+      try {
+        out[f] = JSON.parse(out[f]);
+      } catch { /* leave as sent */ }
+    }
+  }
+  return out;
+}
+
+function writeFrame(socket: Socket, opcode: number, payload: Buffer): void {
+  if (socket.destroyed) return;
+  const len = payload.length;
+  const header = len < 126 ? Buffer.from([0x80 | opcode, len])
+    : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+    : (() => { const h = Buffer.alloc(10); h[0] = 0x80 | opcode; h[1] = 127; h.writeBigUInt64BE(BigInt(len), 2); return h; })();
+  socket.write(Buffer.concat([header, payload]));
+}
+
+/** One complete (client, so masked) frame at the start of `buf`, or null when more bytes are needed. */
+function readFrame(buf: Buffer): { opcode: number; payload: Buffer; length: number } | null {
+  if (buf.length < 2) return null;
+  const opcode = buf[0] & 0x0f;
+  const masked = (buf[1] & 0x80) !== 0;
+  let len = buf[1] & 0x7f;
+  let offset = 2;
+  if (len === 126) {
+    if (buf.length < 4) return null;
+    len = buf.readUInt16BE(2);
+    offset = 4;
+  } else if (len === 127) {
+    if (buf.length < 10) return null;
+    len = Number(buf.readBigUInt64BE(2));
+    offset = 10;
+  }
+  const maskLen = masked ? 4 : 0;
+  if (buf.length < offset + maskLen + len) return null;
+  const payload = Buffer.from(buf.subarray(offset + maskLen, offset + maskLen + len));
+  if (masked) {
+    const mask = buf.subarray(offset, offset + 4);
+    for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
+  }
+  return { opcode, payload, length: offset + maskLen + len };
+}
