@@ -13,7 +13,10 @@
  * POST /api/<method>   records every call (form-encoded or JSON; `blocks`, `view`, … parsed back from
  *                      JSON) and answers the next queued behaviour for that method, else a default
  *                      (auth.test, chat.postMessage, chat.postEphemeral, chat.update, reactions.add/remove,
- *                      users.info, views.publish, files.*, apps.connections.open; others: ok:false).
+ *                      users.info, views.publish, conversations.open (the DM: D + user id without its U),
+ *                      files.* (files.uploadV2: getUploadURLExternal → POST /upload/<file id> recorded as
+ *                      'files.upload_url' with the bytes → completeUploadExternal), apps.connections.open;
+ *                      others: ok:false).
  * POST /respond/<id>   a response_url (`fake.responseUrl(id)`): recorded as method 'response_url'.
  * GET  /socket         a minimal Socket Mode WebSocket: sends hello, answers pings, `fake.socketSend()`
  *                      delivers an envelope and resolves with the app's ack.
@@ -62,6 +65,8 @@ export class FakeSlackApi {
   latencyMs = 0;
 
   private readonly queues = new Map<string, Behaviour[]>();
+  /** file id → the filename given to files.getUploadURLExternal */
+  private readonly uploadNames = new Map<string, string>();
   private server?: Server;
   private base = '';
   private tsCounter = 0;
@@ -123,7 +128,10 @@ export class FakeSlackApi {
       res.type('text/plain').send('ok');
     });
     app.post('/upload/:id', express.raw({ type: () => true, limit: '20mb' }), (req, res) => {
-      this.record('files.upload_url', { file_id: req.params.id, bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 }, req, 200);
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      // @slack/web-api 7 posts the bytes as multipart/form-data (one part); `data` is the file itself
+      const data = multipartFile(raw, String(req.headers['content-type'] ?? '')) ?? raw;
+      this.record('files.upload_url', { file_id: req.params.id, bytes: data.length, data, filename: this.uploadNames.get(req.params.id as string) }, req, 200);
       res.type('text/plain').send('OK - 1');
     });
     app.use((_req, res) => res.status(404).json({ ok: false, error: 'unknown_route' }));
@@ -202,10 +210,17 @@ export class FakeSlackApi {
         return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(body.view ?? {}) } };
       case 'files.getUploadURLExternal': {
         const id = `F${this.nextTs().replace('.', '')}`;
+        if (typeof body.filename === 'string') this.uploadNames.set(id, body.filename);
         return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
         return { ok: true, files: (body.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
+      case 'conversations.open': {
+        // the DM with a user: D + the user id, stable per user (users may be comma-separated)
+        const users = String(body.users ?? '');
+        if (!users) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${users.split(',')[0].replace(/^[UW]/, '')}` } };
+      }
       case 'apps.connections.open':
         return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket` };
       default:
@@ -283,6 +298,19 @@ export class FakeSlackApi {
       this.acks.delete(msg.envelope_id);
     }
   }
+}
+
+/** The content of the first part of a multipart/form-data body, or null when it is not one. */
+export function multipartFile(body: Buffer, contentType: string): Buffer | null {
+  const boundary = /multipart\/form-data;.*boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!boundary) return null;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  if (start < 0) return null;
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  if (headersEnd < 0 || end < 0) return null;
+  return body.subarray(headersEnd + 4, end);
 }
 
 /** Form fields that carry JSON (blocks, view, …) are parsed back so tests can assert on structure. */

@@ -5,6 +5,7 @@ import type { ConversationService } from '../../core/conversation-service';
 import { AppError } from '../../core/errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
+import type { LearningLoop } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
 import { AckGate, OPEN_GATE } from './ack-gate';
 import { boltLevel, boltLogger } from './bolt-logger';
@@ -22,6 +23,12 @@ export interface SlackChannelDeps {
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
+  /**
+   * The learning loop: /learning-report, /progress, /quiz, /recommend, /dashboard, their buttons and the
+   * dashboard on the Home tab. src/index.ts always passes it. Optional only so that callers written before
+   * it (bench/slack-ack.ts) still compile; without it those commands say they are not available here.
+   */
+  learning?: LearningLoop;
   logger: Logger;
 }
 
@@ -126,6 +133,7 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
     conversation: deps.conversation,
     interactions: deps.interactions,
     identities: deps.identities,
+    ...(deps.learning ? { learning: deps.learning } : {}),
     logger,
     profiles: new SlackProfileCache(logger, { ttlMs: options.profileTtlMs }),
     work,

@@ -1,6 +1,7 @@
 import type { ConversationService } from '../../core/conversation-service';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
+import type { LearningLoop } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
 import type { AckGate } from './ack-gate';
 import type { BotIdentity } from './incoming';
@@ -12,6 +13,8 @@ export interface SlackDeps {
   conversation: Pick<ConversationService, 'handle' | 'hasAnsweredThread'>;
   interactions: Pick<InteractionService, 'claimEvent' | 'clickRecommendation' | 'recordFeedback'>;
   identities: Pick<IdentityService, 'resolve'>;
+  /** progress, reports, quizzes, dashboard (the slash commands, their buttons and the Home tab) */
+  learning?: LearningLoop;
   logger: Logger;
   profiles: SlackProfileCache;
   /** answers run here, after the ack */

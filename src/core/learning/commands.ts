@@ -71,7 +71,7 @@ export const LEARNING_COMMANDS: readonly LearningCommand[] = Object.freeze([
   },
   {
     id: 'report', title: 'Progress report', description: 'Managers: your department’s progress as a chart and CSV; everyone else: your own.',
-    slack: { usage: '/report [department | email]', example: '/report Sales' },
+    slack: { usage: '/learning-report [department | @person]', example: '/learning-report Sales' },
     teams: { usage: 'report [department | email]', example: 'report Sales' },
   },
 ] satisfies LearningCommand[]);
@@ -110,7 +110,7 @@ export type MatchedCommand =
  */
 export function matchCommand(text: string): MatchedCommand | null {
   const t = (text ?? '').replace(/\s+/g, ' ').trim();
-  const m = t.match(/^\/?(help|progress|quiz|recommend|recommendations|dashboard|report)\b[:!?.]*\s*(.*)$/i);
+  const m = t.match(/^\/?(help|progress|quiz|recommend|recommendations|dashboard|learning-report|report)\b[:!?.]*\s*(.*)$/i);
   if (!m) return null;
   const word = m[1].toLowerCase();
   const args = m[2].trim();
@@ -132,6 +132,7 @@ export function matchCommand(text: string): MatchedCommand | null {
       return { id: 'quiz', topic: cleanQuizTopic(args) || null };
     }
     case 'report':
+    case 'learning-report':
       if (/\?$/.test(args)) return null;
       return { id: 'report', target: parseReportTarget(args) };
   }

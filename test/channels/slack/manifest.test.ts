@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import matter from 'gray-matter';
 import { EVENTS_PATH } from '../../../src/channels/slack';
+import { LEARNING_SLASH_COMMANDS } from '../../../src/channels/slack/listeners/commands/learning-commands';
 
 // gray-matter (a dependency already) parses YAML front matter: the manifest is checked as Slack will read it.
 const manifest = matter(`---\n${fs.readFileSync(path.join(__dirname, '../../../manifests/slack/manifest.yml'), 'utf8')}\n---\n`).data;
@@ -23,8 +24,14 @@ describe('Slack app manifest', () => {
     assert.equal(manifest.settings.socket_mode_enabled, false);
   });
 
-  it('declares /learn only, and the App Home messages tab', () => {
-    assert.deepEqual(manifest.features.slash_commands.map((c: { command: string }) => c.command), ['/learn']);
+  it('declares /learn and the learning-loop commands (each with a handler), and the App Home messages tab', () => {
+    assert.deepEqual(manifest.features.slash_commands.map((c: { command: string }) => c.command), ['/learn', ...LEARNING_SLASH_COMMANDS.filter((c) => c !== '/report')]);
+    for (const c of manifest.features.slash_commands as Array<{ description: string; usage_hint?: string; command: string; should_escape: boolean }>) {
+      assert.ok(c.description.length <= 100, c.command);
+      assert.ok((c.usage_hint ?? '').length <= 100, c.command);
+    }
+    const report = manifest.features.slash_commands.find((c: { command: string }) => c.command === '/learning-report');
+    assert.equal(report.should_escape, true, '@mentions arrive as <@U…|name>');
     assert.equal(manifest.features.app_home.messages_tab_enabled, true);
     assert.equal(manifest.features.app_home.messages_tab_read_only_enabled, false);
     assert.ok(manifest.display_information.long_description.length >= 175, 'Slack requires at least 175 characters');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { createLearningLoop } from '../../../src/core/learning';
 import { createSlackChannel, withTrailingSlash, type SlackChannelDeps } from '../../../src/channels/slack';
 import { loadConfig } from '../../../src/config';
 import { isAppError } from '../../../src/core/errors';
@@ -9,7 +10,7 @@ import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { createLogger } from '../../../src/observability/logger';
-import { makeService } from '../../helpers/conversation';
+import { makeService, localProvider } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
 import { FakeSlackApi } from '../../helpers/fake-slack-api';
 import { envelope, messageEvent, newId, slashCommand, SlackSender } from './slack-requests';
@@ -59,6 +60,7 @@ forEachBackend('createSlackChannel', (backend) => {
     conversation: makeService(ds),
     interactions: new InteractionService(ds),
     identities: new IdentityService(ds),
+    learning: createLearningLoop({ ds, provider: localProvider() }),
     logger,
   });
 

@@ -9,7 +9,8 @@ import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_SKILLS } from '../../../src/db/seed-rows';
 import { createLogger } from '../../../src/observability/logger';
 import { createServer } from '../../../src/server';
-import { addContent, makeService } from '../../helpers/conversation';
+import { addContent, localProvider, makeService } from '../../helpers/conversation';
+import { createLearningLoop } from '../../../src/core/learning';
 import { forEachBackend } from '../../helpers/databases';
 import { BOT_ID, BOT_USER_ID, FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
 import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, slashCommand, SlackSender } from './slack-requests';
@@ -47,7 +48,7 @@ forEachBackend('Slack over HTTP', (backend) => {
       SLACK_API_URL: fake.apiUrl.replace(/\/$/, ''), // without the trailing slash: the channel adds it
       LOG_LEVEL: 'debug',
     });
-    const created = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), logger });
+    const created = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), learning: createLearningLoop({ ds, provider: localProvider() }), logger });
     assert.ok(created);
     channel = created;
     const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });

@@ -127,7 +127,7 @@ export function slashCommand(f: { text: string; user: string; channel: string; r
   };
 }
 
-export function blockActions(f: { user: string; channel: string; actionId: string; value: string; responseUrl: string; messageTs?: string; blocks?: unknown[] }): Record<string, unknown> {
+export function blockActions(f: { user: string; channel: string; actionId: string; value: string; responseUrl: string; messageTs?: string; blocks?: unknown[]; stateValues?: Record<string, unknown> }): Record<string, unknown> {
   return {
     type: 'block_actions',
     user: { id: f.user, username: f.user.toLowerCase(), name: f.user.toLowerCase(), team_id: TEAM_ID },
@@ -140,6 +140,7 @@ export function blockActions(f: { user: string; channel: string; actionId: strin
     channel: { id: f.channel, name: 'directmessage' },
     message: { type: 'message', user: BOT_USER_ID, ts: f.messageTs ?? newTs(), text: 'answer', blocks: f.blocks ?? [] },
     response_url: f.responseUrl,
+    ...(f.stateValues ? { state: { values: f.stateValues } } : {}),
     actions: [{ action_id: f.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'x' }, value: f.value, type: 'button', action_ts: String(Date.now() / 1000) }],
   };
 }

@@ -7,7 +7,7 @@ describe('learning commands', () => {
     for (const c of LEARNING_COMMANDS) {
       assert.ok(c.title && c.description && c.slack.usage && c.slack.example && c.teams.usage && c.teams.example, c.id);
     }
-    assert.deepEqual(SLACK_SLASH_COMMANDS.map((c) => c.command), ['/learn', '/progress', '/quiz', '/recommend', '/dashboard', '/report']);
+    assert.deepEqual(SLACK_SLASH_COMMANDS.map((c) => c.command), ['/learn', '/progress', '/quiz', '/recommend', '/dashboard', '/learning-report']);
     assert.equal(helpLines('teams').length, LEARNING_COMMANDS.length);
     for (const c of LEARNING_COMMANDS) {
       assert.ok(helpText('slack').includes(c.slack.example), c.id);

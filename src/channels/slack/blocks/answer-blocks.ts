@@ -96,7 +96,8 @@ export function cardButtonLabel(type: RecommendationCard['type']): 'Start' | 'Re
 
 const TYPE_LABEL: Record<RecommendationCard['type'], string> = { skill: 'Skill', course: 'Course', content: 'Content' };
 
-function cardBlock(card: RecommendationCard): Block {
+/** One recommendation card: *title* · type, reason, and a rec_open button (Start / Read). */
+export function cardBlock(card: RecommendationCard): Block {
   const title = escapeMrkdwn(oneLine(card.title));
   const reason = escapeMrkdwn(oneLine(card.reason));
   return {
@@ -137,5 +138,5 @@ export function cardTitleFromBlocks(blocks: unknown, recommendationId: string): 
 }
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, SECTION_TEXT_LIMIT) });
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+export const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);

@@ -1,9 +1,12 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { matchCommand } from '../../../../core/learning';
 import { answerMessage } from '../../blocks/answer-blocks';
+import { helpMessage } from '../../blocks/learning-blocks';
 import { APOLOGY_TEXT, learnUsageMessage, noticeMessage } from '../../blocks/notice-blocks';
 import { toPlainQuestion } from '../../incoming';
 import { replyPrivately } from '../../private-reply';
 import { teamIdOf, type SlackDeps } from '../../slack-deps';
+import { runLearning } from './learning-commands';
 
 export const LEARN_COMMAND = '/learn';
 
@@ -20,10 +23,26 @@ export async function handleLearn(deps: SlackDeps, { ack, command, client, respo
     await ack({ response_type: 'ephemeral', text: usage.text, blocks: usage.blocks });
     return;
   }
+  // `/learn help`, and the keyword commands (`/learn progress`, `/learn quiz python`, …)
+  const matched = matchCommand(question);
+  if (matched?.id === 'help') {
+    const help = helpMessage();
+    await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks });
+    return;
+  }
   await ack();
 
   const log = deps.logger.child({ component: 'slack', command: command.command, channel: command.channel_id, user: command.user_id });
   const target = { respond, responseUrl: command.response_url, client, channelId: command.channel_id, userId: command.user_id };
+  if (matched) {
+    await deps.work.run(() => runLearning(deps, matched, {
+      client,
+      teamId: teamIdOf(command.team_id, context.teamId),
+      slackUserId: command.user_id,
+      reply: async (message) => { await deps.ackGate.quiet(); await replyPrivately(target, message, log); },
+    }, log, matched.id === 'report' ? question.replace(/^\/?report\b[:!?.]*\s*/i, '') : undefined));
+    return;
+  }
   await deps.work.run(async () => {
     let message;
     try {

@@ -1,0 +1,74 @@
+import { cleanQuizTopic, parseProgressCommand, parseReportTarget, type MatchedCommand } from '../../../../core/learning';
+import type { Logger } from '../../../../observability/logger';
+import { SLACK_COMMANDS } from '../../blocks/learning-blocks';
+import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
+import { LearningUnavailable, SlackLearning, type LearningRequest } from '../../learning';
+import { replyPrivately } from '../../private-reply';
+import { teamIdOf, type SlackDeps } from '../../slack-deps';
+import type { CommandArgs } from './learn';
+
+/** The learning loop's slash commands (the manifest declares the same). `/report` is accepted as an alias. */
+export const LEARNING_SLASH_COMMANDS = [SLACK_COMMANDS.report, SLACK_COMMANDS.progress, SLACK_COMMANDS.quiz, SLACK_COMMANDS.recommend, SLACK_COMMANDS.dashboard, '/report'] as const;
+
+/** What a learning slash command asks for, or a usage message when its text does not fit. */
+export function slashToCommand(command: string, text: string): MatchedCommand | { usage: string } {
+  const t = (text ?? '').trim();
+  switch (command) {
+    case SLACK_COMMANDS.progress: {
+      const p = parseProgressCommand(t);
+      if (p.action === 'list') return { id: 'progress' };
+      if (p.action === 'update') return { id: 'progress_update', itemQuery: p.itemQuery, percent: p.percent };
+      return { usage: p.message.replace(/“progress /g, `“${SLACK_COMMANDS.progress} `) };
+    }
+    case SLACK_COMMANDS.quiz:
+      return { id: 'quiz', topic: cleanQuizTopic(t) || null };
+    case SLACK_COMMANDS.recommend:
+      return { id: 'recommend' };
+    case SLACK_COMMANDS.dashboard:
+      return { id: 'dashboard' };
+    default: // /learning-report, /report
+      return { id: 'report', target: parseReportTarget(t) };
+  }
+}
+
+/**
+ * `/learning-report`, `/progress`, `/quiz`, `/recommend`, `/dashboard`: acknowledged at once (Slack
+ * shows an error after 3 s), then answered privately through the response_url. Files (report) and
+ * quizzes go to the person's DM.
+ */
+export async function handleLearningCommand(deps: SlackDeps, { ack, command, client, respond, context }: CommandArgs): Promise<void> {
+  const text = typeof command.text === 'string' ? command.text : '';
+  const cmd = slashToCommand(command.command, text);
+  if ('usage' in cmd) {
+    await ack({ response_type: 'ephemeral', text: cmd.usage });
+    return;
+  }
+  await ack();
+  const log = deps.logger.child({ component: 'slack', command: command.command, channel: command.channel_id, user: command.user_id });
+  const target = { respond, responseUrl: command.response_url, client, channelId: command.channel_id, userId: command.user_id };
+  await deps.work.run(() => runLearning(deps, cmd, {
+    client,
+    teamId: teamIdOf(command.team_id, context.teamId),
+    slackUserId: command.user_id,
+    reply: async (message) => {
+      await deps.ackGate.quiet();
+      await replyPrivately(target, message, log);
+    },
+  }, log, text));
+}
+
+/** Runs a learning command; failures become an apology (or "not switched on") to the person, never a throw. */
+export async function runLearning(deps: SlackDeps, cmd: MatchedCommand, req: LearningRequest, log: Logger, reportText?: string): Promise<void> {
+  try {
+    await deps.ackGate.quiet();
+    await new SlackLearning(deps).run(cmd, req, log, { reportText });
+  } catch (err) {
+    if (err instanceof LearningUnavailable) {
+      log.warn({}, 'learning command, but the Slack channel was created without the learning loop');
+      await req.reply(noticeMessage(err.message));
+      return;
+    }
+    log.error({ err, learningCommand: cmd.id }, 'learning command failed; replying with an apology');
+    await req.reply(noticeMessage(APOLOGY_TEXT));
+  }
+}
