@@ -103,22 +103,30 @@ export class HybridRetriever {
       [vectorLiteral(vector), n, types]);
   }
 
-  /** BM25 over the lexemes PostgreSQL's English configuration extracts (stemmed, stop words removed). */
+  /**
+   * BM25 over the lexemes PostgreSQL's English configuration extracts (stemmed, stop words removed).
+   * Shaped for the planner: one index probe of the postings per query lexeme (LATERAL), document
+   * frequency as a window count over those postings, and the wide learning_content rows joined only
+   * for the n best (joining every matching chunk cost a sequential scan of the table).
+   */
   async textSearch(m: EntityManager, query: string, n: number, types: string[] | null): Promise<Row[]> {
     return m.query(
-      `WITH qt AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
-            st AS (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
-            df AS (SELECT t.lexeme, count(*)::float8 AS df FROM learning_content_terms t JOIN qt ON qt.lexeme = t.lexeme GROUP BY t.lexeme),
+      `WITH qt AS MATERIALIZED (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
+            st AS MATERIALIZED (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
+            p AS (SELECT t.content_id, t.tf, t.doc_len, count(*) OVER (PARTITION BY qt.lexeme)::float8 AS df
+                    FROM qt CROSS JOIN LATERAL (SELECT content_id, tf, doc_len FROM learning_content_terms t WHERE t.lexeme = qt.lexeme) t),
             scored AS (
-              SELECT t.content_id, sum(ln(1 + (st.n - df.df + 0.5) / (df.df + 0.5))
-                       * t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * t.doc_len / st.avgdl))) AS score
-                FROM learning_content_terms t JOIN df ON df.lexeme = t.lexeme CROSS JOIN st
-               GROUP BY t.content_id)
-       SELECT lc.id, lc.title, lc.content, lc.content_type, lc.metadata, s.score
-         FROM scored s JOIN learning_content lc ON lc.id = s.content_id
-        WHERE $3::text[] IS NULL OR lc.content_type = ANY($3::text[])
-        ORDER BY s.score DESC, lc.id
-        LIMIT $2`,
+              SELECT p.content_id, sum(ln(1 + (st.n - p.df + 0.5) / (p.df + 0.5))
+                       * p.tf * ($4::float8 + 1) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / st.avgdl))) AS score
+                FROM p CROSS JOIN st GROUP BY p.content_id),
+            top AS (
+              SELECT s.content_id, s.score FROM scored s
+               WHERE $3::text[] IS NULL OR EXISTS (SELECT 1 FROM learning_content f WHERE f.id = s.content_id AND f.content_type = ANY($3::text[]))
+               ORDER BY s.score DESC, s.content_id
+               LIMIT $2)
+       SELECT lc.id, lc.title, lc.content, lc.content_type, lc.metadata, top.score
+         FROM top JOIN learning_content lc ON lc.id = top.content_id
+        ORDER BY top.score DESC, lc.id`,
       [query, n, types, this.tuning.k1, this.tuning.b]);
   }
 }
