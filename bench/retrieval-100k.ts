@@ -22,9 +22,11 @@ import type { EntityManager } from 'typeorm';
 import { HybridRetriever, DEFAULT_TUNING } from '../src/ai/hybrid-retriever';
 import type { EmbeddingProvider } from '../src/ai/embedding-provider';
 import { AppDataSource } from '../src/db/data-source';
+import { inUserScope } from '../src/db/user-scope';
 import {
   arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, mean, now, replaceGenerated, table, type LatencyStats,
 } from './lib';
+import { ProposedRetriever } from './proposed-retriever';
 import { candidateWords, SyntheticCorpus, toArray, vectorText, type Query } from './synthetic';
 
 const ROWS = Number(arg('rows', '100000'));
@@ -121,97 +123,7 @@ async function main(): Promise<void> {
     log(`sizes (MB): ${JSON.stringify(result.sizesMB)}`);
 
     // ---------------------------------------------------------------- queries
-    const queries = Array.from({ length: QUERIES }, (_, i) => corpus.query(i));
-    const textQueries = queries.slice(0, TEXT_QUERIES);
-    const warm = Array.from({ length: 50 }, (_, i) => corpus.query(i, 99));
-    const types = ['reference'];
-    const [{ share }] = await ds.query(`SELECT avg((content_type = 'reference')::int)::float8 AS share FROM learning_content`);
-    result.referenceShare = share;
-
-    const tg = now();
-    const exact = await exactTopK(ds, queries, null);
-    const exactFiltered = await exactTopK(ds, queries, types);
-    log(`exact top-${K} for ${QUERIES} queries: unfiltered ${f(exact.ms / QUERIES, 0)} ms/query, filtered ${f(exactFiltered.ms / QUERIES, 0)} ms/query (total ${f((now() - tg) / 1000, 1)} s)`);
-    result.exactMsPerQuery = { unfiltered: exact.ms / QUERIES, filtered: exactFiltered.ms / QUERIES };
-    result.similarity = {
-      top1: mean(exact.sims.map((s) => s[0])),
-      top10: mean(exact.sims.map((s) => s[K - 1])),
-    };
-
-    const defaultRetriever = new HybridRetriever(NO_EMBEDDER);
-    await runVector(ds, defaultRetriever, warm, null, K); // warm-up (OS page cache, shared buffers, plans)
-    await runVector(ds, defaultRetriever, warm, types, K);
-
-    // Vector configurations, measured in interleaved rounds so that background load spreads evenly.
-    const cfgs = [
-      ...EF_LIST.map((ef) => ({ label: 'vectorSearch, unfiltered', ef, n: K, types: null as string[] | null, truth: exact.ids })),
-      ...EF_LIST.map((ef) => ({ label: "vectorSearch, content_type = 'reference'", ef, n: K, types, truth: exactFiltered.ids })),
-      // What search() asks for: n = max(candidates, k) = 50 rows, ef_search = max(efSearch, n).
-      { label: 'vectorSearch n=50 (as search() calls it), unfiltered', ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types: null, truth: exact.ids },
-      { label: "vectorSearch n=50 (as search() calls it), 'reference'", ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types, truth: exactFiltered.ids },
-    ];
-    const acc = cfgs.map(() => ({ lat: [] as number[], txn: [] as number[], ids: [] as string[][] }));
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, c] of cfgs.entries()) {
-        const run = await runVector(ds, new HybridRetriever(NO_EMBEDDER, { efSearch: c.ef }), queries, c.types, c.n);
-        acc[i].lat.push(...run.lat);
-        acc[i].txn.push(...run.txn);
-        if (round === 0) acc[i].ids = run.ids;
-      }
-    }
-    const measures: Measure[] = cfgs.map((c, i) => score(c.label, c.ef, c.n, acc[i], c.truth));
-
-    for (const filter of [null, types]) {
-      const run = await runSearch(ds, defaultRetriever, queries, 'vector', filter);
-      measures.push({ label: `search() k=${K} mode=vector${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-        lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, (filter ? exactFiltered : exact).ids), queries: queries.length });
-    }
-    // Text and hybrid as shipped: ~1-2 s a query at 100k, so only the first TEXT_QUERIES queries.
-    const asShipped: Record<string, string[][]> = {};
-    for (const [mode, filter] of [['text', null], ['hybrid', null], ['hybrid', types]] as const) {
-      const run = await runSearch(ds, defaultRetriever, textQueries, mode, filter);
-      asShipped[`${mode}${filter ? '-f' : ''}`] = run.ids;
-      measures.push({ label: `search() k=${K} mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-        lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
-    }
-    const [{ postings }] = await ds.query(
-      `SELECT avg(c)::float8 AS postings FROM (SELECT (SELECT count(*) FROM learning_content_terms t
-         WHERE t.lexeme IN (SELECT lexeme FROM unnest(to_tsvector('english', q)))) AS c FROM unnest($1::text[]) q) s`,
-      [queries.map((q) => q.text)]);
-    result.postingsPerQuery = Math.round(postings);
-    result.explain = await explainSamples(ds, queries[0]);
-
-    // ---------------------------------------------------------------- proposals (bench-only, nothing shipped changes)
-    // 1. The same BM25 written so the planner probes the postings index per query lexeme and joins
-    //    learning_content only for the top n (see ProposedRetriever). Same results, checked.
-    const proposed = new ProposedRetriever(NO_EMBEDDER);
-    const proposals: Measure[] = [];
-    let identical = 0;
-    for (const [mode, filter] of [['text', null], ['hybrid', null], ['hybrid', types]] as const) {
-      const run = await runSearch(ds, proposed, textQueries, mode, filter);
-      const ref = asShipped[`${mode}${filter ? '-f' : ''}`];
-      identical += run.ids.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(ref[i])).length;
-      proposals.push({ label: `proposed textSearch SQL: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-        lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
-    }
-    result.proposedIdentical = `${identical}/${3 * textQueries.length}`;
-    log(`proposed textSearch returns the same ranking as the shipped one on ${result.proposedIdentical} searches`);
-    // 2. Plus covering indexes: postings (lexeme, content_id) INCLUDE (tf, doc_len) and (id) INCLUDE (content_type).
-    const tc = now();
-    await ds.query(`CREATE UNIQUE INDEX bench_terms_cover ON learning_content_terms (lexeme, content_id) INCLUDE (tf, doc_len)`);
-    await ds.query(`CREATE INDEX bench_content_id_type ON learning_content (id) INCLUDE (content_type)`);
-    await ds.query(`VACUUM ANALYZE learning_content_terms`);
-    await ds.query(`VACUUM ANALYZE learning_content`);
-    result.coveringIndexSeconds = (now() - tc) / 1000;
-    for (const [mode, filter] of [['text', null], ['text', types], ['hybrid', null], ['hybrid', types]] as const) {
-      const run = await runSearch(ds, proposed, queries, mode, filter);
-      proposals.push({ label: `proposed SQL + covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-        lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
-    }
-    await ds.query(`DROP INDEX bench_terms_cover`);
-    await ds.query(`DROP INDEX bench_content_id_type`);
-    result.proposals = proposals;
-    result.measures = measures;
+    if (QUERIES > 0) await runQueries(ds, corpus, result);
 
     if (EXTRA > 0) {
       log(`inserting ${EXTRA} more rows with the HNSW index present`);
@@ -224,13 +136,124 @@ async function main(): Promise<void> {
       result.indexRebuildSeconds = await buildIndex('rebuild on the loaded table');
     }
     result.totalSeconds = (now() - t0) / 1000;
-
-    printAndSave(result, measures);
+    printAndSave(result);
   } finally {
     await ds.destroy().catch(() => undefined);
     if (flag('keep')) log(`kept ${scratch.url}`);
     else await scratch.drop();
   }
+}
+
+async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Record<string, any>): Promise<void> {
+  const queries = Array.from({ length: QUERIES }, (_, i) => corpus.query(i));
+  const textQueries = queries.slice(0, TEXT_QUERIES);
+  const warm = Array.from({ length: 50 }, (_, i) => corpus.query(i, 99));
+  const types = ['reference'];
+  const [{ share }] = await ds.query(`SELECT avg((content_type = 'reference')::int)::float8 AS share FROM learning_content`);
+  result.referenceShare = share;
+
+  const tg = now();
+  const exact = await exactTopK(ds, queries, null);
+  const exactFiltered = await exactTopK(ds, queries, types);
+  log(`exact top-${K} for ${QUERIES} queries: unfiltered ${f(exact.ms / QUERIES, 0)} ms/query, filtered ${f(exactFiltered.ms / QUERIES, 0)} ms/query (total ${f((now() - tg) / 1000, 1)} s)`);
+  result.exactMsPerQuery = { unfiltered: exact.ms / QUERIES, filtered: exactFiltered.ms / QUERIES };
+  result.similarity = {
+    top1: mean(exact.sims.map((s) => s[0])),
+    top10: mean(exact.sims.map((s) => s[K - 1])),
+  };
+
+  const defaultRetriever = new HybridRetriever(NO_EMBEDDER);
+  await runVector(ds, defaultRetriever, warm, null, K); // warm-up (OS page cache, shared buffers, plans)
+  await runVector(ds, defaultRetriever, warm, types, K);
+
+  // Vector configurations, measured in interleaved rounds so that background load spreads evenly.
+  const cfgs = [
+    ...EF_LIST.map((ef) => ({ label: 'vectorSearch, unfiltered', ef, n: K, types: null as string[] | null, truth: exact.ids })),
+    ...EF_LIST.map((ef) => ({ label: "vectorSearch, content_type = 'reference'", ef, n: K, types, truth: exactFiltered.ids })),
+    // What search() asks for: n = max(candidates, k) = 50 rows, ef_search = max(efSearch, n).
+    { label: 'vectorSearch n=50 (as search() calls it), unfiltered', ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types: null, truth: exact.ids },
+    { label: "vectorSearch n=50 (as search() calls it), 'reference'", ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types, truth: exactFiltered.ids },
+  ];
+  const acc = cfgs.map(() => ({ lat: [] as number[], txn: [] as number[], ids: [] as string[][] }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, c] of cfgs.entries()) {
+      const run = await runVector(ds, new HybridRetriever(NO_EMBEDDER, { efSearch: c.ef }), queries, c.types, c.n);
+      acc[i].lat.push(...run.lat);
+      acc[i].txn.push(...run.txn);
+      if (round === 0) acc[i].ids = run.ids;
+    }
+  }
+  const measures: Measure[] = cfgs.map((c, i) => score(c.label, c.ef, c.n, acc[i], c.truth));
+
+  for (const filter of [null, types]) {
+    const run = await runSearch(ds, defaultRetriever, queries, 'vector', filter);
+    measures.push({ label: `search() k=${K} mode=vector${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, (filter ? exactFiltered : exact).ids), queries: queries.length });
+  }
+  {
+    const run = await runSearch(ds, defaultRetriever, queries, 'vector', null, true);
+    measures.push({ label: `search() k=${K} mode=vector, as app_user (inUserScope, RLS)`, ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, exact.ids), queries: queries.length });
+  }
+  // Text and hybrid as shipped: ~1-2 s a query at 100k, so only the first TEXT_QUERIES queries.
+  const asShipped: Record<string, string[][]> = {};
+  for (const [mode, filter, asUser] of [['text', null, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
+    const run = await runSearch(ds, defaultRetriever, textQueries, mode, filter, asUser);
+    if (!asUser) asShipped[`${mode}${filter ? '-f' : ''}`] = run.ids;
+    measures.push({ label: `search() k=${K} mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
+  }
+  const [{ postings }] = await ds.query(
+    `SELECT avg(c)::float8 AS postings FROM (SELECT (SELECT count(*) FROM learning_content_terms t
+       WHERE t.lexeme IN (SELECT lexeme FROM unnest(to_tsvector('english', q)))) AS c FROM unnest($1::text[]) q) s`,
+    [queries.map((q) => q.text)]);
+  result.postingsPerQuery = Math.round(postings);
+  result.explain = await explainSamples(ds, queries[0]);
+
+  // ---------------------------------------------------------------- proposals (bench-only, nothing shipped changes)
+  // 1. The same BM25 written so the planner probes the postings index per query lexeme and joins
+  //    learning_content only for the top n (see ProposedRetriever). Same results, checked.
+  const proposed = new ProposedRetriever(NO_EMBEDDER);
+  const proposals: Measure[] = [];
+  let identical = 0;
+  for (const [mode, filter] of [['text', null], ['hybrid', null], ['hybrid', types]] as const) {
+    const run = await runSearch(ds, proposed, textQueries, mode, filter);
+    const ref = asShipped[`${mode}${filter ? '-f' : ''}`];
+    identical += run.ids.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(ref[i])).length;
+    proposals.push({ label: `proposed textSearch SQL: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
+  }
+  result.proposedIdentical = `${identical}/${3 * textQueries.length}`;
+  log(`proposed textSearch returns the same ranking as the shipped one on ${result.proposedIdentical} searches`);
+  // 2. Plus covering indexes: postings (lexeme, content_id) INCLUDE (tf, doc_len) and (id) INCLUDE (content_type).
+  const tc = now();
+  await ds.query(`CREATE UNIQUE INDEX bench_terms_cover ON learning_content_terms (lexeme, content_id) INCLUDE (tf, doc_len)`);
+  await ds.query(`CREATE INDEX bench_content_id_type ON learning_content (id) INCLUDE (content_type)`);
+  await ds.query(`VACUUM ANALYZE learning_content_terms`);
+  await ds.query(`VACUUM ANALYZE learning_content`);
+  result.coveringIndexSeconds = (now() - tc) / 1000;
+  for (const [mode, filter, asUser] of [['text', null, false], ['text', types, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
+    const run = await runSearch(ds, proposed, queries, mode, filter, asUser);
+    proposals.push({ label: `proposed SQL + covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
+  }
+  // 3. Row-level security as the bot runs it (inUserScope): the per-row role check of the learning_content SELECT
+  //    policy makes the planner expect ~1 % of the rows to be visible, so it sorts a sequential scan instead of
+  //    using the HNSW index. The same policy without a per-row qual (USING (true)) gives the index plan back.
+  await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (true)`);
+  {
+    const run = await runSearch(ds, defaultRetriever, queries, 'vector', null, true);
+    proposals.push({ label: 'SELECT policy USING (true): search() mode=vector, as app_user (RLS)', ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, exact.ids), queries: queries.length });
+    const hy = await runSearch(ds, proposed, queries, 'hybrid', null, true);
+    proposals.push({ label: 'SELECT policy USING (true) + proposed SQL + covering indexes: search() mode=hybrid, as app_user (RLS)', ef: DEFAULT_TUNING.efSearch, n: K,
+      lat: latencyStats(hy.lat), txn: latencyStats(hy.txn), queries: queries.length });
+  }
+  await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (auth.role() = 'authenticated')`);
+  await ds.query(`DROP INDEX bench_terms_cover`);
+  await ds.query(`DROP INDEX bench_content_id_type`);
+  result.proposals = proposals;
+  result.measures = measures;
 }
 
 // -------------------------------------------------------------------- load
@@ -344,13 +367,15 @@ function score(label: string, ef: number, n: number, run: { lat: number[]; txn: 
   return m;
 }
 
-async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[], mode: 'vector' | 'text' | 'hybrid', types: string[] | null) {
+/** search() in a transaction; `asUser`: the bot's path, inUserScope (SET LOCAL ROLE app_user, row-level security). */
+async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[], mode: 'vector' | 'text' | 'hybrid', types: string[] | null, asUser = false) {
   const lat: number[] = [];
   const txn: number[] = [];
   const ids: string[][] = [];
+  const scope = <T>(work: (m: EntityManager) => Promise<T>) => (asUser ? inUserScope(ds, 'bench-user', work) : ds.transaction(work));
   for (const q of queries) {
     const t = now();
-    const rows = await ds.transaction(async (m) => {
+    const rows = await scope(async (m) => {
       const t1 = now();
       const rows = await r.search(m, q.text, { k: K, mode, queryVector: toArray(q.vector), contentTypes: types as never });
       lat.push(now() - t1);
@@ -359,37 +384,8 @@ async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[]
     txn.push(now() - t);
     ids.push(rows.map((x) => x.id));
   }
-  log(`${r instanceof ProposedRetriever ? 'proposed ' : ''}search() mode=${mode}${types ? ' filtered' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`);
+  log(`${r instanceof ProposedRetriever ? 'proposed ' : ''}search() mode=${mode}${types ? ' filtered' : ''}${asUser ? ' as app_user' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`);
   return { lat, txn, ids };
-}
-
-/**
- * The shipped BM25, rewritten (bench only): a LATERAL probe of the postings index per distinct query
- * lexeme (the shipped CTE join lets the planner choose a parallel sequential scan of all postings),
- * document frequency as a window count, and learning_content joined only for the n best (the shipped
- * query joins every matching chunk, a sequential scan of the wide PLAIN table). k1/b cast to float8.
- */
-export class ProposedRetriever extends HybridRetriever {
-  override async textSearch(m: EntityManager, query: string, n: number, types: string[] | null): Promise<any[]> {
-    return m.query(
-      `WITH qt AS MATERIALIZED (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
-            st AS MATERIALIZED (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
-            p AS (SELECT t.content_id, t.tf, t.doc_len, count(*) OVER (PARTITION BY qt.lexeme)::float8 AS df
-                    FROM qt CROSS JOIN LATERAL (SELECT content_id, tf, doc_len FROM learning_content_terms t WHERE t.lexeme = qt.lexeme) t),
-            scored AS (
-              SELECT p.content_id, sum(ln(1 + (st.n - p.df + 0.5) / (p.df + 0.5))
-                       * p.tf * ($4::float8 + 1) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / st.avgdl))) AS score
-                FROM p CROSS JOIN st GROUP BY p.content_id),
-            top AS (
-              SELECT s.content_id, s.score FROM scored s
-               WHERE $3::text[] IS NULL OR EXISTS (SELECT 1 FROM learning_content f WHERE f.id = s.content_id AND f.content_type = ANY($3::text[]))
-               ORDER BY s.score DESC, s.content_id
-               LIMIT $2)
-       SELECT lc.id, lc.title, lc.content, lc.content_type, lc.metadata, top.score
-         FROM top JOIN learning_content lc ON lc.id = top.content_id
-        ORDER BY top.score DESC, lc.id`,
-      [query, n, types, this.tuning.k1, this.tuning.b]);
-  }
 }
 
 async function explainSamples(ds: AppDataSource, q: Query): Promise<Record<string, string>> {
@@ -412,19 +408,22 @@ async function explainSamples(ds: AppDataSource, q: Query): Promise<Record<strin
 
 // -------------------------------------------------------------------- report
 
-const VARIANT = `${INDEX_MODE}${HNSW_WITH ? `-${HNSW_WITH.replace(/[^a-z0-9]+/gi, '_')}` : ''}`;
+/** Results are kept per variant; --tag=x keeps a trial run apart (--tag=scratch: not saved, README untouched). */
+const TAG = arg('tag', '');
+const VARIANT = `${INDEX_MODE}${HNSW_WITH ? `-${HNSW_WITH.replace(/[^a-z0-9]+/gi, '_')}` : ''}${TAG ? `-${TAG}` : ''}`;
 
 const measureHead = ['call', 'ef_search', 'queries', 'p50 ms', 'p95 ms', 'p50 incl. BEGIN/COMMIT', 'recall@10', 'queries < 0.5'];
 const measureRow = (m: Measure) => [m.label, m.ef, m.queries ?? '-', f(m.lat.p50), f(m.lat.p95), f(m.txn.p50),
   m.recall === undefined ? '-' : f(m.recall, 4), m.misses === undefined ? '-' : m.misses];
 
-function printAndSave(result: Record<string, any>, measures: Measure[]): void {
+function printAndSave(result: Record<string, any>): void {
+  const measures: Measure[] = result.measures ?? [];
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, `retrieval-100k-${VARIANT}.json`), JSON.stringify(result, null, 2));
+  if (TAG !== 'scratch') fs.writeFileSync(path.join(RESULTS_DIR, `retrieval-100k-${VARIANT}.json`), JSON.stringify(result, null, 2));
   console.log(`\n${table(measureHead, [...measures, ...(result.proposals ?? [])].map(measureRow))}\n`);
-  for (const [k, v] of Object.entries(result.explain as Record<string, string>)) console.log(`EXPLAIN ${k}:\n${v}\n`);
+  for (const [k, v] of Object.entries((result.explain ?? {}) as Record<string, string>)) console.log(`EXPLAIN ${k}:\n${v}\n`);
   console.log(JSON.stringify({ ...result, measures: undefined, proposals: undefined, explain: undefined }, null, 2));
-  writeReadme();
+  if (TAG !== 'scratch') writeReadme();
 }
 
 /** Rebuilds the generated part of the README section from the saved results of every variant run so far. */
@@ -432,7 +431,7 @@ function writeReadme(): void {
   const readme = path.join(__dirname, 'README.md');
   const runs = fs.readdirSync(RESULTS_DIR).filter((n) => /^retrieval-100k-.*\.json$/.test(n)).sort()
     .map((n) => ({ variant: n.slice('retrieval-100k-'.length, -5), r: JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, n), 'utf8')) as Record<string, any> }));
-  const main = (runs.find((x) => x.variant === 'after') ?? runs[0]).r;
+  const main = (runs.find((x) => x.variant === 'after') ?? runs.find((x) => x.r.measures) ?? runs[0]).r;
   const md: string[] = [];
   md.push(`Machine: ${main.cpus} cores, ${main.memGB} GB RAM, shared with other engineers' jobs (latencies are noisy); PostgreSQL ${main.pgVersion}, ` +
     `pgvector ${main.pgvector}; server settings untouched (shared_buffers ${main.settings.shared_buffers} = 128 MB, work_mem ${main.settings.work_mem}, ` +
@@ -472,7 +471,7 @@ function writeReadme(): void {
     md.push(`${variant}: rate per 10k rows ${r.load.segments.map((s: any) => s.rowsPerSec).join(', ')} rows/s; sizes (MB) ` +
       `${Object.entries(r.sizesMB).map(([k, v]) => `${k} ${v}`).join(', ')}; total run ${f(r.totalSeconds / 60, 1)} min.`);
   }
-  for (const { variant, r } of runs) {
+  for (const { variant, r } of runs.filter((x) => x.r.measures)) {
     md.push('');
     md.push(`### Queries (${variant}: HNSW ${r.hnsw}${r.indexMode === 'first' ? ', built while loading' : ', built after the load'})`);
     md.push('');
