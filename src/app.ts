@@ -1,7 +1,7 @@
 import { createAnswerer } from './ai/answer-chain';
 import { createChatModel } from './ai/chat-model';
 import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-provider';
-import { HybridRetriever } from './ai/hybrid-retriever';
+import { HybridRetriever, tuningFor } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
 import { IdentityService } from './core/identity-service';
@@ -42,7 +42,7 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
     }
 
     const model = createChatModel({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
-    const retriever = new HybridRetriever(provider);
+    const retriever = new HybridRetriever(provider, tuningFor(provider.id));
     const recommender = new Recommender();
     const conversation = new ConversationService({
       ds,

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createAnswerer } from '../../src/ai/answer-chain';
 import type { Answer, AnswerInput } from '../../src/ai/answer-types';
 import type { EmbeddingProvider } from '../../src/ai/embedding-provider';
-import { HybridRetriever } from '../../src/ai/hybrid-retriever';
+import { HybridRetriever, tuningFor } from '../../src/ai/hybrid-retriever';
 import { LocalEmbeddings } from '../../src/ai/local-embeddings';
 import { ConversationService } from '../../src/core/conversation-service';
 import type { IncomingMessage } from '../../src/core/messages';
@@ -22,7 +22,7 @@ export function makeService(ds: DataSource, over: { answerer?: Runnable<AnswerIn
   const provider = over.provider ?? localProvider();
   return new ConversationService({
     ds,
-    retriever: new HybridRetriever(provider),
+    retriever: new HybridRetriever(provider, tuningFor(provider.id)),
     answerer: over.answerer ?? createAnswerer({ timeoutMs: 1000 }),
     recommender: new Recommender(),
     logger: over.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger),
