@@ -19,6 +19,7 @@
  * Database: embedded PGlite in memory (default), or DATABASE_URL, where it works in a scratch
  * database la_bench_<pid> that it creates and drops. Only 127.0.0.1.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,7 +30,7 @@ import type { EmbeddingProvider } from '../src/ai/embedding-provider';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
 import { AppDataSource } from '../src/db/data-source';
 import { IngestService } from '../src/ingest/ingest-service';
-import { ProposedRetriever } from './proposed-retriever';
+import { LegacyTextRetriever } from './legacy-retriever';
 import { arg, createScratchDatabase, f, flag, latencyStats, mean, now, replaceGenerated, table, type ScratchDatabase } from './lib';
 
 const DATA_DIR = path.resolve(__dirname, '../../shared/eval/scifact');
@@ -53,6 +54,17 @@ function cacheKey(embedderId: string): string {
   }
   for (const f of ['src/ai/local-embeddings.ts', 'src/ai/embedding-provider.ts', 'src/db/seed-rows.ts']) h.update(fs.readFileSync(path.join(root, f)));
   return h.digest('hex');
+}
+
+/** The last commit that touched the retriever, plus "+changes" when the working copy differs from it. */
+function retrieverVersion(): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
+  try {
+    const file = 'src/ai/hybrid-retriever.ts';
+    return `${git(['log', '-1', '--format=%h', '--', file])}${git(['status', '--porcelain', '--', file]) ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -202,6 +214,7 @@ async function main(): Promise<void> {
   const ds = new AppDataSource({ databaseUrl: scratch?.url, pgliteDataDir: CACHE && !databaseUrl ? CACHE_DIR : 'memory://', poolSize: 4 });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'la-scifact-'));
   const result: Record<string, any> = {
+    retriever: retrieverVersion(),
     backend: databaseUrl ? 'postgres (scratch database)' : CACHE ? 'embedded (PGlite, file cache in bench/.cache)' : 'embedded (PGlite, in memory)',
     command: process.argv.slice(2).join(' '), queries: { test: testQ.length, train: trainQ.length },
   };
@@ -364,10 +377,10 @@ async function main(): Promise<void> {
       }
     }
 
-    // The rewritten BM25 SQL of bench/proposed-retriever.ts (see the 100k benchmark) on real queries: same ranking? how fast?
+    // The BM25 SQL before commit fc78af1 (bench/legacy-retriever.ts) on real queries: same ranking? how much slower?
     {
       const shipped = new HybridRetriever(provider);
-      const proposed = new ProposedRetriever(provider);
+      const legacy = new LegacyTextRetriever(provider);
       const la: number[] = [];
       const lb: number[] = [];
       let same = 0;
@@ -377,12 +390,12 @@ async function main(): Promise<void> {
         const a = await ds.transaction((m) => shipped.textSearch(m, q.text, K, null));
         la.push(now() - t);
         t = now();
-        const b = await ds.transaction((m) => proposed.textSearch(m, q.text, K, null));
+        const b = await ds.transaction((m) => legacy.textSearch(m, q.text, K, null));
         lb.push(now() - t);
         if (JSON.stringify(a.map((x) => x.id)) === JSON.stringify(b.map((x) => x.id))) same++;
       }
-      result.proposedText = { queries: sample.length, identical: same, shipped: latencyStats(la), proposed: latencyStats(lb) };
-      log(`proposed textSearch SQL: identical ranking on ${same}/${sample.length} test queries; p50 ${f(latencyStats(lb).p50, 0)} ms vs shipped ${f(latencyStats(la).p50, 0)} ms`);
+      result.legacyText = { queries: sample.length, identical: same, shipped: latencyStats(la), legacy: latencyStats(lb) };
+      log(`BM25 SQL before fc78af1: identical ranking on ${same}/${sample.length} test queries; p50 ${f(latencyStats(lb).p50, 0)} ms vs shipped ${f(latencyStats(la).p50, 0)} ms`);
     }
 
     // ---------------------------------------------------------------- tuning on train only
@@ -474,7 +487,7 @@ function report(result: Record<string, any>): void {
 
   const md: string[] = [];
   md.push(`Data: \`shared/eval/scifact\` (5,183 abstracts; ${result.queries.test} test queries, ${result.queries.train} train queries). Back end: ${result.backend}, ` +
-    `${result.backend.startsWith('embedded') ? `PGlite's PostgreSQL ${result.pgVersion} (WASM)` : `PostgreSQL ${result.pgVersion}`}, pgvector ${result.pgvector}; embedder \`${result.embedder}\` (offline). Every document is written as Markdown with front matter ` +
+    `${result.backend.startsWith('embedded') ? `PGlite's PostgreSQL ${result.pgVersion} (WASM)` : `PostgreSQL ${result.pgVersion}`}, pgvector ${result.pgvector}; retriever as of commit ${result.retriever}; embedder \`${result.embedder}\` (offline). Every document is written as Markdown with front matter ` +
     `(title, content_type: reference, source_service: scifact, doc_id) and ingested with \`IngestService.ingestPaths\` (${result.ingest.chunks} chunks from ` +
     `${result.ingest.docsIn} documents, ${result.ingest.failed} failures, ${f(result.ingest.seconds, 0)} s). Test queries run ` +
     `\`HybridRetriever.search(m, text, { k: 100, mode })\` in \`ds.transaction\` (as the owner, so no RLS); chunks map to documents by metadata.doc_id and a ` +
@@ -482,7 +495,7 @@ function report(result: Record<string, any>): void {
     `SciFact) with log2 discount; recall@100 over the returned documents.`);
   md.push('');
   md.push(`Train numbers and the grid come from the retriever's own \`vectorSearch\` list plus the BM25 list recomputed in-process for each (k1, b), ` +
-    `fused exactly like search() (the shipped text SQL costs ~0.5 s a query on PGlite). Before use, the replica is compared with the shipped code: ` +
+    `fused exactly like search() (one postings fetch per query instead of four textSearch calls). Before use, the replica is compared with the shipped code: ` +
     `${Object.entries(result.replicaAgreement ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} identical rankings (test: replica vs search() per mode, default tuning; ` +
     `textSearch: vs the shipped SQL on train queries).`);
   md.push('');
@@ -501,11 +514,11 @@ function report(result: Record<string, any>): void {
     md.push(`HNSW on these (real-text) vectors, \`vectorSearch(n=10)\` against the exact answer of the same call on ${result.annRecall[0].queries} test queries: ` +
       (result.annRecall as any[]).map((a) => `ef_search ${a.ef} recall@10 ${f(a.recall10, 4)} (p50 ${f(a.p50ms, 1)} ms)`).join(', ') + '.');
   }
-  if (result.proposedText) {
-    const p = result.proposedText;
+  if (result.legacyText) {
+    const p = result.legacyText;
     md.push('');
-    md.push(`The rewritten BM25 SQL of bench/proposed-retriever.ts on ${p.queries} test queries: identical ranking on ${p.identical}/${p.queries}; ` +
-      `textSearch p50 ${f(p.proposed.p50, 0)} ms (p95 ${f(p.proposed.p95, 0)}) against ${f(p.shipped.p50, 0)} ms (p95 ${f(p.shipped.p95, 0)}) for the shipped SQL, no new index.`);
+    md.push(`textSearch alone on ${p.queries} test queries: p50 ${f(p.shipped.p50, 0)} ms (p95 ${f(p.shipped.p95, 0)}) with the shipped SQL, ` +
+      `${f(p.legacy.p50, 0)} ms (p95 ${f(p.legacy.p95, 0)}) with the SQL before commit fc78af1 (bench/legacy-retriever.ts); identical rankings on ${p.identical}/${p.queries}.`);
   }
   if (result.grid) {
     const grid = result.grid as Array<Record<string, any>>;

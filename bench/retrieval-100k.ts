@@ -14,6 +14,7 @@
  * --index=first (~15 min): all rows go in with the migration's index present; at the end the index is
  *   dropped and rebuilt once to time a bulk build on the same table.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,7 +27,7 @@ import { inUserScope } from '../src/db/user-scope';
 import {
   arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, mean, now, replaceGenerated, table, type LatencyStats,
 } from './lib';
-import { ProposedRetriever } from './proposed-retriever';
+import { LegacyTextRetriever } from './legacy-retriever';
 import { candidateWords, SyntheticCorpus, toArray, vectorText, type Query } from './synthetic';
 
 const ROWS = Number(arg('rows', '100000'));
@@ -52,6 +53,17 @@ const NO_EMBEDDER: EmbeddingProvider = {
   embeddings: { embedQuery: async () => { throw new Error('bench passes queryVector'); } } as unknown as EmbeddingProvider['embeddings'],
 };
 
+/** The last commit that touched the retriever, plus "+changes" when the working copy differs from it. */
+function retrieverVersion(): string {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
+  try {
+    const file = 'src/ai/hybrid-retriever.ts';
+    return `${git(['log', '-1', '--format=%h', '--', file])}${git(['status', '--porcelain', '--', file]) ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 interface Measure {
@@ -67,7 +79,7 @@ async function main(): Promise<void> {
   log(`scratch database ${scratch.name}`);
   const ds = new AppDataSource({ databaseUrl: scratch.url, pgliteDataDir: 'memory://', poolSize: WRITERS + 2 });
   const result: Record<string, unknown> = { rows: ROWS, queries: QUERIES, textQueries: TEXT_QUERIES, rounds: ROUNDS, writers: WRITERS, batch: BATCH, indexMode: INDEX_MODE,
-    hnsw: HNSW_WITH || 'm=16,ef_construction=64 (migration)', command: process.argv.slice(2).join(' ') };
+    hnsw: HNSW_WITH || 'm=16,ef_construction=64 (migration)', command: process.argv.slice(2).join(' '), retriever: retrieverVersion() };
   try {
     await ds.initialize();
     await ds.runMigrations({ transaction: 'each' });
@@ -195,13 +207,12 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
     measures.push({ label: `search() k=${K} mode=vector, as app_user (inUserScope, RLS)`, ef: DEFAULT_TUNING.efSearch, n: K,
       lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, exact.ids), queries: queries.length });
   }
-  // Text and hybrid as shipped: ~1-2 s a query at 100k, so only the first TEXT_QUERIES queries.
-  const asShipped: Record<string, string[][]> = {};
-  for (const [mode, filter, asUser] of [['text', null, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
-    const run = await runSearch(ds, defaultRetriever, textQueries, mode, filter, asUser);
-    if (!asUser) asShipped[`${mode}${filter ? '-f' : ''}`] = run.ids;
+  const shipped: Record<string, string[][]> = {};
+  for (const [mode, filter, asUser] of [['text', null, false], ['text', types, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
+    const run = await runSearch(ds, defaultRetriever, queries, mode, filter, asUser);
+    if (!asUser) shipped[`${mode}${filter ? '-f' : ''}`] = run.ids;
     measures.push({ label: `search() k=${K} mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
+      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
   }
   const [{ postings }] = await ds.query(
     `SELECT avg(c)::float8 AS postings FROM (SELECT (SELECT count(*) FROM learning_content_terms t
@@ -210,44 +221,46 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
   result.postingsPerQuery = Math.round(postings);
   result.explain = await explainSamples(ds, queries[0]);
 
-  // ---------------------------------------------------------------- proposals (bench-only, nothing shipped changes)
-  // 1. The same BM25 written so the planner probes the postings index per query lexeme and joins
-  //    learning_content only for the top n (see ProposedRetriever). Same results, checked.
-  const proposed = new ProposedRetriever(NO_EMBEDDER);
-  const proposals: Measure[] = [];
+  // ---------------------------------------------------------------- before commit fc78af1 (the earlier BM25 SQL)
+  // ~1-2 s a query at 100k, so only the first TEXT_QUERIES queries; same rankings checked.
+  const legacy = new LegacyTextRetriever(NO_EMBEDDER);
+  const before: Measure[] = [];
   let identical = 0;
   for (const [mode, filter] of [['text', null], ['hybrid', null], ['hybrid', types]] as const) {
-    const run = await runSearch(ds, proposed, textQueries, mode, filter);
-    const ref = asShipped[`${mode}${filter ? '-f' : ''}`];
+    const run = await runSearch(ds, legacy, textQueries, mode, filter);
+    const ref = shipped[`${mode}${filter ? '-f' : ''}`];
     identical += run.ids.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(ref[i])).length;
-    proposals.push({ label: `proposed textSearch SQL: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+    before.push({ label: `BM25 SQL before fc78af1: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
       lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
   }
-  result.proposedIdentical = `${identical}/${3 * textQueries.length}`;
-  log(`proposed textSearch returns the same ranking as the shipped one on ${result.proposedIdentical} searches`);
-  // 2. Plus covering indexes: postings (lexeme, content_id) INCLUDE (tf, doc_len) and (id) INCLUDE (content_type).
+  result.before = before;
+  result.beforeIdentical = `${identical}/${3 * textQueries.length}`;
+  log(`the earlier BM25 SQL returns the same ranking as the shipped one on ${result.beforeIdentical} searches`);
+
+  // ---------------------------------------------------------------- proposals (bench-only, nothing shipped changes)
+  const proposals: Measure[] = [];
+  // 1. Covering indexes: postings (lexeme, content_id) INCLUDE (tf, doc_len) (index-only probes) and
+  //    learning_content (id) INCLUDE (content_type) (the content_type filter without heap visits).
   const tc = now();
   await ds.query(`CREATE UNIQUE INDEX bench_terms_cover ON learning_content_terms (lexeme, content_id) INCLUDE (tf, doc_len)`);
   await ds.query(`CREATE INDEX bench_content_id_type ON learning_content (id) INCLUDE (content_type)`);
   await ds.query(`VACUUM ANALYZE learning_content_terms`);
   await ds.query(`VACUUM ANALYZE learning_content`);
   result.coveringIndexSeconds = (now() - tc) / 1000;
-  for (const [mode, filter, asUser] of [['text', null, false], ['text', types, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
-    const run = await runSearch(ds, proposed, queries, mode, filter, asUser);
-    proposals.push({ label: `proposed SQL + covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
+  for (const [mode, filter] of [['text', null], ['text', types], ['hybrid', null], ['hybrid', types]] as const) {
+    const run = await runSearch(ds, defaultRetriever, queries, mode, filter);
+    proposals.push({ label: `covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
       lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
   }
-  // 3. Row-level security as the bot runs it (inUserScope): the per-row role check of the learning_content SELECT
+  // 2. Row-level security as the bot runs it (inUserScope): the per-row role check of the learning_content SELECT
   //    policy makes the planner expect ~1 % of the rows to be visible, so it sorts a sequential scan instead of
   //    using the HNSW index. The same policy without a per-row qual (USING (true)) gives the index plan back.
   await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (true)`);
-  {
-    const run = await runSearch(ds, defaultRetriever, queries, 'vector', null, true);
-    proposals.push({ label: 'SELECT policy USING (true): search() mode=vector, as app_user (RLS)', ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, exact.ids), queries: queries.length });
-    const hy = await runSearch(ds, proposed, queries, 'hybrid', null, true);
-    proposals.push({ label: 'SELECT policy USING (true) + proposed SQL + covering indexes: search() mode=hybrid, as app_user (RLS)', ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(hy.lat), txn: latencyStats(hy.txn), queries: queries.length });
+  for (const [mode, filter] of [['vector', null], ['vector', types], ['hybrid', null]] as const) {
+    const run = await runSearch(ds, defaultRetriever, queries, mode, filter, true);
+    proposals.push({ label: `SELECT policy USING (true)${mode === 'hybrid' ? ' + covering indexes' : ''}: search() mode=${mode}${filter ? ", 'reference'" : ''}, as app_user (RLS)`,
+      ef: DEFAULT_TUNING.efSearch, n: K, lat: latencyStats(run.lat), txn: latencyStats(run.txn),
+      recall: mode === 'vector' ? recallAt(run.ids, (filter ? exactFiltered : exact).ids) : undefined, queries: queries.length });
   }
   await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (auth.role() = 'authenticated')`);
   await ds.query(`DROP INDEX bench_terms_cover`);
@@ -384,7 +397,7 @@ async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[]
     txn.push(now() - t);
     ids.push(rows.map((x) => x.id));
   }
-  log(`${r instanceof ProposedRetriever ? 'proposed ' : ''}search() mode=${mode}${types ? ' filtered' : ''}${asUser ? ' as app_user' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`);
+  log(`${r instanceof LegacyTextRetriever ? 'earlier BM25 SQL: ' : ''}search() mode=${mode}${types ? ' filtered' : ''}${asUser ? ' as app_user' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`);
   return { lat, txn, ids };
 }
 
@@ -420,7 +433,7 @@ function printAndSave(result: Record<string, any>): void {
   const measures: Measure[] = result.measures ?? [];
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   if (TAG !== 'scratch') fs.writeFileSync(path.join(RESULTS_DIR, `retrieval-100k-${VARIANT}.json`), JSON.stringify(result, null, 2));
-  console.log(`\n${table(measureHead, [...measures, ...(result.proposals ?? [])].map(measureRow))}\n`);
+  console.log(`\n${table(measureHead, [...measures, ...(result.before ?? []), ...(result.proposals ?? [])].map(measureRow))}\n`);
   for (const [k, v] of Object.entries((result.explain ?? {}) as Record<string, string>)) console.log(`EXPLAIN ${k}:\n${v}\n`);
   console.log(JSON.stringify({ ...result, measures: undefined, proposals: undefined, explain: undefined }, null, 2));
   if (TAG !== 'scratch') writeReadme();
@@ -473,13 +486,19 @@ function writeReadme(): void {
   }
   for (const { variant, r } of runs.filter((x) => x.r.measures)) {
     md.push('');
-    md.push(`### Queries (${variant}: HNSW ${r.hnsw}${r.indexMode === 'first' ? ', built while loading' : ', built after the load'})`);
+    md.push(`### Queries (${variant}: HNSW ${r.hnsw}${r.indexMode === 'first' ? ', built while loading' : ', built after the load'}; retriever ${r.retriever ?? 'unknown'})`);
     md.push('');
     md.push(table(measureHead, (r.measures as Measure[]).map(measureRow)));
+    if (r.before) {
+      md.push('');
+      md.push(`The BM25 SQL before commit fc78af1 (bench/legacy-retriever.ts), same database, first ${r.textQueries} queries; ` +
+        `same rankings as the shipped SQL on ${r.beforeIdentical} searches:`);
+      md.push('');
+      md.push(table(measureHead, (r.before as Measure[]).map(measureRow)));
+    }
     if (r.proposals) {
       md.push('');
-      md.push(`Proposals, measured in the same database (bench-only code; the proposed text search returned the same ranking on ${r.proposedIdentical} searches; ` +
-        `creating the two covering indexes took ${f(r.coveringIndexSeconds, 0)} s):`);
+      md.push(`Proposals, measured in the same database and then undone (creating the two covering indexes took ${f(r.coveringIndexSeconds, 0)} s):`);
       md.push('');
       md.push(table(measureHead, (r.proposals as Measure[]).map(measureRow)));
     }
