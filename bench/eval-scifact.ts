@@ -25,7 +25,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import 'reflect-metadata';
-import { HybridRetriever, DEFAULT_TUNING, type RetrievedPassage, type RetrieverTuning, type SearchMode } from '../src/ai/hybrid-retriever';
+import { HybridRetriever, DEFAULT_TUNING, tuningFor, type RetrievedPassage, type RetrieverTuning, type SearchMode } from '../src/ai/hybrid-retriever';
 import type { EmbeddingProvider } from '../src/ai/embedding-provider';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
 import { AppDataSource } from '../src/db/data-source';
@@ -455,6 +455,17 @@ async function main(): Promise<void> {
       const rerun = await evaluate(testQ, qrelsTest, testVec, chosen, 'chosen', again);
       result.test.chosen = Object.fromEntries(MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]));
     }
+    // What the app uses with this embedder (tuningFor(provider.id)), when that is neither of the above.
+    const app = tuningFor(provider.id);
+    result.appTuning = app;
+    const sameAs = (t: RetrieverTuning) => JSON.stringify(t) === JSON.stringify(app);
+    if (!sameAs(DEFAULT_TUNING) && !sameAs(chosen)) {
+      const again: SearchMode[] = ['hybrid'];
+      if (app.k1 !== DEFAULT_TUNING.k1 || app.b !== DEFAULT_TUNING.b) again.push('text');
+      const rerun = await evaluate(testQ, qrelsTest, testVec, app, 'app', again);
+      result.test.app = Object.fromEntries(MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]));
+      result.train.app = trainScores(app);
+    }
     result.totalSeconds = (now() - t0) / 1000;
     report(result);
   } finally {
@@ -473,7 +484,7 @@ function report(result: Record<string, any>): void {
   const fmtT = (t: RetrieverTuning) => `k1 ${t.k1}, b ${t.b}, rrfK ${t.rrfK}, textWeight/vectorWeight ${t.textWeight}/${t.vectorWeight}, candidates ${t.candidates}, efSearch ${t.efSearch}`;
   const rows: Array<Array<string | number>> = [];
   for (const split of ['test', 'train']) {
-    for (const [label, k] of [['default', 'default'], ['tuned on train', 'chosen']] as const) {
+    for (const [label, k] of [['default', 'default'], ['app: tuningFor(embedder)', 'app'], ['tuned on train', 'chosen']] as const) {
       const r = result[split]?.[k];
       if (!r) continue;
       for (const mode of MODES) {
@@ -504,6 +515,7 @@ function report(result: Record<string, any>): void {
   md.push('```');
   md.push('');
   md.push(`Default: ${fmtT(DEFAULT_TUNING)}.`);
+  if (result.test?.app) md.push(`App: \`tuningFor('${result.embedder}')\` = ${fmtT(result.appTuning)}.`);
   if (result.chosen) md.push(`Tuned on train (best train nDCG@10 of hybrid at k=100): ${fmtT(result.chosen)}.`);
   md.push('');
   md.push(table(head, rows));
