@@ -66,6 +66,7 @@ async function serve(): Promise<void> {
   const config = loadConfig({
     PGLITE_DATA_DIR: IN_MEMORY,
     DATABASE_URL: process.env.BENCH_SERVER_DATABASE_URL,
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY,
     LOG_LEVEL: 'warn',
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SECRET,
@@ -74,8 +75,8 @@ async function serve(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const profile = process.env.BENCH_PROFILE === '1' ? await startProfile() : undefined;
   const app = await buildApp(config, logger);
-  const channel = createSlackChannel({ config, conversation: app.conversation, interactions: new InteractionService(app.ds), identities: new IdentityService(app.ds), logger },
-    { ...(process.env.BENCH_ANSWERS ? { maxConcurrentAnswers: Number(process.env.BENCH_ANSWERS) } : {}), ackFirst: process.env.BENCH_ACK_FIRST !== '0' });
+  const channel = createSlackChannel({ config, conversation: app.conversation, interactions: new InteractionService(app.ds), identities: new IdentityService(app.ds), queue: app.queue, logger },
+    { ackFirst: process.env.BENCH_ACK_FIRST !== '0' });
   if (!channel) throw new Error('Slack channel not configured');
   await channel.start();
   // Server-side ack time: request received → response finished (without the client's own overhead).
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
       BENCH_SLACK_API_URL: fake.apiUrl,
       BENCH_PROFILE: flag('profile') ? '1' : '0',
       BENCH_SERVER_DATABASE_URL: scratch?.url ?? '',
-      BENCH_ANSWERS: answersAtOnce,
+      WORKER_CONCURRENCY: answersAtOnce,
       BENCH_ACK_FIRST: flag('no-ack-first') ? '0' : '1',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -7,6 +7,7 @@ import { SeedRows1795600000005 } from './1795600000005-SeedRows';
 import { ConversationCore1795700000000 } from './1795700000000-ConversationCore';
 import { ChannelEvents1795800000000 } from './1795800000000-ChannelEvents';
 import { LearningLoop1795900000000 } from './1795900000000-LearningLoop';
+import { DurableDelivery1796000000000 } from './1796000000000-DurableDelivery';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ConversationCore1795700000000,
   ChannelEvents1795800000000,
   LearningLoop1795900000000,
+  DurableDelivery1796000000000,
 ];

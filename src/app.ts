@@ -4,6 +4,7 @@ import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-
 import { HybridRetriever, tuningFor } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
+import { AppError } from './core/errors';
 import { IdentityService } from './core/identity-service';
 import { InteractionService } from './core/interaction-service';
 import { createLearningLoop, type LearningLoop } from './core/learning';
@@ -11,7 +12,9 @@ import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
 import { seedLearningContent } from './db/seed-content';
+import { JobQueue } from './jobs/job-queue';
 import { createLogger, type Logger } from './observability/logger';
+import { createMetrics, type Metrics } from './observability/metrics';
 
 /** The composition root: the one place that builds concrete classes and wires them together. */
 export interface App {
@@ -24,6 +27,9 @@ export interface App {
   identities: IdentityService;
   /** progress, reports, quizzes, dashboard: rendered by every channel */
   learning: LearningLoop;
+  /** the durable queue (pg-boss): adapters accept into it, their workers answer from it */
+  queue: JobQueue;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -52,15 +58,33 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
       logger,
     });
     logger.info({ embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' }, 'conversation service ready');
+    const metrics = createMetrics();
+    const queue = new JobQueue({
+      ds, connectionString: ds.connectionUrl, concurrency: config.WORKER_CONCURRENCY,
+      // the embedded server's socket cannot hold a LISTEN connection; local nudges and polling do there
+      listenNotify: ds.backend === 'postgres', logger, metrics,
+    });
+    await startQueue(queue);
     return {
-      config, logger, ds, provider, conversation,
+      config, logger, ds, provider, conversation, queue, metrics,
       interactions: new InteractionService(ds), identities: new IdentityService(ds),
       learning: createLearningLoop({ ds, provider, retriever, recommender, logger }),
-      close: () => ds.destroy(),
+      close: async () => {
+        await queue.stop(config.SHUTDOWN_TIMEOUT_MS);
+        await ds.destroy();
+      },
     };
   } catch (err) {
     await ds.destroy();
     throw err;
+  }
+}
+
+async function startQueue(queue: JobQueue): Promise<void> {
+  try {
+    await queue.start();
+  } catch (err) {
+    throw new AppError('DB_UNREACHABLE', `Could not start the job queue (pg-boss, schema "pgboss"): ${(err as Error).message}. The database user needs CREATE on the database the first time (pg-boss creates its schema); check DATABASE_URL.`, { cause: err });
   }
 }
 

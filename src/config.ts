@@ -13,6 +13,8 @@ const schema = z.object({
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  // auto: OpenAI embeddings when OPENAI_API_KEY is set, else the offline embedder; local: always offline.
+  EMBEDDING_PROVIDER: z.enum(['auto', 'local']).default('auto'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   SEED_ON_EMPTY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -25,6 +27,10 @@ const schema = z.object({
   // New Azure Bot registrations are single-tenant (multi-tenant creation ended July 2025).
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
+  // Jobs (answers) a process works on at once per channel; each holds at most one database connection.
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // SIGTERM: how long running answers may finish before the rest is handed back to the queue.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
   CHAT_USER: z.string().min(1).optional(),
   CHAT_USER_NAME: z.string().min(1).optional(),
   CHAT_USER_EMAIL: z.string().email().optional(),

@@ -16,15 +16,20 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const app = await buildApp(config, logger);
-  const deps = { config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning, logger };
+  const deps = {
+    config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning,
+    queue: app.queue, metrics: app.metrics, logger,
+  };
 
   let teams: ReturnType<typeof createTeamsChannel> | undefined;
   let slack: ReturnType<typeof createSlackChannel> = null;
   try {
     slack = createSlackChannel(deps);
     await slack?.start();
-    if (config.TEAMS_ENABLED) teams = createTeamsChannel(deps);
-    else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
+    if (config.TEAMS_ENABLED) {
+      teams = createTeamsChannel(deps);
+      await teams.start();
+    } else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
   } catch (err) {
     await app.close();
     throw err;
@@ -33,9 +38,14 @@ async function main(): Promise<void> {
   if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));
 
-  const server = createServer({ ds: app.ds, logger, mount: mounts }).listen(config.PORT, () => {
+  let shuttingDown = false;
+  const server = createServer({
+    ds: app.ds, logger, metrics: app.metrics, mount: mounts,
+    ready: async () => !shuttingDown && (await app.queue.ready()),
+    beforeMetrics: () => app.queue.collectDepth(),
+  }).listen(config.PORT, () => {
     const db = config.DATABASE_URL ? `PostgreSQL at ${redact(config.DATABASE_URL)}` : `embedded PostgreSQL in ${config.PGLITE_DATA_DIR}`;
-    logger.info({ port: config.PORT }, `learning assistant listening on http://localhost:${config.PORT} (${db})`);
+    logger.info({ port: config.PORT, workers: config.WORKER_CONCURRENCY }, `learning assistant listening on http://localhost:${config.PORT} (${db})`);
   });
 
   // Delivery ids only matter while the platforms may retry (minutes); keep a day, drop the rest.
@@ -44,12 +54,18 @@ async function main(): Promise<void> {
   }, PRUNE_EVENTS_EVERY_MS);
   prune.unref();
 
+  // SIGTERM: not ready at once (load balancers stop sending), no new connections, running answers get
+  // SHUTDOWN_TIMEOUT_MS to finish, the rest goes back to the queue for the next start or another instance.
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: finishing running answers, handing the rest back to the queue');
     clearInterval(prune);
     server.close();
-    await Promise.all([teams?.drain(), slack?.stop()]);
+    server.closeIdleConnections?.();
+    await slack?.stop().catch((err) => logger.warn({ err }, 'stopping Slack failed'));
     await app.close();
+    logger.info({}, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

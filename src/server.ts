@@ -1,10 +1,16 @@
 import express, { type Express } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
 
 export interface ServerDeps {
   ds: DataSource;
   logger: Logger;
+  metrics?: Metrics;
+  /** database and queue reachable and not shutting down (GET /readyz); without it, readiness is the database alone */
+  ready?: () => Promise<boolean>;
+  /** refreshes gauges read from the database (queue depth) before /metrics answers */
+  beforeMetrics?: () => Promise<void>;
   /** Adapters mount their routes here (each parses its own body: Bolt must read the raw body itself). */
   mount?: Array<(app: Express) => void>;
 }
@@ -13,6 +19,15 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  const { metrics } = deps;
+  if (metrics) {
+    app.use((req, res, next) => {
+      const end = metrics.httpDuration.startTimer({ method: req.method });
+      res.once('finish', () => end({ route: routeLabel(req.path), status: String(res.statusCode) }));
+      next();
+    });
+  }
+  // Liveness: the process answers and reaches its database.
   app.get('/healthz', async (_req, res) => {
     try {
       await deps.ds.query('SELECT 1');
@@ -22,6 +37,32 @@ export function createServer(deps: ServerDeps): Express {
       res.status(503).json({ status: 'unavailable', reason: 'database' });
     }
   });
+  // Readiness: send traffic here (database and queue reachable, not shutting down).
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const ok = deps.ready ? await deps.ready() : (await deps.ds.query('SELECT 1'), true);
+      if (ok) res.json({ status: 'ready' });
+      else res.status(503).json({ status: 'not ready', reason: 'shutting down' });
+    } catch (err) {
+      deps.logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'not ready', reason: 'database or queue unreachable' });
+    }
+  });
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      try {
+        await deps.beforeMetrics?.();
+      } catch (err) {
+        deps.logger.warn({ err }, 'could not read the queue depth for /metrics');
+      }
+      res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   for (const mount of deps.mount ?? []) mount(app);
   return app;
+}
+
+/** A bounded label: the known routes, everything else as "other" (never raw paths: unbounded cardinality). */
+function routeLabel(path: string): string {
+  return ['/slack/events', '/api/messages', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
 }

@@ -12,10 +12,11 @@ export interface EmbeddingProvider {
 }
 
 export function createEmbeddingProvider(
-  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_EMBEDDING_MODEL' | 'LLM_TIMEOUT_MS'>,
+  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_EMBEDDING_MODEL' | 'LLM_TIMEOUT_MS'> & Partial<Pick<Config, 'EMBEDDING_PROVIDER'>>,
   onWarning?: (msg: string) => void,
 ): EmbeddingProvider {
-  if (!config.OPENAI_API_KEY) {
+  // 'local' keeps the offline embedder beside a chat model (e.g. a provider without an embeddings endpoint).
+  if (!config.OPENAI_API_KEY || config.EMBEDDING_PROVIDER === 'local') {
     // embedderId says whether the GloVe table loaded; vectors made without it are a different model.
     const local = new LocalEmbeddings({ onWarning: (msg) => onWarning?.(msg) });
     return { id: local.embedderId, embeddings: local };

@@ -4,6 +4,7 @@ import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
 import { computeConfidence } from '../ai/confidence';
 import type { HybridRetriever } from '../ai/hybrid-retriever';
 import { inServiceScope, inUserScope } from '../db/user-scope';
+import { isTransient } from './transient-errors';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
 import { HELP_TEXT, MAX_QUESTION_CHARS, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
@@ -79,6 +80,8 @@ export class ConversationService {
       picks = this.deps.recommender.pick(context.recs.candidates, question, context.recs.completed);
       reply = { kind: 'answer', text: answer.text, sources, confidence: computeConfidence(context.passages, answer), recommendations: [], notes, mode: answer.mode };
     } catch (err) {
+      // A dropped connection or a restarting database: let the caller's queue retry the whole turn.
+      if (isTransient(err)) throw err;
       log.error({ err, userId }, 'answering failed; replying with an apology');
       reply = { kind: 'apology', text: APOLOGY, sources: [], confidence: 0, recommendations: [], notes, mode: 'none' };
     }
@@ -129,6 +132,8 @@ export class ConversationService {
         return { ...reply, recommendations, chatMessageId: row.id, duplicate: false };
       });
     } catch (err) {
+      // Transient: retried by the queue (the turn is idempotent by message id), nothing was written.
+      if (isTransient(err)) throw err;
       // The database refused the log: still answer, and keep the whole turn in the application log.
       log.error({ err, userId, question: message, answer: reply.text }, 'could not log the turn to chat_messages');
       return { ...reply, recommendations: [], chatMessageId: null, duplicate: false };

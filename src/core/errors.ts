@@ -7,7 +7,9 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'EMBEDDER_MISMATCH'
   | 'NOT_FOUND'
-  | 'BAD_INPUT';
+  | 'BAD_INPUT'
+  /** a delivery could not be stored (database or queue unreachable): the platform must not get a 2xx */
+  | 'NOT_ACCEPTED';
 
 export class AppError extends Error {
   constructor(readonly code: ErrorCode, message: string, options?: { cause?: unknown }) {

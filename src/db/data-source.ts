@@ -38,6 +38,13 @@ export class AppDataSource extends DataSource {
     });
   }
 
+  /** Where this DataSource connects (after initialize(); the embedded server's socket when there is no DATABASE_URL). */
+  get connectionUrl(): string {
+    if (this.settings.databaseUrl) return this.settings.databaseUrl;
+    if (!this.embedded) throw new Error('the embedded database is not started');
+    return this.embedded.url;
+  }
+
   get backend(): 'postgres' | 'embedded' {
     return this.settings.databaseUrl ? 'postgres' : 'embedded';
   }

@@ -21,7 +21,7 @@ forEachBackend('migrations', (backend) => {
 
   it('apply all, revert all, and apply again to the same schema', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    assert.equal(applied.length, 9);
+    assert.equal(applied.length, 10);
     const first = await objects(ds);
     assert.deepEqual(first.tables, [...TABLES].sort());
     assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);

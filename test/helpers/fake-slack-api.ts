@@ -59,6 +59,8 @@ const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export class FakeSlackApi {
+  /** what chat.postMessage "posted", per channel (conversations.history / replies read it, with metadata) */
+  readonly posted = new Map<string, Array<Record<string, unknown>>>();
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, FakeUser>();
   /** extra latency on every call (ms), e.g. to look like the real API in benchmarks */
@@ -188,6 +190,10 @@ export class FakeSlackApi {
         return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'learning-assistant', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
       case 'chat.postMessage': {
         const ts = this.nextTs();
+        const list = this.posted.get(body.channel) ?? [];
+        list.push({ type: 'message', ts, text: body.text, thread_ts: body.thread_ts, user: BOT_USER_ID, bot_id: BOT_ID,
+          ...(body.metadata ? { metadata: typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata } : {}) });
+        this.posted.set(body.channel, list);
         return { ok: true, channel: body.channel, ts, message: { type: 'message', text: body.text, user: BOT_USER_ID, bot_id: BOT_ID, ts, thread_ts: body.thread_ts } };
       }
       case 'chat.update':
@@ -221,6 +227,10 @@ export class FakeSlackApi {
         if (!users) return { ok: false, error: 'users_list_not_supplied' };
         return { ok: true, channel: { id: `D${users.split(',')[0].replace(/^[UW]/, '')}` } };
       }
+      case 'conversations.history':
+        return { ok: true, messages: [...(this.posted.get(body.channel) ?? [])].reverse(), has_more: false };
+      case 'conversations.replies':
+        return { ok: true, messages: (this.posted.get(body.channel) ?? []).filter((m) => m.thread_ts === body.ts), has_more: false };
       case 'apps.connections.open':
         return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket` };
       default:

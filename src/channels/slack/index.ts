@@ -1,4 +1,4 @@
-import { App, type Authorize, type ExpressReceiver, type webApi } from '@slack/bolt';
+import { App, webApi, type Authorize, type ExpressReceiver } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
@@ -6,14 +6,16 @@ import { AppError } from '../../core/errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
+import type { JobQueue } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
+import type { Metrics } from '../../observability/metrics';
 import { AckGate, OPEN_GATE } from './ack-gate';
 import { boltLevel, boltLogger } from './bolt-logger';
 import { registerListeners } from './listeners';
 import { SlackProfileCache } from './profile-cache';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './receivers';
 import { slackErrorCode, type SlackDeps } from './slack-deps';
-import { WorkQueue } from './work-queue';
+import { slackJobHandlers, type SlackJob } from './slack-jobs';
 
 export { answerMessage, type SlackMessage } from './blocks/answer-blocks';
 export { EVENTS_PATH } from './receivers';
@@ -29,6 +31,9 @@ export interface SlackChannelDeps {
    * it (bench/slack-ack.ts) still compile; without it those commands say they are not available here.
    */
   learning?: LearningLoop;
+  /** the durable queue: listeners accept into it, workers (started by start()) answer from it */
+  queue: JobQueue;
+  metrics?: Metrics;
   logger: Logger;
 }
 
@@ -38,9 +43,7 @@ export interface SlackChannelOptions {
   retryConfig?: webApi.RetryOptions;
   /** per-request timeout of Web API calls, ms (default 15,000) */
   apiTimeoutMs?: number;
-  /** answers worked on at once per process (default 4; the rest wait in memory, already acknowledged) */
-  maxConcurrentAnswers?: number;
-  /** HTTP mode: answer work waits while Slack requests await their ack (default true; see ack-gate.ts) */
+  /** HTTP mode: worker steps wait while Slack requests await their ack (default true; see ack-gate.ts) */
   ackFirst?: boolean;
   /** ... but never longer than this per step (default 200 ms) */
   ackFirstMaxWaitMs?: number;
@@ -48,17 +51,17 @@ export interface SlackChannelOptions {
   profileTtlMs?: number;
   /** reaction shown while answering (default hourglass_flowing_sand; '' for none) */
   progressReaction?: string;
-  /** how long stop() waits for answers in progress (default 10 s) */
-  drainTimeoutMs?: number;
+  /** false: do not start workers in this process (accept only; another instance answers) */
+  runWorkers?: boolean;
 }
 
 export interface SlackChannel {
   readonly mode: 'http' | 'socket';
   /** HTTP mode: adds POST /slack/events to the app (call before listen). Socket Mode: does nothing. */
   mount(app: Express): void;
-  /** Checks the bot token (auth.test; a rejected token throws CONFIG_INVALID). Socket Mode: also connects. */
+  /** Checks the bot token (auth.test; a rejected token throws CONFIG_INVALID), starts the workers. Socket Mode: also connects. */
   start(): Promise<void>;
-  /** Waits for answers in progress; Socket Mode: disconnects. */
+  /** Socket Mode: disconnects. (The workers stop with the queue.) */
   stop(): Promise<void>;
 }
 
@@ -128,15 +131,25 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
     extendedErrorHandler: true,
   });
 
-  const work = new WorkQueue(options.maxConcurrentAnswers ?? 4);
+  const accept = async (key: string, job: SlackJob) => {
+    try {
+      const result = await deps.queue.accept('slack', key, job);
+      if (result === 'duplicate') logger.info({ key, channel: job.target.channel, ...(job.target.type === 'conversation' ? { ts: job.target.ts } : {}) }, 'delivery already accepted (a Slack retry, or the other event of a mention): nothing to do');
+      return result;
+    } catch (err) {
+      deps.metrics?.acceptFailures.inc({ channel: 'slack' });
+      throw new AppError('NOT_ACCEPTED', 'Could not store the Slack delivery (database or queue unreachable): answering 5xx so that Slack retries.', { cause: err });
+    }
+  };
   const slackDeps: SlackDeps = {
     conversation: deps.conversation,
     interactions: deps.interactions,
     identities: deps.identities,
     ...(deps.learning ? { learning: deps.learning } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     logger,
     profiles: new SlackProfileCache(logger, { ttlMs: options.profileTtlMs }),
-    work,
+    accept,
     ackGate: ackGate ?? OPEN_GATE,
     progressReaction: options.progressReaction ?? 'hourglass_flowing_sand',
   };
@@ -144,6 +157,11 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
 
   // The one global handler: whatever a listener or Bolt did not handle ends up here, logged with what it was about.
   app.error(async ({ error, body }: { error: Error; body?: unknown }) => {
+    // Not stored: fail the request (HTTP 500, or no Socket Mode ack) so that Slack delivers it again.
+    if ((error as { code?: string }).code === 'NOT_ACCEPTED') {
+      logger.error({ err: error, ...describeBody(body) }, error.message);
+      throw error;
+    }
     logger.error({ err: error, code: (error as { code?: string }).code, slackError: slackErrorCode(error), ...describeBody(body) }, 'unhandled error in the Slack app');
   });
 
@@ -173,13 +191,14 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
         // Slack unreachable right now: keep serving; the first event checks the token again.
         logger.warn({ err, slackError: code }, 'could not reach Slack to check the bot token; will retry on the first event');
       }
+      // Workers post with the bot token (app.client has none: Bolt passes each listener a client with the token).
+      if (options.runWorkers !== false) await deps.queue.work('slack', slackJobHandlers(slackDeps, new webApi.WebClient(token, { ...clientOptions, logger: bolt })));
       if (mode === 'socket') await app.start();
       started = true;
     },
     async stop() {
       if (mode === 'socket' && started) await app.stop();
       started = false;
-      if (!(await work.drain(options.drainTimeoutMs ?? 10_000))) logger.warn({ pending: work.size }, 'stopped with Slack answers still in progress');
     },
   };
 }

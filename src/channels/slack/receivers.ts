@@ -57,8 +57,9 @@ export function createHttpReceiver(opts: { signingSecret: string; boltLogger: Bo
     endpoints: EVENTS_PATH,
     router: opts.router ?? express.Router(),
     logger: opts.boltLogger,
-    // false: the 200 goes out when ack() is called (events: before any listener runs), not after the answer.
-    processBeforeResponse: false,
+    // true: the response goes out when the listeners have finished, i.e. once the delivery's job is
+    // stored (accepted means persisted). Listeners only store a job, so this stays far under 3 s.
+    processBeforeResponse: true,
   });
 }
 

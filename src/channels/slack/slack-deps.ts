@@ -6,20 +6,25 @@ import type { Logger } from '../../observability/logger';
 import type { AckGate } from './ack-gate';
 import type { BotIdentity } from './incoming';
 import type { SlackProfileCache } from './profile-cache';
-import type { WorkQueue } from './work-queue';
+import type { Metrics } from '../../observability/metrics';
+import type { SlackJob } from './slack-jobs';
 
 /** What every listener gets (constructor-style injection; listeners hold no state of their own). */
 export interface SlackDeps {
   conversation: Pick<ConversationService, 'handle' | 'hasAnsweredThread'>;
-  interactions: Pick<InteractionService, 'claimEvent' | 'clickRecommendation' | 'recordFeedback'>;
+  interactions: Pick<InteractionService, 'clickRecommendation' | 'recordFeedback'>;
   identities: Pick<IdentityService, 'resolve'>;
   /** progress, reports, quizzes, dashboard (the slash commands, their buttons and the Home tab) */
   learning?: LearningLoop;
   logger: Logger;
   profiles: SlackProfileCache;
-  /** answers run here, after the ack */
-  work: WorkQueue;
-  /** answer work waits here while Slack requests are waiting for their ack */
+  /**
+   * Stores a delivery's de-duplication key and job in one transaction ('duplicate': accepted before).
+   * Throws an AppError NOT_ACCEPTED when it cannot: the request must then fail so Slack retries.
+   */
+  accept(key: string, job: SlackJob): Promise<'accepted' | 'duplicate'>;
+  metrics?: Metrics;
+  /** worker steps wait here while Slack requests are waiting for their ack (embedded database: one event loop) */
   ackGate: Pick<AckGate, 'quiet'>;
   /** reaction shown on the person's message while the answer is being worked out ('' for none) */
   progressReaction: string;

@@ -15,7 +15,6 @@ import { attachment, buildAnswerCard, buildWelcomeCard, parseCardAction, type Ca
 import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, TeamsLearning, type Reply } from './learning';
 import { MemberProfileCache } from './member-cache';
 
-export const WORKING_ON_IT = 'Working on it… this one takes a little longer. I will post the answer here as soon as it is ready.';
 export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
 export const UNKNOWN_BUTTON = "Sorry, I didn't recognise that button. Ask me your question again and use the buttons on the new answer.";
 
@@ -26,10 +25,11 @@ export interface LearningBotDeps {
   /** progress, reports, quizzes, dashboard */
   learning: LearningLoop;
   logger: Logger;
-  /** posts an activity into a conversation after the turn ended (CloudAdapter.continueConversationAsync) */
-  sendProactive: (reference: Partial<ConversationReference>, activity: Partial<Activity>) => Promise<void>;
-  /** answers slower than this get a "working on it" reply and arrive proactively (Teams retries after 15 s) */
-  slowAnswerMs: number;
+  /**
+   * Stores a message's activity id and its job in one transaction ('duplicate': accepted before).
+   * Throws an AppError NOT_ACCEPTED when it cannot: Teams must then get a 5xx and deliver it again.
+   */
+  accept(activityId: string, activity: Partial<Activity>): Promise<'accepted' | 'duplicate'>;
   /** how long a TeamsInfo.getMember result is reused */
   memberCacheMs: number;
   /** give up on TeamsInfo.getMember after this long and use the activity's from.name */
@@ -40,12 +40,12 @@ export interface LearningBotDeps {
  * The Teams behaviour (constructor-injected, in the style of BotBuilder-Samples 57.teams-conversation-bot):
  * personal messages are questions; in channels and group chats only @mentions are. Every answer is an
  * Adaptive Card; card buttons come back as message activities with a `value` (Action.Submit) or as
- * `adaptiveCard/action` invokes (Action.Execute). Each delivery is answered once, by whichever app
- * instance claims its activity id first.
+ * `adaptiveCard/action` invokes (Action.Execute). Messages are accepted into the durable queue (their
+ * activity id is the de-duplication key) and answered once by a worker in any instance; invokes, whose
+ * answer is the HTTP response, are handled in the turn.
  */
 export class LearningAssistantBot extends TeamsActivityHandler {
   private readonly members: MemberProfileCache;
-  private readonly pending = new Set<Promise<void>>();
   private readonly learning: TeamsLearning;
 
   constructor(private readonly deps: LearningBotDeps) {
@@ -71,59 +71,56 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     });
   }
 
-  /** Resolves when every answer still being delivered proactively has been sent (or has failed and been logged). */
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-  }
-
   // ---------------------------------------------------------------- messages
 
+  /**
+   * The inbound turn: decide whether the message is for us, then accept it (its activity id and its
+   * job in one transaction) and show typing. The answer comes from a worker (answerAccepted), so the
+   * HTTP response, and Teams' redelivery decision, never waits for the model.
+   */
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const log = this.turnLog(activity);
+    const isSubmit = activity.value !== undefined && activity.value !== null && !activity.text?.trim();
+    if (!isSubmit) {
+      const kind = conversationKind(activity);
+      if (kind !== 'personal' && !mentionsBot(activity)) {
+        log.debug({ kind }, 'channel message without a mention of the bot: ignored');
+        return;
+      }
+    }
+    if ((await this.deps.accept(activity.id!, storedActivity(activity))) === 'duplicate') {
+      log.info({}, 'delivery already accepted (a Teams retry or another instance): not answering again');
+      return;
+    }
+    // ShowTypingMiddleware waits 500 ms before its first typing activity: send one now.
+    if (!isSubmit) await context.sendActivity({ type: 'typing' }).catch((err) => log.warn({ err }, 'could not send the typing indicator'));
+  }
 
-    // Action.Submit: the button's data arrives as `value`, with no text.
+  /**
+   * The worker side, in a proactive turn whose activity is the accepted message: a card button's
+   * Action.Submit, a learning command, or a question. Posts into the same conversation, replying to the
+   * message. Errors propagate to the queue (retried when transient, else an apology).
+   */
+  async answerAccepted(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const log = this.turnLog(activity);
     if (activity.value !== undefined && activity.value !== null && !activity.text?.trim()) {
       await this.handleSubmit(context, activity.value, log);
       return;
     }
-
     const kind = conversationKind(activity);
-    if (kind !== 'personal' && !mentionsBot(activity)) {
-      log.debug({ kind }, 'channel message without a mention of the bot: ignored');
-      return;
-    }
     const text = questionText(activity);
-
-    if (!(await this.deps.interactions.claimEvent('teams', activity.id!))) {
-      log.info({}, 'delivery already claimed (a Teams retry or another instance): not answering again');
-      return;
-    }
-    // ShowTypingMiddleware waits 500 ms before its first typing activity: send one now.
-    await context.sendActivity({ type: 'typing' });
-
     // The learning-loop commands, matched the same way as on Slack; anything else is a question.
     const command = matchCommand(text);
     if (command) {
       await this.runCommand(context, command, kind, log);
       return;
     }
-
     const profile = await this.profileFor(context, log);
-    const msg = toIncomingMessage(activity, text, profile);
-    const answering = this.deps.conversation.handle(msg);
-    const quick = await withDeadline(answering, this.deps.slowAnswerMs);
-    if (quick.done) {
-      await this.sendReply(context, quick.value, log);
-      return;
-    }
-
-    // Slow: say so now (Teams retries a delivery that gets no HTTP answer within 15 s) and post the
-    // answer proactively when it is ready, replying to the same message (the same reply chain).
-    await context.sendActivity(WORKING_ON_IT);
-    const reference = TurnContext.getConversationReference(activity);
-    log.info({ afterMs: this.deps.slowAnswerMs }, 'slow answer: replied "working on it", answer follows proactively');
-    this.track(this.deliverLater(reference, answering, kind === 'personal', log));
+    const reply = await this.deps.conversation.handle(toIncomingMessage(activity, text, profile));
+    // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
+    await context.sendActivity(replyActivity(reply, kind === 'personal'));
   }
 
   private async runCommand(context: TurnContext, command: MatchedCommand, kind: ConversationKind, log: Logger): Promise<void> {
@@ -213,35 +210,6 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     }
   }
 
-  private async sendReply(context: TurnContext, reply: BotReply, log: Logger): Promise<void> {
-    if (reply.duplicate) {
-      log.info({ chatMessageId: reply.chatMessageId }, 'already answered this message id: not posting again');
-      return;
-    }
-    await context.sendActivity(replyActivity(reply, conversationKind(context.activity) === 'personal'));
-  }
-
-  private async deliverLater(reference: Partial<ConversationReference>, answering: Promise<BotReply>, personal: boolean, log: Logger): Promise<void> {
-    try {
-      const reply = await answering;
-      if (reply.duplicate) return;
-      await this.deps.sendProactive(reference, replyActivity(reply, personal));
-      log.info({ chatMessageId: reply.chatMessageId }, 'slow answer delivered proactively');
-    } catch (err) {
-      log.error({ err }, 'could not deliver a slow answer; sending an apology');
-      try {
-        await this.deps.sendProactive(reference, { type: 'message', text: APOLOGY });
-      } catch (err2) {
-        log.error({ err: err2 }, 'could not send the apology for a slow answer either');
-      }
-    }
-  }
-
-  private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
   // ---------------------------------------------------------------- card buttons
 
   private async handleSubmit(context: TurnContext, value: unknown, log: Logger): Promise<void> {
@@ -249,10 +217,6 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     if (!data) {
       log.warn({ keys: typeof value === 'object' && value ? Object.keys(value).slice(0, 10) : typeof value }, 'card submit with data we do not know');
       await context.sendActivity(UNKNOWN_BUTTON);
-      return;
-    }
-    if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) {
-      log.info({}, 'card action already handled (a Teams retry): ignored');
       return;
     }
     const outcome = await this.performAction(context, data, log);
@@ -421,4 +385,16 @@ export async function withDeadline<T>(p: Promise<T>, ms: number): Promise<{ done
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What of an inbound message activity the worker needs to answer it later, in a proactive turn: plain
+ * JSON for the queue (the fields botbuilder and our handlers read: ids, text, value, mentions, tenant).
+ */
+export function storedActivity(a: Activity): Partial<Activity> {
+  const keep: Array<keyof Activity> = ['type', 'id', 'timestamp', 'serviceUrl', 'channelId', 'from', 'conversation', 'recipient', 'text', 'textFormat',
+    'locale', 'value', 'entities', 'channelData', 'replyToId', 'attachments'];
+  const out: Record<string, unknown> = {};
+  for (const k of keep) if (a[k] !== undefined) out[k] = a[k];
+  return JSON.parse(JSON.stringify(out)) as Partial<Activity>;
 }

@@ -1,4 +1,5 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CloudAdapter, TurnContext, type Activity, type ResourceResponse, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
@@ -6,19 +7,24 @@ import { AppError } from '../../core/errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
+import type { JobContext, JobHandlers, JobQueue } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
+import type { Metrics } from '../../observability/metrics';
 import { checkActivity } from './activity';
 import { APOLOGY, LearningAssistantBot } from './bot';
 
-export { LearningAssistantBot, replyActivity, APOLOGY, WORKING_ON_IT, UNKNOWN_BUTTON } from './bot';
+export { LearningAssistantBot, replyActivity, APOLOGY, UNKNOWN_BUTTON } from './bot';
 export { CSV_DECLINED, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, renderChart } from './learning';
 export * as teamsCards from './cards';
 
 export const TEAMS_ROUTE = '/api/messages';
 
+/** turnState key marking a proactive turn run by a queue worker */
+const WORKER_TURN = Symbol('workerTurn');
+
 export interface TeamsChannelOptions {
-  /** answers slower than this get "Working on it…" and follow proactively (default 10 000 ms; Teams retries after 15 s) */
-  slowAnswerMs?: number;
+  /** false: do not start workers in this process (accept only; another instance answers) */
+  runWorkers?: boolean;
   /** how long TeamsInfo.getMember results are reused (default 10 minutes) */
   memberCacheMs?: number;
   /** give up on TeamsInfo.getMember after this long (default 3 000 ms) */
@@ -34,6 +40,9 @@ export interface TeamsChannelDeps {
   identities: IdentityService;
   /** progress, reports, quizzes and the dashboard (App.learning) */
   learning: LearningLoop;
+  /** the durable queue: the turn accepts into it, workers (started by start()) answer from it */
+  queue: JobQueue;
+  metrics?: Metrics;
   logger: Logger;
   options?: TeamsChannelOptions;
 }
@@ -41,8 +50,8 @@ export interface TeamsChannelDeps {
 export interface TeamsChannel {
   /** Serves POST /api/messages (its own JSON parser: the server has none). */
   mount(app: Express): void;
-  /** Waits for answers still being delivered proactively (call before closing the database). */
-  drain(): Promise<void>;
+  /** Starts this process's workers for the Teams queue. */
+  start(): Promise<void>;
   /** whether inbound requests are authenticated (false only in local development without MICROSOFT_APP_ID) */
   readonly authenticated: boolean;
 }
@@ -69,8 +78,18 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
 
+  // Per request: whether the turn failed to store its delivery (then the answer is 503, and Teams retries).
+  const notAccepted = new AsyncLocalStorage<{ failed: boolean }>();
   adapter.onTurnError = async (context, error) => {
     const a = context.activity;
+    // A worker's turn: the queue decides (retry when transient, else one apology after the last attempt).
+    if (context.turnState.get(WORKER_TURN)) throw error;
+    if ((error as { code?: string }).code === 'NOT_ACCEPTED') {
+      log.error({ err: error, activity: a?.id, conversation: a?.conversation?.id }, error.message);
+      const store = notAccepted.getStore();
+      if (store) store.failed = true;
+      throw error;
+    }
     log.error({ err: error, activity: a?.id, type: a?.type, conversation: a?.conversation?.id }, 'Teams turn failed');
     try {
       if (a?.type === 'invoke') await context.sendActivity({ type: 'invokeResponse', value: { status: 500 } });
@@ -81,26 +100,66 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
     }
   };
 
+  const accept = async (activityId: string, activity: Partial<Activity>) => {
+    try {
+      return await deps.queue.accept('teams', activityId, activity);
+    } catch (err) {
+      deps.metrics?.acceptFailures.inc({ channel: 'teams' });
+      throw new AppError('NOT_ACCEPTED', 'Could not store the Teams delivery (database or queue unreachable): answering 503 so that Teams retries.', { cause: err });
+    }
+  };
   const bot = new LearningAssistantBot({
     conversation: deps.conversation,
     interactions: deps.interactions,
     identities: deps.identities,
     learning: deps.learning,
     logger,
-    // With no app id (Emulator) the claims identity is anonymous and replies go out without a token.
-    sendProactive: (reference, activity) => adapter.continueConversationAsync(appId ?? '', reference, async (ctx) => {
-      // The continuation turn has an id of its own, which botbuilder would use as replyToId: reply to the
-      // original message instead, so the answer lands where the question was (POST .../activities/{id}).
-      ctx.onSendActivities(async (_ctx, activities, next) => {
-        if (reference.activityId) for (const a of activities) a.replyToId = reference.activityId;
-        return next();
-      });
-      await ctx.sendActivity(activity);
-    }),
-    slowAnswerMs: deps.options?.slowAnswerMs ?? 10_000,
+    accept,
     memberCacheMs: deps.options?.memberCacheMs ?? 10 * 60_000,
     memberLookupTimeoutMs: deps.options?.memberLookupTimeoutMs ?? 3_000,
   });
+
+  /**
+   * Runs `work` in a proactive turn whose activity is the accepted message, so replies go to its
+   * conversation (replyToId = the message) with the app's credentials (none in local mode). Returns
+   * the id of the last activity posted.
+   */
+  const inProactiveTurn = async (stored: Partial<Activity>, work: (ctx: TurnContext) => Promise<void>): Promise<string | undefined> => {
+    let lastId: string | undefined;
+    const reference = TurnContext.getConversationReference(stored);
+    await adapter.continueConversationAsync(appId ?? '', reference, async (ctx) => {
+      // The continuation activity is an event of its own: make it the message we accepted.
+      Object.assign(ctx.activity, stored);
+      ctx.turnState.set(WORKER_TURN, true);
+      ctx.onSendActivities(async (_ctx, _activities, next) => {
+        const responses: ResourceResponse[] = await next();
+        const id = responses?.filter(Boolean).at(-1)?.id;
+        if (id) lastId = id;
+        return responses;
+      });
+      await work(ctx);
+    });
+    return lastId;
+  };
+  const handlers: JobHandlers<Partial<Activity>> = {
+    isValid: (data): data is Partial<Activity> => {
+      const a = data as Partial<Activity> | null;
+      return !!a && typeof a === 'object' && a.type === 'message' && typeof a.id === 'string' && typeof a.serviceUrl === 'string'
+        && typeof a.conversation?.id === 'string' && typeof a.from?.id === 'string';
+    },
+    run: async (stored, ctx: JobContext) => {
+      if (await ctx.recordedReply()) {
+        log.info({ jobId: ctx.jobId, activity: stored.id }, 'an earlier attempt already posted the reply: nothing to do');
+        return;
+      }
+      const replyId = await inProactiveTurn(stored, (turn) => bot.answerAccepted(turn));
+      deps.metrics?.answers.inc({ channel: 'teams', outcome: 'answered' });
+      await ctx.recordReply(replyId ?? 'posted');
+    },
+    giveUp: async (stored) => {
+      await inProactiveTurn(stored, async (turn) => { await turn.sendActivity(APOLOGY); });
+    },
+  };
 
   const parseJson = express.json({ limit: deps.options?.bodyLimit ?? '1mb' });
 
@@ -111,9 +170,13 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
       res.status(400).json({ error: { code: 'BadRequest', message: check.reason } });
       return;
     }
+    const state = { failed: false };
+    // botbuilder answers a failed turn with 500; a delivery we could not store is a 503 (retry later).
+    const status = res.status.bind(res);
+    res.status = (code: number) => status(code === 500 && state.failed ? 503 : code);
     try {
       // botbuilder's Request/Response are structural subsets of express's
-      await adapter.process(req, res, (context) => bot.run(context));
+      await notAccepted.run(state, () => adapter.process(req, res, (context) => bot.run(context)));
     } catch (err) {
       log.error({ err }, 'adapter.process failed');
       if (!res.headersSent) res.status(500).json({ error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
@@ -133,7 +196,9 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
         });
       }, handle);
     },
-    drain: () => bot.drain(),
+    start: async () => {
+      if (deps.options?.runWorkers !== false) await deps.queue.work('teams', handlers);
+    },
   };
 }
 

@@ -3,7 +3,6 @@ import sinon from 'sinon';
 import type { webApi } from '@slack/bolt';
 import { decideMention, decideMessage, toPlainQuestion } from '../../../src/channels/slack/incoming';
 import { SlackProfileCache } from '../../../src/channels/slack/profile-cache';
-import { WorkQueue } from '../../../src/channels/slack/work-queue';
 import { silentLogger } from '../../../src/observability/logger';
 
 const BOT = { botUserId: 'UBOT', botId: 'BBOT' };
@@ -102,35 +101,3 @@ describe('SlackProfileCache', () => {
   });
 });
 
-describe('WorkQueue', () => {
-  it('runs at most `concurrency` tasks at once, in order, and drains', async () => {
-    const q = new WorkQueue(2);
-    let running = 0;
-    let peak = 0;
-    const order: number[] = [];
-    const task = (i: number) => async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setImmediate(r));
-      order.push(i);
-      running--;
-      return i;
-    };
-    const results = await Promise.all([1, 2, 3, 4, 5].map((i) => q.run(task(i))));
-    assert.deepEqual(results, [1, 2, 3, 4, 5]);
-    assert.equal(peak, 2);
-    assert.equal(await q.drain(100), true);
-    assert.equal(q.size, 0);
-  });
-
-  it('frees the slot when a task fails, and drain gives up after its timeout', async () => {
-    const q = new WorkQueue(1);
-    await assert.rejects(q.run(async () => { throw new Error('boom'); }), /boom/);
-    assert.equal(await q.run(async () => 'next'), 'next');
-    let release!: () => void;
-    void q.run(() => new Promise<void>((r) => { release = r; }));
-    assert.equal(await q.drain(20), false);
-    release();
-    assert.equal(await q.drain(1000), true);
-  });
-});

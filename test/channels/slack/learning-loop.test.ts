@@ -16,6 +16,8 @@ import { createLogger } from '../../../src/observability/logger';
 import { createServer } from '../../../src/server';
 import { localProvider, makeService } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
+import { startTestQueue } from '../../helpers/queue';
+import type { JobQueue } from '../../../src/jobs/job-queue';
 import { FakeSlackApi, TEAM_ID, type RecordedCall } from '../../helpers/fake-slack-api';
 import { makeUser } from '../../helpers/fixtures';
 import { blockActions, envelope, messageEvent, newId, slashCommand, SlackSender } from './slack-requests';
@@ -59,6 +61,7 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   let fake: FakeSlackApi;
   let server: Server;
   let channel: SlackChannel;
+  let queue: JobQueue;
   let slack: SlackSender;
   const logs: LogLine[] = [];
   const tag = randomUUID().slice(0, 8);
@@ -82,9 +85,10 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     await fake.start();
     const logger = createLogger('debug', {}, (line) => { logs.push(JSON.parse(line)); });
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug' });
+    queue = await startTestQueue(ds, { logger });
     const created = createSlackChannel({
       config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds),
-      learning: createLearningLoop({ ds, provider: localProvider() }), logger,
+      learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger,
     });
     assert.ok(created);
     channel = created;
@@ -107,6 +111,7 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
 
   after(async () => {
     await channel?.stop();
+    await queue?.stop(2000);
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await fake?.stop();

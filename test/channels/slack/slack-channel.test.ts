@@ -11,6 +11,8 @@ import { InteractionService } from '../../../src/core/interaction-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { createLogger } from '../../../src/observability/logger';
 import { makeService, localProvider } from '../../helpers/conversation';
+import { startTestQueue } from '../../helpers/queue';
+import type { JobQueue } from '../../../src/jobs/job-queue';
 import { forEachBackend } from '../../helpers/databases';
 import { FakeSlackApi } from '../../helpers/fake-slack-api';
 import { envelope, messageEvent, newId, slashCommand, SlackSender } from './slack-requests';
@@ -48,12 +50,14 @@ describe('createSlackChannel without Slack settings', () => {
 forEachBackend('createSlackChannel', (backend) => {
   let ds: AppDataSource;
   let fake: FakeSlackApi;
+  let queue: JobQueue;
   before(async () => {
     ds = await backend.dataSource();
     fake = new FakeSlackApi();
     await fake.start();
+    queue = await startTestQueue(ds);
   });
-  after(async () => { await fake?.stop(); });
+  after(async () => { await queue?.stop(2000); await fake?.stop(); });
 
   const deps = (env: Record<string, string>, logger = capture().logger): SlackChannelDeps => ({
     config: loadConfig({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug', ...env }),
@@ -61,6 +65,7 @@ forEachBackend('createSlackChannel', (backend) => {
     interactions: new InteractionService(ds),
     identities: new IdentityService(ds),
     learning: createLearningLoop({ ds, provider: localProvider() }),
+    queue,
     logger,
   });
 

@@ -12,6 +12,8 @@ import { createServer } from '../../../src/server';
 import { addContent, localProvider, makeService } from '../../helpers/conversation';
 import { createLearningLoop } from '../../../src/core/learning';
 import { forEachBackend } from '../../helpers/databases';
+import { startTestQueue } from '../../helpers/queue';
+import type { JobQueue } from '../../../src/jobs/job-queue';
 import { BOT_ID, BOT_USER_ID, FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
 import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, slashCommand, SlackSender } from './slack-requests';
 
@@ -30,6 +32,7 @@ forEachBackend('Slack over HTTP', (backend) => {
   let fake: FakeSlackApi;
   let server: Server;
   let channel: SlackChannel;
+  let queue: JobQueue;
   let slack: SlackSender;
   let baseUrl: string;
   const logs: LogLine[] = [];
@@ -48,7 +51,8 @@ forEachBackend('Slack over HTTP', (backend) => {
       SLACK_API_URL: fake.apiUrl.replace(/\/$/, ''), // without the trailing slash: the channel adds it
       LOG_LEVEL: 'debug',
     });
-    const created = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), learning: createLearningLoop({ ds, provider: localProvider() }), logger });
+    queue = await startTestQueue(ds, { logger });
+    const created = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger });
     assert.ok(created);
     channel = created;
     const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
@@ -60,6 +64,7 @@ forEachBackend('Slack over HTTP', (backend) => {
 
   after(async () => {
     await channel?.stop();
+    await queue?.stop(2000);
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
     await fake?.stop();
@@ -154,7 +159,7 @@ forEachBackend('Slack over HTTP', (backend) => {
     const results = await Promise.all([slack.event(body), slack.event(body, { retryNum: 1 }), slack.event(body, { retryNum: 2 })]);
     assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
     await fake.waitFor('chat.postMessage', postsTo(dm));
-    await waitForLog((l) => l.channel === dm && /already claimed/.test(l.msg), 2);
+    await waitForLog((l) => l.channel === dm && /already accepted/.test(l.msg), 2);
     assert.equal(fake.callsOf('chat.postMessage', postsTo(dm)).length, 1);
     assert.equal((await rowsFor(dm)).length, 1);
     assert.ok(logs.some((l) => l.channel === dm && l.retryNum === 2 && /redelivered/.test(l.msg)));
@@ -172,7 +177,7 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.deepEqual([a.status, b.status], [200, 200]);
     const [post] = await fake.waitFor('chat.postMessage', postsTo(ch));
     assert.equal(post.body.thread_ts, ts, 'a channel mention is answered in its thread');
-    await waitForLog((l) => l.channel === ch && /already claimed/.test(l.msg));
+    await waitForLog((l) => l.channel === ch && /already accepted/.test(l.msg));
     assert.equal(fake.callsOf('chat.postMessage', postsTo(ch)).length, 1);
     const rows = await rowsFor(ch);
     assert.equal(rows.length, 1);

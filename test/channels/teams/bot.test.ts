@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TestAdapter, type Activity } from 'botbuilder';
 import sinon from 'sinon';
-import { APOLOGY, LearningAssistantBot, WORKING_ON_IT, type LearningBotDeps } from '../../../src/channels/teams/bot';
+import { APOLOGY, LearningAssistantBot, type LearningBotDeps } from '../../../src/channels/teams/bot';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import type { IdentityService } from '../../../src/core/identity-service';
 import type { InteractionService } from '../../../src/core/interaction-service';
@@ -19,22 +19,23 @@ const answer = (over: Partial<BotReply> = {}): BotReply => ({
 
 function setup(over: Partial<LearningBotDeps> = {}) {
   const handle = sinon.stub<[IncomingMessage], Promise<BotReply>>().resolves(answer());
-  const claimEvent = sinon.stub().resolves(true);
-  const sendProactive = sinon.stub().resolves();
+  const accept = sinon.stub().resolves('accepted');
   const bot = new LearningAssistantBot({
     conversation: { handle } as unknown as ConversationService,
-    interactions: { claimEvent } as unknown as InteractionService,
+    interactions: {} as unknown as InteractionService,
     identities: { resolve: sinon.stub().resolves(randomUUID()) } as unknown as IdentityService,
     learning: {} as LearningLoop,
     logger: silentLogger,
-    sendProactive,
-    slowAnswerMs: 1_000,
+    accept,
     memberCacheMs: 60_000,
     memberLookupTimeoutMs: 200,
     ...over,
   });
+  // inbound turns, as CloudAdapter runs them
   const adapter = new TestAdapter(async (ctx) => bot.run(ctx));
-  return { bot, adapter, handle, claimEvent, sendProactive };
+  // worker turns: the accepted activity answered (the channel runs this in a proactive turn)
+  const worker = new TestAdapter(async (ctx) => bot.answerAccepted(ctx));
+  return { bot, adapter, worker, handle, accept };
 }
 
 function groupChat(text: string, mention: boolean): Partial<Activity> {
@@ -45,15 +46,22 @@ function groupChat(text: string, mention: boolean): Partial<Activity> {
 }
 
 describe('LearningAssistantBot (TestAdapter)', () => {
-  it('in a group chat answers only @mentions, with the mention removed and no thread', async () => {
-    const { adapter, handle, claimEvent } = setup();
+  it('in a group chat accepts only @mentions; the worker answers with the mention removed and no thread', async () => {
+    const { adapter, worker, handle, accept } = setup();
     await adapter.processActivity(groupChat('What is recall?', false));
     assert.equal(adapter.activeQueue.length, 0);
-    assert.equal(claimEvent.callCount, 0, 'an ignored message claims nothing');
+    assert.equal(accept.callCount, 0, 'an ignored message is not accepted');
 
-    await adapter.processActivity(groupChat('What is recall?', true));
-    assert.deepEqual(adapter.activeQueue.map((a) => a.type), ['typing', 'message']);
-    assert.ok(cardOf(adapter.activeQueue[1] as Json));
+    const mention = groupChat('What is recall?', true);
+    await adapter.processActivity(mention);
+    assert.deepEqual(adapter.activeQueue.map((a) => a.type), ['typing'], 'the inbound turn only shows typing');
+    assert.equal(accept.callCount, 1);
+    assert.equal(accept.firstCall.args[0], mention.id);
+    assert.equal(handle.callCount, 0, 'nothing is answered in the inbound turn');
+
+    await worker.processActivity(accept.firstCall.args[1]);
+    assert.deepEqual(worker.activeQueue.map((a) => a.type), ['message']);
+    assert.ok(cardOf(worker.activeQueue[0] as Json));
     const msg = handle.firstCall.args[0];
     assert.equal(msg.text, 'What is recall?');
     assert.equal(msg.threadId, null);
@@ -61,42 +69,24 @@ describe('LearningAssistantBot (TestAdapter)', () => {
     assert.deepEqual(msg.profile, { name: 'Ada Lovelace' }, 'getMember is unavailable here: from.name');
   });
 
-  it('does nothing for a delivery another instance claimed', async () => {
-    const { adapter, handle } = setup({ interactions: { claimEvent: sinon.stub().resolves(false) } as unknown as InteractionService });
+  it('does nothing for a delivery accepted before (a retry, or another instance)', async () => {
+    const { adapter, handle } = setup({ accept: sinon.stub().resolves('duplicate') });
     await adapter.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
     assert.equal(adapter.activeQueue.length, 0);
     assert.equal(handle.callCount, 0);
   });
 
-  it('does not post a reply the core marks as a duplicate', async () => {
-    const { adapter, handle } = setup();
+  it('posts the stored answer when a retried job finds the turn already logged', async () => {
+    const { worker, handle } = setup();
     handle.resolves(answer({ duplicate: true }));
-    await adapter.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
-    assert.deepEqual(adapter.activeQueue.map((a) => a.type), ['typing']);
+    await worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
+    assert.deepEqual(worker.activeQueue.map((a) => a.type), ['message']);
   });
 
-  it('hands a slow answer to the proactive path, and an apology if it fails', async () => {
-    let finish!: (r: BotReply) => void;
-    let fail!: (e: Error) => void;
-    const { bot, adapter, handle, sendProactive } = setup({ slowAnswerMs: 20 });
-    handle.onFirstCall().returns(new Promise((resolve) => { finish = resolve; }));
-    handle.onSecondCall().returns(new Promise((_, reject) => { fail = reject; }));
-
-    const incoming = personalMessage('https://example.test/', 'slow one') as Partial<Activity>;
-    await adapter.processActivity(incoming);
-    assert.deepEqual(adapter.activeQueue.map((a) => a.text ?? a.type), ['typing', WORKING_ON_IT]);
-    finish(answer());
-    await bot.drain();
-    assert.equal(sendProactive.callCount, 1);
-    const [reference, activity] = sendProactive.firstCall.args;
-    assert.equal(reference.activityId, incoming.id);
-    assert.equal(reference.conversation.id, incoming.conversation!.id);
-    assert.ok(cardOf(activity));
-
-    await adapter.processActivity(personalMessage('https://example.test/', 'slower one') as Partial<Activity>);
-    fail(new Error('boom'));
-    await bot.drain();
-    assert.equal(sendProactive.callCount, 2);
-    assert.deepEqual(sendProactive.secondCall.args[1], { type: 'message', text: APOLOGY });
+  it('lets a failure of the core reach the queue (which retries or apologises)', async () => {
+    const { worker, handle } = setup();
+    handle.rejects(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
+    await assert.rejects(worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>), /Connection terminated/);
+    assert.equal(APOLOGY.length > 0, true);
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
+import type { AppDataSource } from '../../../src/db/data-source';
+import { startTestQueue } from '../../helpers/queue';
 import { createTeamsChannel, type TeamsChannel, type TeamsChannelDeps } from '../../../src/channels/teams';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import { IdentityService } from '../../../src/core/identity-service';
@@ -28,21 +29,26 @@ export interface RunningBot {
   url: string;
   channel: TeamsChannel;
   post(body: unknown, init?: { headers?: Record<string, string>; raw?: string }): Promise<{ status: number; text: string; ms: number }>;
+  /** resolves when every accepted message has been answered (the workers run after the HTTP response) */
+  settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Our real express server with the Teams route mounted, on 127.0.0.1 and a random port. */
-export async function startBot(ds: DataSource, conversation: ConversationService, over: Partial<TeamsChannelDeps> = {}): Promise<RunningBot> {
+export async function startBot(ds: AppDataSource, conversation: ConversationService, over: Partial<TeamsChannelDeps> = {}): Promise<RunningBot> {
   const logger = over.logger ?? capturingLogger().logger;
+  const queue = over.queue ?? await startTestQueue(ds, { logger });
   const channel = createTeamsChannel({
     config: { NODE_ENV: 'test', MICROSOFT_APP_TYPE: 'MultiTenant', ...over.config },
     conversation,
     interactions: over.interactions ?? new InteractionService(ds),
     identities: over.identities ?? new IdentityService(ds),
     learning: over.learning ?? createLearningLoop({ ds, provider: localProvider() }),
+    queue,
     logger,
     options: over.options,
   });
+  await channel.start();
   const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -60,8 +66,15 @@ export async function startBot(ds: DataSource, conversation: ConversationService
       });
       return { status: res.status, text: await res.text(), ms: Date.now() - started };
     },
+    async settle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while ((await queue.pending('teams')) > 0) {
+        if (Date.now() > deadline) throw new Error('the Teams queue did not settle');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async close() {
-      await channel.drain();
+      if (!over.queue) await queue.stop(2000);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -108,7 +108,8 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     await bot?.close();
     await connector?.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await bot.settle();
     connector.reset();
     log.lines.length = 0;
   });
@@ -237,6 +238,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.equal(own.replies.length, 2);
     assert.equal(elements(cardOf(own.replies[0].activity)!, 'Image').length, 1);
     assert.deepEqual(chartPng(own.replies)!.subarray(0, 8), PNG_SIGNATURE);
+    await bot.settle();
     connector.reset();
 
     const refused = await askReport(alice.from, `report ${dept}`);
@@ -270,6 +272,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.equal(connector.activities.filter((a) => a.conversationId === activity.conversation.id && cardOf(a.activity)).length, 0, 'no report card in the channel');
 
     // someone in another department, @mentioned: not found among Mona's people, by name
+    await bot.settle();
     connector.reset();
     connector.addMember(erin.from.id, { name: erin.name, email: erin.email, aadObjectId: erin.from.aadObjectId });
     const other = channelMessage(serviceUrl, `report <at>${erin.name}</at>`, { from: mona.from });
@@ -279,6 +282,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(refusal.activity.text, new RegExp(`couldn't find “${erin.name}” among the people in your department`));
 
     // someone Teams knows but we never saw: created through the IdentityService, and not in Mona's department either
+    await bot.settle();
     connector.reset();
     const zed = person(`Zed ${tag}`);
     connector.addMember(zed.id, { name: zed.name, email: `zed.${tag}@example.test`, aadObjectId: zed.aadObjectId });
@@ -291,6 +295,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.deepEqual(created, { email: `zed.${tag}@example.test`, department: null });
 
     // Teams cannot tell us who was mentioned: ask for an email instead, create nobody
+    await bot.settle();
     connector.reset();
     const ghost = person(`Ghost ${tag}`);
     const lookupFails = channelMessage(serviceUrl, `report <at>${ghost.name}</at>`, { from: mona.from });
@@ -355,11 +360,13 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(tooMuch.replies[0].activity.text, /I can't record “150” as progress: give a percentage from 0 to 100/);
     assert.deepEqual(await rows(), [], 'nothing written');
 
+    await bot.settle();
     connector.reset();
     const ok = await ask(me.from, 'progress Leadership 50%');
     assert.equal(ok.replies[0].activity.text, 'Leadership (skill) is now at 50%.');
     assert.deepEqual(await rows(), [{ skill_id: skill('Leadership').id, course_id: null, progress: 50 }]);
 
+    await bot.settle();
     connector.reset();
     const ambiguous = await ask(me.from, 'progress Python 30');
     const card = cardOf(ambiguous.replies[0].activity)!;
@@ -372,6 +379,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const [picked] = await click(ambiguous.activity, fundamentals.data);
     assert.match(picked.activity.text, /Python Fundamentals \(course\) is now at 30%/);
 
+    await bot.settle();
     connector.reset();
     const typo = await ask(me.from, 'progress Leadershp 20');
     const typoCard = cardOf(typo.replies[0].activity);
@@ -428,6 +436,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.equal((await ds.query(`SELECT 1 FROM assessment_results WHERE user_id = $1`, [me.userId])).length, 1);
 
     // a late submission: recorded, marked late, not a pass
+    await bot.settle();
     connector.reset();
     const second = await ask(me.from, 'quiz communication');
     const lateCard = cardOf(second.replies[0].activity)!;

@@ -5,6 +5,9 @@ import { escapeMrkdwn } from './mrkdwn';
 
 /** Short messages the Slack channel sends besides answers. Pure. */
 
+/** The ack of a slash command we could not store (database unreachable): Slack does not retry commands. */
+export const NOT_ACCEPTED_TEXT = "Sorry, I couldn't take that in just now (my database is unreachable). Please try again in a minute.";
+
 export const APOLOGY_TEXT = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
 
 /** `/learn` without a question. */

@@ -1,11 +1,11 @@
 import { cleanQuizTopic, parseProgressCommand, parseReportTarget, type MatchedCommand } from '../../../../core/learning';
+import { isTransient } from '../../../../core/transient-errors';
 import type { Logger } from '../../../../observability/logger';
 import { SLACK_COMMANDS } from '../../blocks/learning-blocks';
 import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
 import { LearningUnavailable, SlackLearning, type LearningRequest } from '../../learning';
-import { replyPrivately } from '../../private-reply';
 import { teamIdOf, type SlackDeps } from '../../slack-deps';
-import type { CommandArgs } from './learn';
+import { acceptCommand, type CommandArgs } from './learn';
 
 /** The learning loop's slash commands (the manifest declares the same). `/report` is accepted as an alias. */
 export const LEARNING_SLASH_COMMANDS = [SLACK_COMMANDS.report, SLACK_COMMANDS.progress, SLACK_COMMANDS.quiz, SLACK_COMMANDS.recommend, SLACK_COMMANDS.dashboard, '/report'] as const;
@@ -32,9 +32,9 @@ export function slashToCommand(command: string, text: string): MatchedCommand | 
 }
 
 /**
- * `/learning-report`, `/progress`, `/quiz`, `/recommend`, `/dashboard`: acknowledged at once (Slack
- * shows an error after 3 s), then answered privately through the response_url. Files (report) and
- * quizzes go to the person's DM.
+ * `/learning-report`, `/progress`, `/quiz`, `/recommend`, `/dashboard`: acknowledged once the job is
+ * stored, then answered privately by a worker through the response_url. Files (report) and quizzes go
+ * to the person's DM.
  */
 export async function handleLearningCommand(deps: SlackDeps, { ack, command, client, respond, context }: CommandArgs): Promise<void> {
   const text = typeof command.text === 'string' ? command.text : '';
@@ -43,18 +43,13 @@ export async function handleLearningCommand(deps: SlackDeps, { ack, command, cli
     await ack({ response_type: 'ephemeral', text: cmd.usage });
     return;
   }
-  await ack();
-  const log = deps.logger.child({ component: 'slack', command: command.command, channel: command.channel_id, user: command.user_id });
-  const target = { respond, responseUrl: command.response_url, client, channelId: command.channel_id, userId: command.user_id };
-  await deps.work.run(() => runLearning(deps, cmd, {
-    client,
+  await acceptCommand(deps, ack, command, {
+    v: 1,
     teamId: teamIdOf(command.team_id, context.teamId),
-    slackUserId: command.user_id,
-    reply: async (message) => {
-      await deps.ackGate.quiet();
-      await replyPrivately(target, message, log);
-    },
-  }, log, text));
+    user: command.user_id,
+    target: { type: 'response_url', url: command.response_url, channel: command.channel_id },
+    action: { type: 'command', command: cmd, reportText: text },
+  });
 }
 
 /** Runs a learning command; failures become an apology (or "not switched on") to the person, never a throw. */
@@ -63,6 +58,7 @@ export async function runLearning(deps: SlackDeps, cmd: MatchedCommand, req: Lea
     await deps.ackGate.quiet();
     await new SlackLearning(deps).run(cmd, req, log, { reportText });
   } catch (err) {
+    if (isTransient(err)) throw err; // the queue retries it
     if (err instanceof LearningUnavailable) {
       log.warn({}, 'learning command, but the Slack channel was created without the learning loop');
       await req.reply(noticeMessage(err.message));
