@@ -4,7 +4,7 @@
  *
  *   npx ts-node --transpile-only bench/slack-ack.ts [--events=600] [--concurrency=50] [--mode=bursts,closed]
  *       [--rate=8] [--workload=noop,ignored,mentions] [--warmup=30] [--database=embedded|postgres]
- *       [--answers=N] [--no-ack-first] [--profile] [--write]
+ *       [--answers=N] [--no-ack-first] [--profile] [--write] [--baseline=<git ref>]
  *
  * The server runs in a child process exactly as `npm start` builds it (buildApp: embedded PGlite in
  * memory with the sample corpus, the offline embedder and the offline extractive answerer; or a scratch
@@ -20,13 +20,15 @@
  *   --no-ack-first  turn the ack-first gate off (for comparison)
  *   --profile       print the server's event-loop delay and PGlite's synchronous execution time
  *   --write         put the results in bench/README.md under "## Slack" (only that section is touched)
+ *   --baseline=REF  first run the same workload against the server of git ref REF (checked out in a
+ *                   temporary worktree sharing this node_modules), then against this working tree
  *
  *   server ack  request reaching express → response finished (our code's share)
  *   client ack  sending → whole response received (what Slack would see, minus the network)
  *   answer      sending the event → the chat.postMessage that answers it (in its thread)
  *   answers/s   events / (last answer − first event sent)
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
@@ -142,7 +144,7 @@ async function startProfile() {
 // ---------------------------------------------------------------------------------------------
 // Parent: Slack.
 
-interface Run { workload: string; mode: string; load: number; concurrency: number; events: number; ack: number[]; serverAck: number[]; answer: number[]; seconds: number; non200: number }
+interface Run { code: string; workload: string; mode: string; load: number; concurrency: number; events: number; ack: number[]; serverAck: number[]; answer: number[]; seconds: number; non200: number }
 
 async function main(): Promise<void> {
   const { FakeSlackApi, BOT_USER_ID } = await import('../test/helpers/fake-slack-api');
@@ -165,17 +167,36 @@ async function main(): Promise<void> {
   const channels = Array.from({ length: 10 }, () => newId('C'));
 
   const database = arg('database', 'embedded');
-  const scratch = database === 'postgres' ? await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'slack') : undefined;
   const answersAtOnce = arg('answers', '');
+  const baseline = arg('baseline', '');
+  const runs: Run[] = [];
+  for (const code of baseline ? [baseline, 'this tree'] : ['this tree']) {
+    const dir = code === 'this tree' ? path.resolve(__dirname, '..') : checkout(code);
+    try {
+      runs.push(...await measure(dir, code));
+    } finally {
+      if (dir !== path.resolve(__dirname, '..')) removeCheckout(dir);
+    }
+  }
+  report(runs, { events, warmup, levels, modes, rate, workloads });
+  await fake.stop();
+
+  /** Starts the server of the code in `dir` (a fresh database), runs every workload, stops it. */
+  async function measure(dir: string, code: string): Promise<Run[]> {
+  fake.calls.length = 0;
+  const scratch = database === 'postgres' ? await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'slack') : undefined;
   const startedChild = Date.now();
-  const child = fork(__filename, ['--serve'], {
+  const child = fork(path.join(dir, 'bench/slack-ack.ts'), ['--serve'], {
+    cwd: dir,
     execArgv: ['-r', 'ts-node/register/transpile-only', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
     env: {
       ...process.env,
       BENCH_SLACK_API_URL: fake.apiUrl,
       BENCH_PROFILE: flag('profile') ? '1' : '0',
       BENCH_SERVER_DATABASE_URL: scratch?.url ?? '',
+      // the knob is called WORKER_CONCURRENCY since the durable queue, BENCH_ANSWERS before it
       WORKER_CONCURRENCY: answersAtOnce,
+      BENCH_ANSWERS: answersAtOnce,
       BENCH_ACK_FIRST: flag('no-ack-first') ? '0' : '1',
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -184,7 +205,7 @@ async function main(): Promise<void> {
     child.once('message', (m: { port: number }) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  process.stderr.write(`server up in ${((Date.now() - startedChild) / 1000).toFixed(1)} s (${database} database, sample corpus seeded)\n`);
+  process.stderr.write(`${code}: server up in ${((Date.now() - startedChild) / 1000).toFixed(1)} s (${database} database, sample corpus seeded)\n`);
   let agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...levels) });
 
   /**
@@ -241,7 +262,7 @@ async function main(): Promise<void> {
       }
     }
     const answers = new Map<string, number>();
-    if (workload !== 'mentions') return { workload, mode, load: os.loadavg()[0], concurrency, events: n, ack, serverAck: [], answer: [], seconds: (Date.now() - first) / 1000, non200 };
+    if (workload !== 'mentions') return { code, workload, mode, load: os.loadavg()[0], concurrency, events: n, ack, serverAck: [], answer: [], seconds: (Date.now() - first) / 1000, non200 };
     const deadline = Date.now() + 10 * 60_000;
     let scanned = 0;
     while (answers.size < n) {
@@ -255,7 +276,7 @@ async function main(): Promise<void> {
     }
     const answer = [...answers].map(([k, at]) => at - sent.get(k)!);
     const last = Math.max(...answers.values());
-    return { workload, mode, load: os.loadavg()[0], concurrency, events: n, ack, serverAck: [], answer, seconds: (last - first) / 1000, non200 };
+    return { code, workload, mode, load: os.loadavg()[0], concurrency, events: n, ack, serverAck: [], answer, seconds: (last - first) / 1000, non200 };
   }
 
   try {
@@ -275,9 +296,9 @@ async function main(): Promise<void> {
         child.send({ serverAck: true });
       });
       runs.push(r);
-      process.stderr.write(`${w} ${mode} ${c}: done in ${r.seconds.toFixed(1)} s\n`);
+      process.stderr.write(`${code} ${w} ${mode} ${c}: done in ${r.seconds.toFixed(1)} s\n`);
     }
-    report(runs, { events, warmup, levels, modes, rate, workloads });
+    return runs;
   } finally {
     child.on('message', (m: { profile?: Record<string, number> }) => {
       if (m.profile) process.stderr.write(`server profile (last run): ${Object.entries(m.profile).map(([k, v]) => `${k}=${f(v, 1)}`).join(' ')}\n`);
@@ -286,9 +307,22 @@ async function main(): Promise<void> {
     await new Promise((r) => { child.once('exit', r); setTimeout(r, 15_000); });
     if (child.exitCode === null) (child as ChildProcess).kill('SIGKILL');
     agent.destroy();
-    await fake.stop();
     await scratch?.drop();
   }
+  }
+}
+
+/** A detached worktree of `ref` beside this one, sharing node_modules (the old code needs a subset). */
+function checkout(ref: string): string {
+  const root = path.resolve(__dirname, '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-baseline-'));
+  execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, ref], { cwd: root, stdio: 'ignore' });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+function removeCheckout(dir: string): void {
+  execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: path.resolve(__dirname, '..'), stdio: 'ignore' });
 }
 
 function report(runs: Run[], opts: { events: number; warmup: number; levels: number[]; modes: string[]; rate: number; workloads: string[] }): void {
@@ -296,13 +330,13 @@ function report(runs: Run[], opts: { events: number; warmup: number; levels: num
   const label = (r: Run) => (r.mode === 'closed' ? `${r.concurrency} in flight, closed loop` : `bursts of ${r.concurrency}, ${opts.rate} events/s`);
   const what: Record<string, string> = { mentions: 'app_mention, answered', ignored: 'ack path only', noop: 'harness floor' };
   const rows = runs.map((r) => [
-    what[r.workload] ?? r.workload, label(r), r.events, r.non200, f(r.load, 1),
+    r.code, what[r.workload] ?? r.workload, label(r), r.events, r.non200, f(r.load, 1),
     r.serverAck.length ? f(q(r.serverAck, 0.5)) : '-', r.serverAck.length ? f(q(r.serverAck, 0.99)) : '-',
     f(q(r.ack, 0.5)), f(q(r.ack, 0.99)), f(Math.max(...r.ack)),
     r.answer.length ? f(q(r.answer, 0.5) / 1000) : '-', r.answer.length ? f(q(r.answer, 0.99) / 1000) : '-',
     r.answer.length ? f(r.events / r.seconds, 1) : '-',
   ]);
-  const cmd = `npx ts-node --transpile-only bench/slack-ack.ts --events=${opts.events} --concurrency=${opts.levels.join(',')} --mode=${opts.modes.join(',')} --rate=${opts.rate} --warmup=${opts.warmup}${opts.workloads.join(',') !== 'mentions' ? ` --workload=${opts.workloads.join(',')}` : ''}${flag('no-ack-first') ? ' --no-ack-first' : ''}${arg('answers', '') ? ` --answers=${arg('answers', '')}` : ''}${arg('database', 'embedded') !== 'embedded' ? ` --database=${arg('database', '')}` : ''}`;
+  const cmd = `npx ts-node --transpile-only bench/slack-ack.ts${arg('baseline', '') ? ` --baseline=${arg('baseline', '')}` : ''} --events=${opts.events} --concurrency=${opts.levels.join(',')} --mode=${opts.modes.join(',')} --rate=${opts.rate} --warmup=${opts.warmup}${opts.workloads.join(',') !== 'mentions' ? ` --workload=${opts.workloads.join(',')}` : ''}${flag('no-ack-first') ? ' --no-ack-first' : ''}${arg('answers', '') ? ` --answers=${arg('answers', '')}` : ''}${arg('database', 'embedded') !== 'embedded' ? ` --database=${arg('database', '')}` : ''}`;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const body = [
     `Machine: ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}; shared with other work, so the 1-minute load average at the end of each run is in the table. Server: one process built by \`buildApp\` (${arg('database', 'embedded') === 'embedded' ? 'embedded PGlite in memory' : 'PostgreSQL'} with the sample corpus, offline embedder, offline extractive answers), Slack channel in HTTP mode on the project's express server with its default settings. Load generator and fake Slack Web API: a second process on the same machine.`,
@@ -315,14 +349,15 @@ function report(runs: Run[], opts: { events: number; warmup: number; levels: num
     '',
     'Server ack: from the request reaching express to the response finished. Client ack: from sending to the whole response received (includes connection set-up and waiting until the server reads the request). Answer: from sending the event to the chat.postMessage that answers it, including the wait in the answer queue.',
     '',
-    table(['workload', 'load', 'events', 'non-200', 'load avg', 'server ack p50 ms', 'server ack p99 ms', 'client ack p50 ms', 'client ack p99 ms', 'client ack max ms', 'answer p50 s', 'answer p99 s', 'answers/s'], rows),
+    table(['code', 'workload', 'load', 'events', 'non-200', 'load avg', 'server ack p50 ms', 'server ack p99 ms', 'client ack p50 ms', 'client ack p99 ms', 'client ack max ms', 'answer p50 s', 'answer p99 s', 'answers/s'], rows),
   ].join('\n');
-  process.stdout.write(`\n## Slack\n\n${body}\n`);
+  const title = `Slack acks and answers (${arg('database', 'embedded')}${arg('baseline', '') ? `, this tree vs ${arg('baseline', '')}` : ''})`;
+  process.stdout.write(`\n## ${title}\n\n${body}\n`);
   if (flag('write')) {
     const file = path.join(__dirname, 'README.md');
     const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-    fs.writeFileSync(file, replaceSection(current, 'Slack', body));
-    process.stderr.write(`wrote the Slack section of ${file}\n`);
+    fs.writeFileSync(file, replaceSection(current, title, body));
+    process.stderr.write(`wrote the "${title}" section of ${file}\n`);
   }
 }
 

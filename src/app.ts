@@ -61,8 +61,7 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
     const metrics = createMetrics();
     const queue = new JobQueue({
       ds, connectionString: ds.connectionUrl, concurrency: config.WORKER_CONCURRENCY,
-      // the embedded server's socket cannot hold a LISTEN connection; local nudges and polling do there
-      listenNotify: ds.backend === 'postgres', logger, metrics,
+      embedded: ds.backend === 'embedded', logger, metrics,
     });
     await startQueue(queue);
     return {

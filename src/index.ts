@@ -34,6 +34,11 @@ async function main(): Promise<void> {
     await app.close();
     throw err;
   }
+  // Each running answer holds at most one connection of the app's pool; the acks need some too.
+  const workers = config.WORKER_CONCURRENCY * [slack, teams].filter(Boolean).length;
+  if (workers > config.DB_POOL_SIZE - 2) {
+    logger.warn({ workers, poolSize: config.DB_POOL_SIZE }, `${workers} workers could take every database connection the HTTP side needs to acknowledge messages: raise DB_POOL_SIZE to at least ${workers + 2} or lower WORKER_CONCURRENCY`);
+  }
   const mounts: Array<(a: Express) => void> = [];
   if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));

@@ -41,11 +41,10 @@ export class ConversationService {
     const log = this.deps.logger.child({ channel: msg.channel, conversation: msg.conversationId, message: msg.messageId });
     const userId = await this.identities.resolve(msg);
 
-    const previous = await inUserScope(this.deps.ds, userId, (m) => this.findTurn(m, userId, msg));
-    if (previous) return previous;
-
     const raw = (msg.text ?? '').replace(/\u0000/g, '').trim();
     if (!raw) {
+      const previous = await inUserScope(this.deps.ds, userId, (m) => this.findTurn(m, userId, msg));
+      if (previous) return previous;
       return this.logTurn(log, userId, msg, started, {
         kind: 'help', text: HELP_TEXT, sources: [], confidence: 0, recommendations: [], notes: [], mode: 'none',
       }, [], '(empty message)');
@@ -63,7 +62,10 @@ export class ConversationService {
     try {
       const queryVector = await this.embedOrNull(question, log);
       if (!queryVector) notes.push('Semantic search was unavailable, so I searched by keywords only.');
+      // One user-scoped read: an earlier answer to this message id (a retried job), or the context.
       const context = await inUserScope(this.deps.ds, userId, async (m) => {
+        const previous = await this.findTurn(m, userId, msg);
+        if (previous) return { previous };
         const history = await this.loadHistory(m, userId, msg);
         const passages = await this.deps.retriever.search(m, question, {
           k: this.deps.passages ?? 5, contentTypes: msg.contentTypes, queryVector, mode: queryVector ? 'hybrid' : 'text',
@@ -71,6 +73,7 @@ export class ConversationService {
         const recs = await this.deps.recommender.candidates(m, userId, queryVector, passages.map((p) => p.id));
         return { history, passages, recs };
       });
+      if ('previous' in context) return context.previous!;
 
       const answer = await this.deps.answerer.invoke({ question, passages: context.passages, history: context.history });
       const cited = new Set(answer.citedIndexes);

@@ -11,6 +11,8 @@ export function isTransient(err: unknown): boolean {
     const status = e.statusCode ?? e.status ?? e.response?.status;
     if (typeof status === 'number' && (status === 429 || status === 408 || status >= 500)) return true;
     if (e.name === 'AbortError' || e.name === 'TimeoutError') return true;
+    // TypeORM, after the connection under a transaction died: the rollback finds its runner released
+    if (e.name === 'QueryRunnerAlreadyReleasedError' || e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
     if (typeof e.message === 'string' && TRANSIENT_MESSAGES.some((m) => e!.message!.includes(m))) return true;
   }
   return false;

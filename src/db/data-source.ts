@@ -61,8 +61,24 @@ export class AppDataSource extends DataSource {
       await this.embedded?.stop();
       throw explainConnectionError(err, this.settings);
     }
+    this.guardCheckedOutConnections();
     await this.assertVectorAvailable();
     return this;
+  }
+
+  /**
+   * A connection the server drops (a restart, pg_terminate_backend, a network cut) while TypeORM has
+   * it checked out between two statements emits 'error' on the pg client, and TypeORM listens only on
+   * the pool: unheard, that error would end the process. Listen on every client; the next statement
+   * on it fails instead, as a transient error the queue retries.
+   */
+  private guardCheckedOutConnections(): void {
+    type Client = { on(e: 'error', f: (err: Error) => void): void };
+    const pool = (this.driver as unknown as { master?: { on(event: 'connect', fn: (client: Client) => void): void; _clients?: Client[] } }).master;
+    if (!pool) return;
+    const guard = (client: Client) => client.on('error', (err) => this.settings.logger?.warn({ err }, 'a database connection was closed by the server; it will be replaced'));
+    for (const client of pool._clients ?? []) guard(client); // the one TypeORM opened to check the server
+    pool.on('connect', guard);
   }
 
   override async destroy(): Promise<void> {

@@ -4,6 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { isTransient } from '../core/transient-errors';
+import { SerializedDb } from './serialized-db';
 
 /** The platforms whose deliveries go through the queue; one queue (one pipeline) each. */
 export type QueuedPlatform = 'slack' | 'teams';
@@ -15,8 +16,12 @@ export interface JobQueueOptions {
   connectionString: string;
   /** jobs worked on at once per queue in this process (WORKER_CONCURRENCY) */
   concurrency: number;
-  /** LISTEN/NOTIFY wakes workers in every instance at once; off for the embedded database, whose socket cannot hold a listener */
-  listenNotify: boolean;
+  /**
+   * The embedded database (PGlite behind its socket): no LISTEN/NOTIFY (the socket cannot hold a
+   * listener; local nudges and polling start jobs instead), and pg-boss's statements serialized (see
+   * SerializedDb). On PostgreSQL, LISTEN/NOTIFY wakes workers in every instance at once.
+   */
+  embedded: boolean;
   logger: Logger;
   metrics?: Metrics;
   /** attempts after the first (default 4: 1 s, 2 s, 4 s, 8 s apart, with jitter) */
@@ -68,11 +73,13 @@ interface Envelope {
  */
 export class JobQueue {
   private boss?: PgBoss;
+  private serialDb?: SerializedDb;
   private readonly workerIds = new Map<QueuedPlatform, string[]>();
   private stopping = false;
   private readonly retryLimit: number;
 
-  private readonly schema: string;
+  /** pg-boss's schema */
+  readonly schema: string;
 
   constructor(private readonly opts: JobQueueOptions) {
     this.retryLimit = opts.retryLimit ?? 4;
@@ -82,13 +89,13 @@ export class JobQueue {
 
   async start(): Promise<void> {
     const { opts } = this;
+    const max = Math.max(4, opts.concurrency * 2 + 2);
+    this.serialDb = opts.embedded ? new SerializedDb(opts.connectionString, max) : undefined;
     const boss = new PgBoss({
-      connectionString: opts.connectionString,
+      ...(this.serialDb ? { db: { executeSql: this.serialDb.executeSql } } : { connectionString: opts.connectionString, max }),
       schema: this.schema,
       application_name: 'learning-assistant-queue',
-      // workers + their settle calls + supervision; the HTTP side has its own pool (DB_POOL_SIZE)
-      max: Math.max(4, opts.concurrency * 2 + 2),
-      useListenNotify: opts.listenNotify,
+      useListenNotify: !opts.embedded,
       superviseIntervalSeconds: opts.superviseSeconds ?? 5,
       monitorIntervalSeconds: opts.superviseSeconds ?? 5,
       queueCacheIntervalSeconds: opts.superviseSeconds ?? 5,
@@ -108,13 +115,14 @@ export class JobQueue {
           expireInSeconds: 15 * 60,
           // keep finished jobs a day for inspection; the de-duplication rows are kept as long
           deleteAfterSeconds: 24 * 3600,
-          notify: opts.listenNotify,
+          notify: !opts.embedded,
         };
         if (await boss.getQueue(name)) await boss.updateQueue(name, options);
         else await boss.createQueue(name, options);
       }
     } catch (err) {
       await boss.stop({ graceful: false, timeout: 1000 }).catch(() => {});
+      await this.serialDb?.close().catch(() => {});
       throw err;
     }
     this.boss = boss;
@@ -141,7 +149,10 @@ export class JobQueue {
         return 'duplicate';
       }
       const envelope: Envelope = { key, payload };
-      await boss.send(QUEUE_NAMES[platform], envelope, { id: jobId, db: transactionDb(qr) });
+      const db = transactionDb(qr);
+      const send = () => boss.send(QUEUE_NAMES[platform], envelope, { id: jobId, db });
+      // embedded: whatever else pg-boss runs during send() joins this transaction too (see SerializedDb)
+      await (this.serialDb ? this.serialDb.withTransaction(db.executeSql, send) : send());
       await qr.commitTransaction();
     } catch (err) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => {});
@@ -201,11 +212,11 @@ export class JobQueue {
       signal: job.signal,
       recordedReply: async () => {
         if (attempt === 1) return null; // nothing can have been recorded before the first attempt
-        const [row] = await this.opts.ds.query(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [platform, key]);
+        const [row] = await this.sql(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [platform, key]);
         return row?.reply_ref ?? null;
       },
       recordReply: async (ref) => {
-        await this.opts.ds.query(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [platform, key, ref]);
+        await this.sql(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [platform, key, ref]);
       },
     };
     const observe = (outcome: string) => metrics?.jobRun.observe({ queue, outcome }, (Date.now() - started) / 1000);
@@ -254,7 +265,7 @@ export class JobQueue {
   /** Jobs accepted and not finished yet (waiting, running or waiting for a retry), in every instance. */
   async pending(platform?: QueuedPlatform): Promise<number> {
     const names = platform ? [QUEUE_NAMES[platform]] : Object.values(QUEUE_NAMES);
-    const [row] = await this.opts.ds.query(`SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names]);
+    const [row] = await this.sql(`SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names]);
     return row.n;
   }
 
@@ -280,6 +291,13 @@ export class JobQueue {
     const boss = this.boss;
     this.boss = undefined;
     if (boss) await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+    await this.serialDb?.close();
+    this.serialDb = undefined;
+  }
+
+  /** A statement of ours outside any transaction; embedded: inside one, for the reason in SerializedDb. */
+  private sql(text: string, values: unknown[]): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return this.opts.embedded ? this.opts.ds.transaction((m) => m.query(text, values)) : this.opts.ds.query(text, values);
   }
 
   get isStopping(): boolean {

@@ -14,7 +14,7 @@ export async function startTestQueue(ds: AppDataSource, opts: Partial<JobQueueOp
     ds,
     connectionString: ds.connectionUrl,
     concurrency: 4,
-    listenNotify: ds.backend === 'postgres',
+    embedded: ds.backend === 'embedded',
     logger: silentLogger,
     metrics: createMetrics(),
     schema: `pgboss_t${process.pid}_${count++}`,

@@ -92,7 +92,7 @@ export async function freePort(): Promise<number> {
  * cleanup), or a fresh embedded data directory. `connect()` reaches it from the test while a server
  * runs (the embedded one through the socket its owner announces in `<dir>.server.json`).
  */
-export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ env: Record<string, string>; connect(): Promise<Client>; cleanup(): Promise<void> }> {
+export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ env: Record<string, string>; name?: string; connect(): Promise<Client>; admin(): Promise<Client>; cleanup(): Promise<void> }> {
   if (kind === 'postgres') {
     const base = process.env.DATABASE_URL!;
     const name = `la_durable_${process.pid}_${Date.now().toString(36)}`;
@@ -104,6 +104,9 @@ export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ en
     url.pathname = `/${name}`;
     return {
       env: { DATABASE_URL: url.toString() },
+      name,
+      /** a connection to the server's base database, for statements about this one (ALTER DATABASE) */
+      admin: async () => { const c = new Client({ connectionString: base }); await c.connect(); return c; },
       connect: async () => { const c = new Client({ connectionString: url.toString() }); await c.connect(); return c; },
       cleanup: async () => {
         const c = new Client({ connectionString: base });
@@ -115,14 +118,16 @@ export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ en
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-durable-'));
   const dataDir = path.join(dir, 'pglite');
+  const connect = async () => {
+    const { port } = JSON.parse(fs.readFileSync(`${dataDir}.server.json`, 'utf8')) as { port: number };
+    const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    await c.connect();
+    return c;
+  };
   return {
     env: { PGLITE_DATA_DIR: dataDir },
-    connect: async () => {
-      const { port } = JSON.parse(fs.readFileSync(`${dataDir}.server.json`, 'utf8')) as { port: number };
-      const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
-      await c.connect();
-      return c;
-    },
+    admin: connect,
+    connect,
     cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,4 +1,4 @@
-import { ExpressReceiver, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { ExpressReceiver, SocketModeReceiver, type App, type Logger as BoltLogger, type ReceiverEvent, type webApi } from '@slack/bolt';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from '../../observability/logger';
 
@@ -64,7 +64,24 @@ export function createHttpReceiver(opts: { signingSecret: string; boltLogger: Bo
 }
 
 export function createSocketReceiver(opts: { appToken: string; boltLogger: BoltLogger; clientOptions: webApi.WebClientOptions }): SocketModeReceiver {
-  return new SocketModeReceiver({
+  /**
+   * Socket Mode acknowledges over the WebSocket as soon as ack() is called, and Bolt calls it for
+   * events before any listener runs. Accepted means persisted here too: the ack is held until the
+   * listeners have returned (the job is stored), and never sent when they failed, so Slack redelivers.
+   */
+  class DeferredAckSocketModeReceiver extends SocketModeReceiver {
+    override init(app: App): void {
+      const deferring = {
+        processEvent: async (event: ReceiverEvent) => {
+          let acked: { response?: unknown } | undefined;
+          await app.processEvent({ ...event, ack: async (response?: unknown) => { acked = { response }; } });
+          if (acked) await event.ack(acked.response as never);
+        },
+      };
+      super.init(deferring as unknown as App);
+    }
+  }
+  return new DeferredAckSocketModeReceiver({
     appToken: opts.appToken,
     logger: opts.boltLogger,
     // apps.connections.open goes through this client: SLACK_API_URL applies to it as well.

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_REC_OPEN } from '../../blocks/answer-blocks';
 import { ACTION_QUIZ_SUBMIT, PROGRESS_SET_PATTERN } from '../../blocks/learning-blocks';
 import type { SlackDeps } from '../../slack-deps';
+import { afterAck } from '../after-ack';
 import { handleFeedback } from './feedback';
 import { handleProgressSet, handleQuizSubmit } from './learning-actions';
 import { handleRecOpen } from './rec-open';
@@ -13,11 +14,11 @@ import { handleRecOpen } from './rec-open';
 const OTHER_ACTIONS = new RegExp(`^(?!(?:${[ACTION_REC_OPEN, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, ACTION_QUIZ_SUBMIT, PROGRESS_SET_PATTERN.source.replace(/^\^|\$$/g, '')].join('|')})$)`);
 
 const register = (app: App, deps: SlackDeps): void => {
-  app.action<BlockAction<ButtonAction>>(ACTION_REC_OPEN, (args) => handleRecOpen(deps, args));
-  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_UP, (args) => handleFeedback(deps, args));
-  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_DOWN, (args) => handleFeedback(deps, args));
-  app.action<BlockAction<ButtonAction>>(PROGRESS_SET_PATTERN, (args) => handleProgressSet(deps, args));
-  app.action<BlockAction<ButtonAction>>(ACTION_QUIZ_SUBMIT, (args) => handleQuizSubmit(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION_REC_OPEN, afterAck(deps.logger, 'handleRecOpen', (args) => handleRecOpen(deps, args)));
+  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_UP, afterAck(deps.logger, 'handleFeedback', (args) => handleFeedback(deps, args)));
+  app.action<BlockAction<ButtonAction>>(ACTION_FEEDBACK_DOWN, afterAck(deps.logger, 'handleFeedback', (args) => handleFeedback(deps, args)));
+  app.action<BlockAction<ButtonAction>>(PROGRESS_SET_PATTERN, afterAck(deps.logger, 'handleProgressSet', (args) => handleProgressSet(deps, args)));
+  app.action<BlockAction<ButtonAction>>(ACTION_QUIZ_SUBMIT, afterAck(deps.logger, 'handleQuizSubmit', (args) => handleQuizSubmit(deps, args)));
   app.action(OTHER_ACTIONS, async ({ ack, body }) => {
     await ack();
     deps.logger.debug({ component: 'slack', type: body.type }, 'action without a handler acknowledged');
