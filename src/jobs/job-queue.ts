@@ -174,7 +174,11 @@ export class JobQueue {
     for (let i = 0; i < this.opts.concurrency; i++) {
       let myId = '';
       const id = await boss.work<Envelope>(queue,
-        { includeMetadata: true, batchSize: 1, perJobResults: true, pollingIntervalSeconds: this.opts.pollingSeconds ?? 0.5 },
+        {
+          includeMetadata: true, batchSize: 1, perJobResults: true, pollingIntervalSeconds: this.opts.pollingSeconds ?? 0.5,
+          // NOTIFY announces new jobs, not retries coming due: without a short backstop poll a retry waits 30 s
+          notifyPollingIntervalSeconds: 2,
+        },
         async (jobs): Promise<JobResult[]> => {
           try {
             const out: JobResult[] = [];

@@ -107,13 +107,12 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
 async function answer(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, action: Extract<SlackJob['action'], { type: 'question' }>): Promise<SlackMessage> {
   await deps.ackGate.quiet();
   const profile = await deps.profiles.get(client, job.teamId, job.user);
-  const conversationId = job.target.type === 'conversation' ? job.target.channel : job.target.channel;
   const incoming: IncomingMessage = {
     channel: 'slack',
     tenantId: job.teamId,
     platformUserId: job.user,
     ...(profile ? { profile } : {}),
-    conversationId,
+    conversationId: job.target.channel,
     threadId: job.target.type === 'conversation' ? job.target.replyThreadTs : null,
     messageId: action.messageId,
     text: action.text,
