@@ -22,6 +22,8 @@ const schema = z.object({
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.string().url().optional(),
   TEAMS_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  // Without MICROSOFT_APP_ID Teams is off; true serves it unauthenticated for local clients only (refused in production).
+  TEAMS_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   MICROSOFT_APP_ID: z.string().min(1).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   // New Azure Bot registrations are single-tenant (multi-tenant creation ended July 2025).

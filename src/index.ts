@@ -8,7 +8,7 @@ import { describeError } from './cli/run-cli';
 import { loadConfig } from './config';
 import { redact } from './db/data-source';
 import { createLogger } from './observability/logger';
-import { createServer } from './server';
+import { createServer, listen } from './server';
 
 const PRUNE_EVENTS_EVERY_MS = 60 * 60 * 1000;
 
@@ -27,8 +27,8 @@ async function main(): Promise<void> {
     slack = createSlackChannel(deps);
     await slack?.start();
     if (config.TEAMS_ENABLED) {
-      teams = createTeamsChannel(deps);
-      await teams.start();
+      teams = createTeamsChannel(deps) ?? undefined;
+      await teams?.start();
     } else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
   } catch (err) {
     await app.close();
@@ -44,11 +44,11 @@ async function main(): Promise<void> {
   if (teams) mounts.push((a) => teams.mount(a));
 
   let shuttingDown = false;
-  const server = createServer({
+  const server = listen(createServer({
     ds: app.ds, logger, metrics: app.metrics, mount: mounts,
     ready: async () => !shuttingDown && (await app.queue.ready()),
     beforeMetrics: () => app.queue.collectDepth(),
-  }).listen(config.PORT, () => {
+  }), config.PORT, undefined, () => {
     const db = config.DATABASE_URL ? `PostgreSQL at ${redact(config.DATABASE_URL)}` : `embedded PostgreSQL in ${config.PGLITE_DATA_DIR}`;
     logger.info({ port: config.PORT, workers: config.WORKER_CONCURRENCY }, `learning assistant listening on http://localhost:${config.PORT} (${db})`);
   });

@@ -1,3 +1,4 @@
+import http, { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Logger } from './observability/logger';
@@ -60,6 +61,16 @@ export function createServer(deps: ServerDeps): Express {
   }
   for (const mount of deps.mount ?? []) mount(app);
   return app;
+}
+
+/**
+ * Listens with timeouts, so slow or stalled clients cannot keep connections (and memory) for long: the
+ * request head within 10 s, the whole request within 15 s (Slack and Teams send small bodies at once),
+ * idle keep-alive connections closed after 5 s; checked every second (Node's default is every 30 s).
+ */
+export function listen(app: Express, port: number, host: string | undefined, onListening: () => void): Server {
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, app);
+  return host ? server.listen(port, host, onListening) : server.listen(port, onListening);
 }
 
 /** A bounded label: the known routes, everything else as "other" (never raw paths: unbounded cardinality). */

@@ -7,7 +7,7 @@ import { inServiceScope, inUserScope } from '../db/user-scope';
 import { isTransient } from './transient-errors';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
-import { HELP_TEXT, MAX_QUESTION_CHARS, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
+import { cleanText, HELP_TEXT, MAX_QUESTION_CHARS, storedQuestion, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
 import type { Recommender } from './recommender';
 
 export interface ConversationDeps {
@@ -41,7 +41,7 @@ export class ConversationService {
     const log = this.deps.logger.child({ channel: msg.channel, conversation: msg.conversationId, message: msg.messageId });
     const userId = await this.identities.resolve(msg);
 
-    const raw = (msg.text ?? '').replace(/\u0000/g, '').trim();
+    const raw = cleanText(msg.text ?? '').trim();
     if (!raw) {
       const previous = await inUserScope(this.deps.ds, userId, (m) => this.findTurn(m, userId, msg));
       if (previous) return previous;
@@ -88,7 +88,7 @@ export class ConversationService {
       log.error({ err, userId }, 'answering failed; replying with an apology');
       reply = { kind: 'apology', text: APOLOGY, sources: [], confidence: 0, recommendations: [], notes, mode: 'none' };
     }
-    return this.logTurn(log, userId, msg, started, reply, picks, raw);
+    return this.logTurn(log, userId, msg, started, reply, picks, storedQuestion(raw));
   }
 
   /**

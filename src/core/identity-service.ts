@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { inServiceScope } from '../db/user-scope';
-import type { IncomingMessage, UserProfile } from './messages';
+import { cleanText, type IncomingMessage, type UserProfile } from './messages';
 
 /**
  * Finds the `users` row behind a platform identity, creating both on first contact. An unknown user is
@@ -10,7 +10,8 @@ import type { IncomingMessage, UserProfile } from './messages';
 export class IdentityService {
   constructor(private readonly ds: DataSource) {}
 
-  async resolve(msg: Pick<IncomingMessage, 'channel' | 'tenantId' | 'platformUserId' | 'profile'>): Promise<string> {
+  async resolve(input: Pick<IncomingMessage, 'channel' | 'tenantId' | 'platformUserId' | 'profile'>): Promise<string> {
+    const msg = { ...input, profile: safeProfile(input.profile) };
     return inServiceScope(this.ds, async (m) => {
       const key = [msg.channel, msg.tenantId, msg.platformUserId];
       const [found] = await m.query(`SELECT user_id FROM user_identities WHERE platform = $1 AND tenant_id = $2 AND platform_user_id = $3`, key);
@@ -49,6 +50,16 @@ export class IdentityService {
          OR ($3::text IS NOT NULL AND email IS DISTINCT FROM $3) OR (department IS NULL AND $4::text IS NOT NULL))`,
       [userId, profile.name?.trim() ?? null, email, profile.department ?? null]);
   }
+}
+
+/**
+ * The profile as it may be stored: clean text, bounded lengths, and an email only when it was
+ * verified (an unverified one must never link the identity to someone else's account).
+ */
+function safeProfile(p: UserProfile | undefined): UserProfile | undefined {
+  if (!p) return undefined;
+  const field = (v: string | undefined, max: number) => (typeof v === 'string' ? cleanText(v).trim().slice(0, max) || undefined : undefined);
+  return { name: field(p.name, 200), email: p.emailVerified ? field(p.email, 320) : undefined, department: field(p.department, 200) };
 }
 
 /** example.invalid-style address: the column is NOT NULL UNIQUE, and `.invalid` can never be mailed by mistake. */

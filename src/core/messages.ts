@@ -8,6 +8,12 @@ export interface UserProfile {
   name?: string;
   email?: string;
   department?: string;
+  /**
+   * The email comes from a source we authenticated (Slack users.info with our bot token, Teams'
+   * member lookup over an authenticated connector). Only then may it link this identity to an
+   * existing user; anything a caller could make up is stored as nothing.
+   */
+  emailVerified?: boolean;
 }
 
 /** A question as every channel adapter hands it to the core: platform payloads never get past the adapter. */
@@ -65,6 +71,23 @@ export interface BotReply {
 }
 
 export const MAX_QUESTION_CHARS = 4000;
+
+/** What chat_messages keeps of a question (the answer uses the first MAX_QUESTION_CHARS). */
+export const MAX_STORED_QUESTION_CHARS = 16_000;
+
+/**
+ * Text from the platforms, made safe for PostgreSQL: NUL is removed (text columns refuse it) and a
+ * lone UTF-16 surrogate (invalid UTF-8 on the wire) becomes U+FFFD.
+ */
+export function cleanText(s: string): string {
+  return s.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** A question as stored: at most MAX_STORED_QUESTION_CHARS, with a marker saying how much was cut. */
+export function storedQuestion(s: string): string {
+  if (s.length <= MAX_STORED_QUESTION_CHARS) return s;
+  return `${s.slice(0, MAX_STORED_QUESTION_CHARS)}… [${(s.length - MAX_STORED_QUESTION_CHARS).toLocaleString('en-US')} more characters not stored]`;
+}
 
 export const HELP_TEXT = [
   "Hi! I'm your learning assistant. Ask me a question about anything in your company's learning content, for example:",

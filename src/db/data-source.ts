@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppError } from '../core/errors';
 import type { Logger } from '../observability/logger';
@@ -85,6 +85,16 @@ export class AppDataSource extends DataSource {
     if (this.isInitialized) await super.destroy();
     await this.embedded?.stop();
     this.embedded = undefined;
+  }
+
+  /**
+   * Embedded: a parameterised statement outside a transaction runs inside one. The PGlite socket
+   * server interleaves the protocol messages of concurrent connections except inside a transaction,
+   * and a parameterised statement is several messages (see src/jobs/serialized-db.ts).
+   */
+  override async query<T = any>(query: string, parameters?: any[], queryRunner?: QueryRunner): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (this.embedded && !queryRunner && parameters?.length) return this.transaction((m) => m.query(query, parameters));
+    return super.query(query, parameters, queryRunner);
   }
 
   /** True when every migration has been applied. */

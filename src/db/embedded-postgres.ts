@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -7,18 +8,21 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from '../observability/logger';
 
 /**
- * The zero-configuration database: PGlite (PostgreSQL compiled to WASM) with pgvector, served on
- * 127.0.0.1 through pglite-socket so the app talks to it with the same `pg` driver and TypeORM code
- * path as production. (typeorm-pglite shares one session across concurrent transactions; the socket
+ * The zero-configuration database: PGlite (PostgreSQL compiled to WASM) with pgvector, served through
+ * pglite-socket so the app talks to it with the same `pg` driver and TypeORM code path as production.
+ * The socket server has no authentication and every connection is a superuser, so it listens on a
+ * Unix socket in a directory only this OS user can enter (0700), never on a TCP port: other local
+ * users cannot reach it. The data directory is 0700 and the server file 0600 too. (typeorm-pglite shares one session across concurrent transactions; the socket
  * server isolates them, see PITFALLS.md.) All socket connections share one backend, so the app only
  * ever uses SET LOCAL / set_config(..., true).
  *
  * A data directory can be opened by one process only. The owner writes `<dataDir>.server.json` with
- * its pid and port; a second process (e.g. `npm run chat` beside `npm start`) connects to that server
+ * its pid and socket directory; a second process of the same user (e.g. `npm run chat` beside `npm start`) connects to that server
  * instead of opening the files again.
  */
 export interface EmbeddedPostgres {
   url: string;
+  /** the directory of the Unix socket (what `pg` takes as host) */
   host: string;
   port: number;
   /** false when we joined a server another process of ours already runs on the same data directory */
@@ -36,19 +40,23 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
   if (lockFile) {
     const existing = await findRunningServer(lockFile);
     if (existing) {
-      opts.logger?.info({ port: existing.port }, 'embedded database already served by another process; joining it');
+      opts.logger?.info({ socketDir: existing.host }, 'embedded database already served by another process; joining it');
       return { ...existing, owned: false, stop: async () => {} };
     }
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    // PGlite creates it on first start; either way only this user may read the files
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
   }
 
   const db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
+  // A fresh 0700 directory per server (mkdtemp): short enough for a socket path, private to this user.
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-pglite-'));
+  fs.chmodSync(socketDir, 0o700);
   // 100 connections covers every pool we open (app + CLI); the socket server queues queries per transaction.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
+  const server = new PGLiteSocketServer({ db, path: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections: 100 });
   await server.start();
-  const [host, portText] = server.getServerConn().split(':');
-  const port = Number(portText);
-  if (lockFile) fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, port }));
+  if (lockFile) fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, socketDir }), { mode: 0o600 });
 
   let stopped = false;
   const stop = async () => {
@@ -58,6 +66,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
     removeLock();
     await server.stop();
     await db.close();
+    fs.rmSync(socketDir, { recursive: true, force: true });
   };
   const removeLock = () => {
     if (!lockFile) return;
@@ -69,18 +78,27 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
     }
   };
   process.on('exit', removeLock);
-  return { url: `postgres://postgres@${host}:${port}/postgres`, host, port, owned: true, stop };
+  return { ...socketAddress(socketDir), owned: true, stop };
+}
+
+/** pg reaches a Unix socket as host = its directory, port = the number in `.s.PGSQL.<port>`. */
+const SOCKET_PORT = 5432;
+
+function socketAddress(socketDir: string): { url: string; host: string; port: number } {
+  return { url: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`, host: socketDir, port: SOCKET_PORT };
 }
 
 async function findRunningServer(lockFile: string): Promise<{ url: string; host: string; port: number } | undefined> {
-  let held: { pid: number; port: number };
+  let held: { pid: number; socketDir?: string };
   try {
     held = JSON.parse(fs.readFileSync(lockFile, 'utf8'));
   } catch {
     return undefined;
   }
-  if (held.pid === process.pid || !isAlive(held.pid) || !(await canConnect('127.0.0.1', held.port))) return undefined;
-  return { url: `postgres://postgres@127.0.0.1:${held.port}/postgres`, host: '127.0.0.1', port: held.port };
+  if (!held.socketDir || held.pid === process.pid || !isAlive(held.pid)) return undefined;
+  const socketPath = path.join(held.socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+  if (!(await canConnect(socketPath))) return undefined;
+  return socketAddress(held.socketDir);
 }
 
 function isAlive(pid: number): boolean {
@@ -92,9 +110,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
+function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ path: socketPath });
     socket.setTimeout(500);
     socket.once('connect', () => (socket.destroy(), resolve(true)));
     socket.once('error', () => resolve(false));

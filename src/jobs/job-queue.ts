@@ -16,11 +16,7 @@ export interface JobQueueOptions {
   connectionString: string;
   /** jobs worked on at once per queue in this process (WORKER_CONCURRENCY) */
   concurrency: number;
-  /**
-   * The embedded database (PGlite behind its socket): no LISTEN/NOTIFY (the socket cannot hold a
-   * listener; local nudges and polling start jobs instead), and pg-boss's statements serialized (see
-   * SerializedDb). On PostgreSQL, LISTEN/NOTIFY wakes workers in every instance at once.
-   */
+  /** The embedded database (PGlite behind its socket): pg-boss's statements serialized (see SerializedDb). */
   embedded: boolean;
   logger: Logger;
   metrics?: Metrics;
@@ -95,7 +91,10 @@ export class JobQueue {
       ...(this.serialDb ? { db: { executeSql: this.serialDb.executeSql } } : { connectionString: opts.connectionString, max }),
       schema: this.schema,
       application_name: 'learning-assistant-queue',
-      useListenNotify: !opts.embedded,
+      // No LISTEN/NOTIFY: a transaction that NOTIFYs takes a database-wide lock at commit, so every
+      // accept would commit one after another (50 at once: 270 ms p50 instead of a few ms). The
+      // instance that accepts a job wakes its own workers (nudge); the others poll every 0.5 s.
+      useListenNotify: false,
       superviseIntervalSeconds: opts.superviseSeconds ?? 5,
       monitorIntervalSeconds: opts.superviseSeconds ?? 5,
       queueCacheIntervalSeconds: opts.superviseSeconds ?? 5,
@@ -115,7 +114,7 @@ export class JobQueue {
           expireInSeconds: 15 * 60,
           // keep finished jobs a day for inspection; the de-duplication rows are kept as long
           deleteAfterSeconds: 24 * 3600,
-          notify: !opts.embedded,
+          notify: false,
         };
         if (await boss.getQueue(name)) await boss.updateQueue(name, options);
         else await boss.createQueue(name, options);
@@ -176,8 +175,6 @@ export class JobQueue {
       const id = await boss.work<Envelope>(queue,
         {
           includeMetadata: true, batchSize: 1, perJobResults: true, pollingIntervalSeconds: this.opts.pollingSeconds ?? 0.5,
-          // NOTIFY announces new jobs, not retries coming due: without a short backstop poll a retry waits 30 s
-          notifyPollingIntervalSeconds: 2,
         },
         async (jobs): Promise<JobResult[]> => {
           try {
@@ -299,9 +296,9 @@ export class JobQueue {
     this.serialDb = undefined;
   }
 
-  /** A statement of ours outside any transaction; embedded: inside one, for the reason in SerializedDb. */
+  /** A statement of ours outside any transaction (the embedded DataSource wraps it in one, see AppDataSource.query). */
   private sql(text: string, values: unknown[]): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    return this.opts.embedded ? this.opts.ds.transaction((m) => m.query(text, values)) : this.opts.ds.query(text, values);
+    return this.opts.ds.query(text, values);
   }
 
   get isStopping(): boolean {

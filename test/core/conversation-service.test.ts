@@ -31,7 +31,7 @@ forEachBackend('ConversationService', (backend) => {
   const rows = (messageId: string) => ds.query(`SELECT * FROM chat_messages WHERE platform_message_id = $1`, [messageId]);
 
   it('answers a question with cited sources, confidence and recommendations, and logs the turn once', async () => {
-    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?', profile: { name: 'Ada Lovelace', email: `ada.${Date.now()}@example.test` } });
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?', profile: { name: 'Ada Lovelace', email: `ada.${Date.now()}@example.test`, emailVerified: true } });
     const reply = await makeService(ds).handle(msg);
     assert.equal(reply.kind, 'answer');
     assert.equal(reply.duplicate, false);
@@ -80,12 +80,21 @@ forEachBackend('ConversationService', (backend) => {
   it('creates an unknown user once and links the same email across platforms', async () => {
     const email = `grace.${Date.now()}@example.test`;
     const service = makeService(ds);
-    const onSlack = await service.handle(message({ channel: 'slack', platformUserId: 'U1', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, name: 'Grace' } }));
-    const onTeams = await service.handle(message({ channel: 'teams', platformUserId: 'aad-1', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email } }));
+    const onSlack = await service.handle(message({ channel: 'slack', platformUserId: 'U1', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, name: 'Grace', emailVerified: true } }));
+    const onTeams = await service.handle(message({ channel: 'teams', platformUserId: 'aad-1', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email, emailVerified: true } }));
     const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [[onSlack.chatMessageId, onTeams.chatMessageId]]);
     assert.equal(users.length, 1);
     const ids = await ds.query(`SELECT platform FROM user_identities WHERE user_id = $1 ORDER BY platform`, [users[0].user_id]);
     assert.deepEqual(ids.map((r: { platform: string }) => r.platform), ['slack', 'teams']);
+  });
+
+  it('never links by an email nobody verified: that identity gets an account of its own', async () => {
+    const email = `mallory.${Date.now()}@example.test`;
+    const service = makeService(ds);
+    const owner = await service.handle(message({ channel: 'slack', platformUserId: 'U-owner', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, emailVerified: true } }));
+    const claimer = await service.handle(message({ channel: 'teams', platformUserId: 'aad-claimer', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email, name: 'Not the owner' } }));
+    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [[owner.chatMessageId, claimer.chatMessageId]]);
+    assert.equal(users.length, 2);
   });
 
   it('replies to an empty message with how to use it, and logs it', async () => {
@@ -101,7 +110,7 @@ forEachBackend('ConversationService', (backend) => {
     const reply = await makeService(ds).handle(msg);
     assert.equal(reply.kind, 'answer');
     assert.ok(reply.notes.some((n) => n.includes(MAX_QUESTION_CHARS.toLocaleString('en-US'))));
-    assert.equal((await rows(msg.messageId))[0].message, msg.text, 'the log keeps the whole message');
+    assert.equal((await rows(msg.messageId))[0].message, msg.text.trim(), 'the log keeps the whole message (up to 16,000 characters)');
   });
 
   it('treats quotes, SQL, emoji and other scripts as data', async () => {

@@ -119,8 +119,8 @@ export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ en
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-durable-'));
   const dataDir = path.join(dir, 'pglite');
   const connect = async () => {
-    const { port } = JSON.parse(fs.readFileSync(`${dataDir}.server.json`, 'utf8')) as { port: number };
-    const c = new Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    const { socketDir } = JSON.parse(fs.readFileSync(`${dataDir}.server.json`, 'utf8')) as { socketDir: string };
+    const c = new Client({ host: socketDir, port: 5432, user: 'postgres', database: 'postgres' });
     await c.connect();
     return c;
   };

@@ -21,15 +21,25 @@ export class AckGate {
     return this.pending;
   }
 
-  /** Express middleware for the Slack route (before Bolt's receiver). */
-  readonly middleware: RequestHandler = (_req, res, next) => {
-    this.pending++;
+  /**
+   * Express middleware for the Slack route (before Bolt's receiver). A request counts from the moment
+   * its whole body has arrived (Bolt reads it at once) until its response is finished: a client that
+   * never finishes sending (a slow-request attack, nothing Slack would do) never holds answer work.
+   */
+  readonly middleware: RequestHandler = (req, res, next) => {
+    let entered = false;
     let left = false;
+    const enter = () => {
+      if (entered || left) return;
+      entered = true;
+      this.pending++;
+    };
     const leave = () => {
       if (left) return;
       left = true;
-      if (--this.pending === 0) this.release();
+      if (entered && --this.pending === 0) this.release();
     };
+    req.once('end', enter);
     res.once('finish', leave);
     res.once('close', leave);
     next();

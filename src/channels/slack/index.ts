@@ -14,6 +14,7 @@ import { boltLevel, boltLogger } from './bolt-logger';
 import { registerListeners } from './listeners';
 import { SlackProfileCache } from './profile-cache';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './receivers';
+import { requestWindow } from './request-window';
 import { slackErrorCode, type SlackDeps } from './slack-deps';
 import { slackJobHandlers, type SlackJob } from './slack-jobs';
 
@@ -97,6 +98,7 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
   // HTTP mode: the gate counts requests on the Slack route before Bolt reads them (see ack-gate.ts).
   const ackGate = mode === 'http' && options.ackFirst !== false ? new AckGate(options.ackFirstMaxWaitMs) : undefined;
   const router = express.Router();
+  router.post(EVENTS_PATH, requestWindow(logger));
   if (ackGate) router.use(EVENTS_PATH, ackGate.middleware);
   const httpReceiver: ExpressReceiver | undefined = mode === 'http' ? createHttpReceiver({ signingSecret, boltLogger: bolt, logger, router }) : undefined;
   const receiver = httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, boltLogger: bolt, clientOptions: { ...clientOptions } });

@@ -60,6 +60,7 @@ export class SlackProfileCache {
     if (!u) return undefined;
     const name = [u.profile?.real_name, u.real_name, u.profile?.display_name, u.name].find((s) => typeof s === 'string' && s.trim())?.trim();
     const email = u.profile?.email?.trim() || undefined;
-    return { ...(name ? { name } : {}), ...(email ? { email } : {}) };
+    // users.info answered our bot token's request to the configured Slack API: the email is Slack's word
+    return { ...(name ? { name } : {}), ...(email ? { email, emailVerified: true } : {}) };
   }
 }

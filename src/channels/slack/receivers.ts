@@ -60,6 +60,8 @@ export function createHttpReceiver(opts: { signingSecret: string; boltLogger: Bo
     // true: the response goes out when the listeners have finished, i.e. once the delivery's job is
     // stored (accepted means persisted). Listeners only store a job, so this stays far under 3 s.
     processBeforeResponse: true,
+    // Slack's events, commands and interactions are small (a message is at most 40,000 characters)
+    bodyLimit: 1024 * 1024,
   });
 }
 

@@ -30,6 +30,8 @@ export interface LearningBotDeps {
    * Throws an AppError NOT_ACCEPTED when it cannot: Teams must then get a 5xx and deliver it again.
    */
   accept(activityId: string, activity: Partial<Activity>): Promise<'accepted' | 'duplicate'>;
+  /** requests are authenticated (an app id): member lookups then reach the real Bot Connector, and their emails may link accounts */
+  authenticated: boolean;
   /** how long a TeamsInfo.getMember result is reused */
   memberCacheMs: number;
   /** give up on TeamsInfo.getMember after this long and use the activity's from.name */
@@ -173,7 +175,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       channel: 'teams',
       tenantId: tenantOf(activity),
       platformUserId: member.aadObjectId || mention.mentioned.id,
-      profile: { name: member.name || mention.mentioned.name || undefined, email: member.email || undefined },
+      profile: { name: member.name || mention.mentioned.name || undefined, email: member.email || undefined, emailVerified: this.deps.authenticated },
     });
     return { userId, name: member.name || name };
   }
@@ -335,7 +337,8 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       const lookup = await withDeadline(TeamsInfo.getMember(context, activity.from.id), this.deps.memberLookupTimeoutMs);
       if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
       const m = lookup.value;
-      const profile: UserProfile = { name: m.name || activity.from.name || undefined, email: m.email || undefined };
+      // the email is Teams' word only when the connector we asked was authenticated (not in local mode)
+      const profile: UserProfile = { name: m.name || activity.from.name || undefined, email: m.email || undefined, emailVerified: this.deps.authenticated };
       this.members.set(key, profile);
       return profile;
     } catch (err) {

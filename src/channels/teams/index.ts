@@ -34,7 +34,7 @@ export interface TeamsChannelOptions {
 }
 
 export interface TeamsChannelDeps {
-  config: Pick<Config, 'MICROSOFT_APP_ID' | 'MICROSOFT_APP_PASSWORD' | 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_TENANT_ID' | 'NODE_ENV'>;
+  config: Pick<Config, 'MICROSOFT_APP_ID' | 'MICROSOFT_APP_PASSWORD' | 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_TENANT_ID' | 'NODE_ENV'> & Partial<Pick<Config, 'TEAMS_ALLOW_UNAUTHENTICATED'>>;
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
@@ -60,13 +60,17 @@ export interface TeamsChannel {
  * Microsoft Teams over the Bot Framework: CloudAdapter with ConfigurationBotFrameworkAuthentication.
  * Without MICROSOFT_APP_ID it runs unauthenticated for the Bot Framework Emulator (refused in production).
  */
-export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
+export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null {
   const { config, logger } = deps;
   const log = logger.child({ channel: 'teams' });
   const appId = config.MICROSOFT_APP_ID;
   checkCredentials(config);
   if (!appId) {
-    log.warn({ route: TEAMS_ROUTE }, 'Teams endpoint is running WITHOUT authentication because MICROSOFT_APP_ID is not set: anyone who can reach it can talk to the bot (fine for the Bot Framework Emulator, never for a deployment)');
+    if (!config.TEAMS_ALLOW_UNAUTHENTICATED) {
+      log.info({ route: TEAMS_ROUTE }, 'Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on (docs/teams-setup.md), or TEAMS_ALLOW_UNAUTHENTICATED=true to try it locally with Microsoft 365 Agents Playground (docs/teams-playground.md)');
+      return null;
+    }
+    log.warn({ route: TEAMS_ROUTE }, 'Teams endpoint is running WITHOUT authentication (TEAMS_ALLOW_UNAUTHENTICATED=true): only for local clients such as Microsoft 365 Agents Playground; replies go only to loopback service URLs and no account is linked by email');
   }
 
   const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {};
@@ -115,6 +119,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
     learning: deps.learning,
     logger,
     accept,
+    authenticated: Boolean(appId),
     memberCacheMs: deps.options?.memberCacheMs ?? 10 * 60_000,
     memberLookupTimeoutMs: deps.options?.memberLookupTimeoutMs ?? 3_000,
   });
@@ -170,6 +175,13 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
       res.status(400).json({ error: { code: 'BadRequest', message: check.reason } });
       return;
     }
+    // Unauthenticated, the caller chooses where the bot sends replies and member lookups: only to this
+    // machine (Agents Playground, an emulator), never to an address someone made up (SSRF).
+    if (!appId && !isLoopbackUrl((req.body as { serviceUrl?: unknown }).serviceUrl)) {
+      log.warn({ serviceUrl: String((req.body as { serviceUrl?: unknown }).serviceUrl).slice(0, 200) }, 'refused an unauthenticated activity whose serviceUrl is not on this machine');
+      res.status(403).json({ error: { code: 'Forbidden', message: 'Without MICROSOFT_APP_ID only loopback service URLs (a local client) are accepted.' } });
+      return;
+    }
     const state = { failed: false };
     // botbuilder answers a failed turn with 500; a delivery we could not store is a 503 (retry later).
     const status = res.status.bind(res);
@@ -202,12 +214,26 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel {
   };
 }
 
+/** http(s) URLs whose host is this machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
 /** Configuration that cannot work is refused at start-up, with the variable to set. */
 function checkCredentials(config: TeamsChannelDeps['config']): void {
   const appId = config.MICROSOFT_APP_ID;
   if (!appId) {
-    if (config.NODE_ENV === 'production') {
-      throw new AppError('CONFIG_INVALID', 'MICROSOFT_APP_ID is not set, so the Teams endpoint would accept unauthenticated requests: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (see docs/teams-setup.md), or TEAMS_ENABLED=false to run without Teams.');
+    if (config.NODE_ENV === 'production' && config.TEAMS_ALLOW_UNAUTHENTICATED) {
+      throw new AppError('CONFIG_INVALID', 'TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (see docs/teams-setup.md), or unset TEAMS_ALLOW_UNAUTHENTICATED.');
     }
     return;
   }

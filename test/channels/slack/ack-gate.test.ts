@@ -3,12 +3,14 @@ import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
 import { AckGate } from '../../../src/channels/slack/ack-gate';
 
-/** Runs the middleware for one fake request; returns its response emitter. */
-function arrive(gate: AckGate): EventEmitter {
+/** Runs the middleware for one fake request whose body has arrived (unless `bodyEnds` is false); returns its response emitter. */
+function arrive(gate: AckGate, bodyEnds = true): EventEmitter {
+  const req = new EventEmitter();
   const res = new EventEmitter();
   let nexted = false;
-  gate.middleware({} as Request, res as unknown as Response, (() => { nexted = true; }) as NextFunction);
+  gate.middleware(req as unknown as Request, res as unknown as Response, (() => { nexted = true; }) as NextFunction);
   assert.ok(nexted);
+  if (bodyEnds) req.emit('end');
   return res;
 }
 
@@ -32,6 +34,15 @@ describe('AckGate', () => {
     assert.equal(gate.inFlight, 1);
     b.emit('close'); // an aborted request counts as done too
     await waiting;
+    assert.equal(gate.inFlight, 0);
+  });
+
+  it('does not count a request whose body never finishes arriving (a stalled client)', async () => {
+    const gate = new AckGate(10_000);
+    const stalled = arrive(gate, false);
+    assert.equal(gate.inFlight, 0);
+    await gate.quiet();
+    stalled.emit('close');
     assert.equal(gate.inFlight, 0);
   });
 

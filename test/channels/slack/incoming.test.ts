@@ -69,7 +69,7 @@ describe('SlackProfileCache', () => {
     const info = sinon.stub().resolves({ ok: true, user: { name: 'ada', real_name: 'Ada L', profile: { real_name: 'Ada Lovelace', email: ' ada@example.test ' } } });
     const cache = new SlackProfileCache(silentLogger, { ttlMs: 1000, now: () => now });
     const [a, b] = await Promise.all([cache.get(client(info), 'T', 'U1'), cache.get(client(info), 'T', 'U1')]);
-    assert.deepEqual(a, { name: 'Ada Lovelace', email: 'ada@example.test' });
+    assert.deepEqual(a, { name: 'Ada Lovelace', email: 'ada@example.test', emailVerified: true }, 'users.info with our token: Slack vouches for the email');
     assert.equal(a, b);
     assert.equal(info.callCount, 1);
     now = 999;

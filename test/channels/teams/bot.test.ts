@@ -27,6 +27,7 @@ function setup(over: Partial<LearningBotDeps> = {}) {
     learning: {} as LearningLoop,
     logger: silentLogger,
     accept,
+    authenticated: false,
     memberCacheMs: 60_000,
     memberLookupTimeoutMs: 200,
     ...over,

@@ -38,8 +38,9 @@ export interface RunningBot {
 export async function startBot(ds: AppDataSource, conversation: ConversationService, over: Partial<TeamsChannelDeps> = {}): Promise<RunningBot> {
   const logger = over.logger ?? capturingLogger().logger;
   const queue = over.queue ?? await startTestQueue(ds, { logger });
-  const channel = createTeamsChannel({
-    config: { NODE_ENV: 'test', MICROSOFT_APP_TYPE: 'MultiTenant', ...over.config },
+  const created = createTeamsChannel({
+    // no app id: the local mode (the fake Bot Connector is on 127.0.0.1)
+    config: { NODE_ENV: 'test', MICROSOFT_APP_TYPE: 'MultiTenant', TEAMS_ALLOW_UNAUTHENTICATED: true, ...over.config },
     conversation,
     interactions: over.interactions ?? new InteractionService(ds),
     identities: over.identities ?? new IdentityService(ds),
@@ -48,6 +49,8 @@ export async function startBot(ds: AppDataSource, conversation: ConversationServ
     logger,
     options: over.options,
   });
+  if (!created) throw new Error('Teams channel is off');
+  const channel = created;
   await channel.start();
   const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
   const server = await new Promise<Server>((resolve, reject) => {

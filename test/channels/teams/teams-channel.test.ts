@@ -89,7 +89,8 @@ forEachBackend('Teams channel over HTTP', (backend) => {
 
     const [user] = await ds.query(`SELECT u.name, u.email FROM users u JOIN user_identities i ON i.user_id = u.id
       WHERE i.platform = 'teams' AND i.tenant_id = $1 AND i.platform_user_id = $2`, [TENANT, from.aadObjectId]);
-    assert.deepEqual(user, { name: 'Ada Lovelace (Teams)', email }, 'TeamsInfo.getMember profile, keyed by aadObjectId');
+    assert.equal(user.name, 'Ada Lovelace (Teams)', 'TeamsInfo.getMember profile, keyed by aadObjectId');
+    assert.notEqual(user.email, email, 'without an app id the lookup is not authenticated: its email is not stored');
     assert.deepEqual(connector.memberRequests, [{ conversationId: activity.conversation.id, userId: from.id }]);
 
     // the member lookup is cached: a second question asks the connector nothing
@@ -368,8 +369,13 @@ describe('Teams channel configuration and authentication', () => {
     conversation: {} as never, interactions: {} as never, identities: {} as never, learning: {} as never, queue: {} as never, logger: silentLogger,
   });
 
-  it('refuses to start without MICROSOFT_APP_ID in production, with what to set', () => {
-    assert.throws(() => createTeamsChannel(deps({ NODE_ENV: 'production' })), (e) => isAppError(e, 'CONFIG_INVALID') && /MICROSOFT_APP_ID/.test(e.message));
+  it('is off without MICROSOFT_APP_ID (one line saying how to turn it on), unless TEAMS_ALLOW_UNAUTHENTICATED, which production refuses', () => {
+    const log = capturingLogger();
+    assert.equal(createTeamsChannel({ ...deps({}), logger: log.logger }), null);
+    assert.equal(log.lines.length, 1);
+    assert.match(log.lines[0].msg, /Teams is off: set MICROSOFT_APP_ID .* TEAMS_ALLOW_UNAUTHENTICATED=true/);
+    assert.throws(() => createTeamsChannel(deps({ NODE_ENV: 'production', TEAMS_ALLOW_UNAUTHENTICATED: true })),
+      (e) => isAppError(e, 'CONFIG_INVALID') && /TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production/.test(e.message));
   });
 
   it('checks the credentials each app type needs (password; tenant id for SingleTenant and UserAssignedMSI)', () => {
@@ -379,15 +385,15 @@ describe('Teams channel configuration and authentication', () => {
     assert.throws(() => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: 't' })),
       (e) => isAppError(e, 'CONFIG_INVALID') && /unset MICROSOFT_APP_PASSWORD/.test(e.message));
     const msi = createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: randomUUID() }));
-    assert.equal(msi.authenticated, true);
+    assert.equal(msi!.authenticated, true);
     const single = createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: randomUUID() }));
-    assert.equal(single.authenticated, true);
+    assert.equal(single!.authenticated, true);
   });
 
   it('warns once at start-up when running without authentication', () => {
     const log = capturingLogger();
-    const channel = createTeamsChannel({ ...deps({}), logger: log.logger });
-    assert.equal(channel.authenticated, false);
+    const channel = createTeamsChannel({ ...deps({ TEAMS_ALLOW_UNAUTHENTICATED: true }), logger: log.logger });
+    assert.equal(channel!.authenticated, false);
     const warns = log.lines.filter((l) => l.level === 'warn');
     assert.equal(warns.length, 1);
     assert.match(warns[0].msg, /WITHOUT authentication/);
