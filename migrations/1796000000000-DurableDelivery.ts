@@ -14,11 +14,9 @@ export class DurableDelivery1796000000000 implements MigrationInterface {
       ADD COLUMN job_id TEXT,
       ADD COLUMN reply_ref TEXT,
       ADD COLUMN replied_at TIMESTAMP WITH TIME ZONE`);
-    await q.query(`GRANT UPDATE (reply_ref, replied_at) ON processed_events TO app_user`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`REVOKE UPDATE (reply_ref, replied_at) ON processed_events FROM app_user`);
     await q.query(`ALTER TABLE processed_events DROP COLUMN IF EXISTS replied_at, DROP COLUMN IF EXISTS reply_ref, DROP COLUMN IF EXISTS job_id`);
   }
 }

@@ -213,11 +213,11 @@ export class JobQueue {
       signal: job.signal,
       recordedReply: async () => {
         if (attempt === 1) return null; // nothing can have been recorded before the first attempt
-        const [row] = await this.sql(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [platform, key]);
+        const [row] = await this.opts.ds.query(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [platform, key]);
         return row?.reply_ref ?? null;
       },
       recordReply: async (ref) => {
-        await this.sql(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [platform, key, ref]);
+        await this.opts.ds.query(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [platform, key, ref]);
       },
     };
     const observe = (outcome: string) => metrics?.jobRun.observe({ queue, outcome }, (Date.now() - started) / 1000);
@@ -266,7 +266,7 @@ export class JobQueue {
   /** Jobs accepted and not finished yet (waiting, running or waiting for a retry), in every instance. */
   async pending(platform?: QueuedPlatform): Promise<number> {
     const names = platform ? [QUEUE_NAMES[platform]] : Object.values(QUEUE_NAMES);
-    const [row] = await this.sql(`SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names]);
+    const [row] = await this.opts.ds.query(`SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names]);
     return row.n;
   }
 
@@ -294,15 +294,6 @@ export class JobQueue {
     if (boss) await boss.stop({ graceful: true, timeout: timeoutMs, close: true });
     await this.serialDb?.close();
     this.serialDb = undefined;
-  }
-
-  /** A statement of ours outside any transaction (the embedded DataSource wraps it in one, see AppDataSource.query). */
-  private sql(text: string, values: unknown[]): Promise<any[]> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    return this.opts.ds.query(text, values);
-  }
-
-  get isStopping(): boolean {
-    return this.stopping;
   }
 
   private requireBoss(): PgBoss {

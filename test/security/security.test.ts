@@ -2,26 +2,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createSlackChannel, type SlackChannel } from '../../src/channels/slack';
-import { loadConfig } from '../../src/config';
-import { IdentityService } from '../../src/core/identity-service';
-import { InteractionService } from '../../src/core/interaction-service';
-import { createLearningLoop } from '../../src/core/learning';
 import { AppDataSource } from '../../src/db/data-source';
-import type { JobQueue } from '../../src/jobs/job-queue';
-import { createLogger } from '../../src/observability/logger';
-import { createServer, listen } from '../../src/server';
-import { envelope, messageEvent, newId, SlackSender } from '../channels/slack/slack-requests';
+import { startSlackServer, type RunningSlack } from '../channels/slack/slack-server';
+import { envelope, messageEvent, newId, type SlackSender } from '../channels/slack/slack-requests';
 import { person, personalMessage, startBot, type RunningBot } from '../channels/teams/helpers';
-import { localProvider, makeService } from '../helpers/conversation';
+import { makeService } from '../helpers/conversation';
 import { forEachBackend } from '../helpers/databases';
 import { FakeBotConnector } from '../helpers/fake-bot-connector';
 import { FakeSlackApi } from '../helpers/fake-slack-api';
-import { startTestQueue } from '../helpers/queue';
 import { freePort, ServerProcess } from '../helpers/server-process';
 
 /** Attacks tried through real HTTP against our server, with fakes of Slack and the Bot Connector on 127.0.0.1. */
@@ -79,34 +70,17 @@ describe('security: the embedded database is closed to other local users', () =>
 
 forEachBackend('security: Slack', (backend) => {
   let ds: AppDataSource;
+  let running: RunningSlack;
   let fake: FakeSlackApi;
-  let queue: JobQueue;
-  let channel: SlackChannel;
   let server: Server;
-  let baseUrl: string;
   let slack: SlackSender;
 
   before(async () => {
     ds = await backend.dataSource();
-    fake = new FakeSlackApi();
-    await fake.start();
-    const logger = createLogger('silent');
-    queue = await startTestQueue(ds);
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-sec', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
-    channel = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger })!;
-    const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
-    server = await new Promise<Server>((resolve) => { const s = listen(app, 0, '127.0.0.1', () => resolve(s)); });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    slack = new SlackSender(`${baseUrl}/slack/events`, SECRET);
-    await channel.start();
+    running = await startSlackServer(ds, { secret: SECRET });
+    ({ fake, server, slack } = running);
   });
-  after(async () => {
-    await channel?.stop();
-    await queue?.stop(2000);
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await fake?.stop();
-  });
+  after(async () => running?.close());
 
   const accepted = async (channelId: string) => (await ds.query(`SELECT 1 FROM processed_events WHERE platform = 'slack' AND event_id LIKE $1`, [`${channelId}:%`])).length;
 

@@ -83,7 +83,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const log = this.turnLog(activity);
-    const isSubmit = activity.value !== undefined && activity.value !== null && !activity.text?.trim();
+    const isSubmit = isCardSubmit(activity);
     if (!isSubmit) {
       const kind = conversationKind(activity);
       if (kind !== 'personal' && !mentionsBot(activity)) {
@@ -107,7 +107,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   async answerAccepted(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const log = this.turnLog(activity);
-    if (activity.value !== undefined && activity.value !== null && !activity.text?.trim()) {
+    if (isCardSubmit(activity)) {
       await this.handleSubmit(context, activity.value, log);
       return;
     }
@@ -351,6 +351,11 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   private turnLog(activity: Partial<Activity>): Logger {
     return this.deps.logger.child({ channel: 'teams', activity: activity.id, type: activity.type, conversation: activity.conversation?.id });
   }
+}
+
+/** Action.Submit: a card button's data arrives as `value`, with no text. */
+function isCardSubmit(activity: Partial<Activity>): boolean {
+  return activity.value !== undefined && activity.value !== null && !activity.text?.trim();
 }
 
 /** The activity for a core reply: an answer card, the help card, or a plain apology. */

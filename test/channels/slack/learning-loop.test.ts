@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createSlackChannel, type SlackChannel } from '../../../src/channels/slack';
 import { escapeMrkdwn } from '../../../src/channels/slack/blocks/mrkdwn';
 import { REPORT_FILES_SENT } from '../../../src/channels/slack/learning';
-import { loadConfig } from '../../../src/config';
-import { IdentityService } from '../../../src/core/identity-service';
-import { InteractionService } from '../../../src/core/interaction-service';
-import { createLearningLoop, LEARNING_COMMANDS } from '../../../src/core/learning';
+import { LEARNING_COMMANDS } from '../../../src/core/learning';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { createLogger } from '../../../src/observability/logger';
-import { createServer } from '../../../src/server';
-import { localProvider, makeService } from '../../helpers/conversation';
+import { startSlackServer, type RunningSlack } from './slack-server';
 import { forEachBackend } from '../../helpers/databases';
-import { startTestQueue } from '../../helpers/queue';
-import type { JobQueue } from '../../../src/jobs/job-queue';
-import { FakeSlackApi, TEAM_ID, type RecordedCall } from '../../helpers/fake-slack-api';
+import { TEAM_ID, type FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
 import { makeUser } from '../../helpers/fixtures';
-import { blockActions, envelope, messageEvent, newId, slashCommand, SlackSender } from './slack-requests';
+import { blockActions, envelope, messageEvent, newId, slashCommand, type SlackSender } from './slack-requests';
 
 const SECRET = 'test-signing-secret-learning';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -59,9 +50,7 @@ const buttons = (blocks: Json[], pattern: RegExp): Json[] => {
 forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   let ds: AppDataSource;
   let fake: FakeSlackApi;
-  let server: Server;
-  let channel: SlackChannel;
-  let queue: JobQueue;
+  let running: RunningSlack;
   let slack: SlackSender;
   const logs: LogLine[] = [];
   const tag = randomUUID().slice(0, 8);
@@ -81,21 +70,9 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   before(async () => {
     ds = await backend.dataSource();
     await insertSeedAssessments((sql, p) => ds.query(sql, p));
-    fake = new FakeSlackApi();
-    await fake.start();
     const logger = createLogger('debug', {}, (line) => { logs.push(JSON.parse(line)); });
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug' });
-    queue = await startTestQueue(ds, { logger });
-    const created = createSlackChannel({
-      config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds),
-      learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger,
-    });
-    assert.ok(created);
-    channel = created;
-    const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
-    server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-    slack = new SlackSender(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, SECRET);
-    await channel.start();
+    running = await startSlackServer(ds, { secret: SECRET, logger, env: () => ({ LOG_LEVEL: 'debug' }) });
+    ({ fake, slack } = running);
 
     mona = await member(`Mona Manager ${tag}`, { department: dept, role: 'manager' });
     alice = await member(`Alice ${tag}`, { department: dept, role: 'employee' });
@@ -109,13 +86,7 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 60)`, [erin.userId, skill('Communication').id]);
   });
 
-  after(async () => {
-    await channel?.stop();
-    await queue?.stop(2000);
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await fake?.stop();
-  });
+  after(async () => running?.close());
 
   beforeEach(() => {
     fake.reset();

@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../../../src/config';
-import { IdentityService } from '../../../src/core/identity-service';
-import { InteractionService } from '../../../src/core/interaction-service';
-import { createSlackChannel, type SlackChannel } from '../../../src/channels/slack';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_SKILLS } from '../../../src/db/seed-rows';
 import { createLogger } from '../../../src/observability/logger';
-import { createServer } from '../../../src/server';
-import { addContent, localProvider, makeService } from '../../helpers/conversation';
-import { createLearningLoop } from '../../../src/core/learning';
+import { addContent } from '../../helpers/conversation';
+import { startSlackServer, type RunningSlack } from './slack-server';
 import { forEachBackend } from '../../helpers/databases';
-import { startTestQueue } from '../../helpers/queue';
-import type { JobQueue } from '../../../src/jobs/job-queue';
-import { BOT_ID, BOT_USER_ID, FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
-import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, slashCommand, SlackSender } from './slack-requests';
+import { BOT_ID, BOT_USER_ID, type FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
+import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, slashCommand, type SlackSender } from './slack-requests';
 
 const SECRET = 'test-signing-secret-8f2a';
 
@@ -30,9 +21,7 @@ interface LogLine { level: string; msg: string; [k: string]: unknown }
 forEachBackend('Slack over HTTP', (backend) => {
   let ds: AppDataSource;
   let fake: FakeSlackApi;
-  let server: Server;
-  let channel: SlackChannel;
-  let queue: JobQueue;
+  let running: RunningSlack;
   let slack: SlackSender;
   let baseUrl: string;
   const logs: LogLine[] = [];
@@ -41,34 +30,17 @@ forEachBackend('Slack over HTTP', (backend) => {
     ds = await backend.dataSource();
     await addContent(ds, DOCS);
     await addContent(ds, [{ title: 'Vorpelt Kiln Operation', content: 'Skill: tuning, firing and unloading Vorpelt kilns safely.', contentType: 'skill', metadata: { skill_id: SEED_SKILLS[3].id } }]);
-    fake = new FakeSlackApi();
-    await fake.start();
-
     const logger = createLogger('debug', {}, (line) => { logs.push(JSON.parse(line)); });
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: fake.apiUrl.replace(/\/$/, ''), // without the trailing slash: the channel adds it
-      LOG_LEVEL: 'debug',
+    running = await startSlackServer(ds, {
+      secret: SECRET,
+      logger,
+      // without the trailing slash: the channel adds it
+      env: (f) => ({ SLACK_API_URL: f.apiUrl.replace(/\/$/, ''), LOG_LEVEL: 'debug' }),
     });
-    queue = await startTestQueue(ds, { logger });
-    const created = createSlackChannel({ config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds), learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger });
-    assert.ok(created);
-    channel = created;
-    const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
-    server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    slack = new SlackSender(`${baseUrl}/slack/events`, SECRET);
-    await channel.start();
+    ({ fake, baseUrl, slack } = running);
   });
 
-  after(async () => {
-    await channel?.stop();
-    await queue?.stop(2000);
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    await fake?.stop();
-  });
+  after(async () => running?.close());
 
   /** Polls the captured log until a line matches. */
   async function waitForLog(where: (l: LogLine) => boolean, count = 1, timeoutMs = 10_000): Promise<LogLine[]> {
