@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './core/errors';
+import { registerSecrets } from './observability/redact';
 
 // Every setting the app reads lives here, with its default. The README and .env.example mirror this list.
 const schema = z.object({
@@ -49,5 +50,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('CONFIG_INVALID', `Invalid configuration (${problems}). Fix these environment variables; see .env.example.`);
   }
+  registerSecrets(secretValues(parsed.data));
   return parsed.data;
+}
+
+/** The configured values no log line may contain. */
+export function secretValues(config: Config): string[] {
+  const values = [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.MICROSOFT_APP_PASSWORD, config.OPENAI_API_KEY];
+  if (config.DATABASE_URL) {
+    const password = new URL(config.DATABASE_URL).password;
+    if (password) values.push(decodeURIComponent(password), password);
+  }
+  return values.filter((v): v is string => Boolean(v));
 }

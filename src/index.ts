@@ -7,6 +7,7 @@ import { createTeamsChannel } from './channels/teams';
 import { describeError } from './cli/run-cli';
 import { loadConfig } from './config';
 import { redact } from './db/data-source';
+import { routeConsoleToLogger } from './observability/console';
 import { createLogger } from './observability/logger';
 import { createServer, listen } from './server';
 
@@ -15,6 +16,8 @@ const PRUNE_EVENTS_EVERY_MS = 60 * 60 * 1000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // botbuilder and others print with console.*: their lines become ours (JSON, redacted).
+  routeConsoleToLogger(logger);
   const app = await buildApp(config, logger);
   const deps = {
     config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning,
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Cannot start: ${describeError(err)}\n`);
+  // One JSON line like every other (stack and causes in err), the reason first in msg.
+  createLogger('error').error({ err }, `Cannot start: ${describeError(err).replace(/ \(set DEBUG=1 for the stack trace\)$/, '')}`);
   process.exit(1);
 });

@@ -198,14 +198,11 @@ export class LlmAnswerer extends Runnable<AnswerInput, Answer> {
 
   private logFailure(err: unknown, reason: FallbackReason): void {
     if (!this.logger) return;
-    const summary = {
-      name: errorField(err, 'name') ?? (err as object)?.constructor?.name,
-      message: String(errorField(err, 'message') ?? err),
-      status: errorField(err, 'status'),
-      code: errorField(err, 'lc_error_code') ?? errorField(err, 'code'),
-    };
+    // The error itself (pino keeps its stack and causes; the logger redacts keys an upstream echoes).
+    const status = errorField(err, 'status');
+    const code = errorField(err, 'lc_error_code') ?? errorField(err, 'code');
     try {
-      this.logger.warn({ err: summary, reason, timeoutMs: this.timeoutMs }, 'Answer model failed; using extractive fallback');
+      this.logger.warn({ err, status, code, reason, timeoutMs: this.timeoutMs }, 'Answer model failed; using extractive fallback');
     } catch {
       // a broken logger must not break answering
     }

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../config';
 import { isAppError } from '../core/errors';
 import { AppDataSource } from '../db/data-source';
 import { createLogger, type Logger } from '../observability/logger';
+import { redactSecrets } from '../observability/redact';
 
 /**
  * Shared frame for command-line tools: loads config, opens the database, runs the command, closes
@@ -19,7 +20,7 @@ export async function runCli(name: string, command: (ctx: { config: Config; ds: 
     await ds.destroy();
   } catch (err) {
     await ds?.destroy().catch(() => {});
-    process.stderr.write(`${name}: ${describeError(err)}\n`);
+    process.stderr.write(`${name}: ${redactSecrets(describeError(err))}\n`);
     if (process.env.DEBUG) console.error(err);
     process.exitCode = 1;
   }

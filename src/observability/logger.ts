@@ -1,8 +1,12 @@
-// A tiny structured logger: one JSON line per event on stderr, so stdout stays free for CLI output.
-// Levels follow pino's names so swapping in pino later changes nothing for callers.
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+import pino from 'pino';
+import { redactSecrets } from './redact';
 
+// One structured logger (pino) for our code, Bolt (through channels/slack/bolt-logger) and whatever
+// libraries print to the console (observability/console.ts): one JSON line per event on stderr, so stdout
+// stays free for CLI output. Every line passes through redactSecrets before it is written.
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** The part of pino's logger the code uses (tests and other sinks implement it too). */
 export interface Logger {
   debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
@@ -11,28 +15,46 @@ export interface Logger {
   child(bindings: object): Logger;
 }
 
-export function createLogger(level: LogLevel = 'info', bindings: object = {}, sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
-  const threshold = ORDER[level] ?? ORDER.info;
-  const write = (lvl: Exclude<LogLevel, 'silent'>) => (obj: object, msg: string) => {
-    if (ORDER[lvl] < threshold) return;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...bindings, ...serialise(obj) }));
-  };
-  return {
-    debug: write('debug'),
-    info: write('info'),
-    warn: write('warn'),
-    error: write('error'),
-    child: (more) => createLogger(level, { ...bindings, ...more }, sink),
-  };
+type Sink = (line: string) => void;
+const observers = new Set<Sink>();
+
+/**
+ * A pino logger writing to `sink` (default: stderr, synchronously, so the last lines before a crash
+ * are not lost). Lines look like {"level":"info","time":"…","msg":"…",…bindings,…fields}.
+ */
+export function createLogger(level: LogLevel = 'info', bindings: object = {}, sink?: Sink): Logger {
+  const destination = sink
+    ? { write: (s: string) => sink(s.endsWith('\n') ? s.slice(0, -1) : s) }
+    : pino.destination({ dest: 2, sync: true });
+  return pino({
+    level,
+    base: bindings,
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Errors under any key keep their type, message, code, stack and causes (pino only does `err`).
+      log: (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, serializeError(v)])),
+    },
+    serializers: { err: serializeError },
+    hooks: {
+      streamWrite: (line) => {
+        const clean = redactSecrets(line);
+        for (const observe of observers) observe(clean);
+        return clean;
+      },
+    },
+  }, destination);
 }
 
-// Errors do not JSON.stringify; keep their name, code and message (never a connection string).
-function serialise(obj: object): object {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    out[k] = v instanceof Error ? { name: v.name, message: v.message, code: (v as { code?: unknown }).code } : v;
-  }
-  return out;
+function serializeError(value: unknown): unknown {
+  return value instanceof Error ? pino.stdSerializers.errWithCause(value) : value;
+}
+
+/** Sees every line any logger in this process writes, after redaction (the test suite audits them). */
+export function observeLogLines(observer: Sink): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
 }
 
 export const silentLogger: Logger = createLogger('silent');

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { auditLine, secretsInEnv } from './log-audit';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -40,6 +41,7 @@ export class ServerProcess {
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
+        auditLine(line, secretsInEnv(this.env), `server on port ${this.port}`);
         try {
           this.logs.push(JSON.parse(line));
         } catch {

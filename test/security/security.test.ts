@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -7,13 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppDataSource } from '../../src/db/data-source';
 import { startSlackServer, type RunningSlack } from '../channels/slack/slack-server';
-import { envelope, messageEvent, newId, type SlackSender } from '../channels/slack/slack-requests';
+import { envelope, messageEvent, newId, SlackSender } from '../channels/slack/slack-requests';
 import { person, personalMessage, startBot, type RunningBot } from '../channels/teams/helpers';
 import { makeService } from '../helpers/conversation';
 import { forEachBackend } from '../helpers/databases';
 import { FakeBotConnector } from '../helpers/fake-bot-connector';
+import { FakeOpenAIServer } from '../helpers/fake-openai-server';
 import { FakeSlackApi } from '../helpers/fake-slack-api';
-import { freePort, ServerProcess } from '../helpers/server-process';
+import { freePort, ServerProcess, sleep } from '../helpers/server-process';
 
 /** Attacks tried through real HTTP against our server, with fakes of Slack and the Bot Connector on 127.0.0.1. */
 const SECRET = 'security-signing-secret';
@@ -34,6 +36,72 @@ describe('security: the server as npm start runs it', function () {
     } finally {
       await server.stop('SIGTERM');
       await fake.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('security: logs', function () {
+  this.timeout(120_000);
+
+  it('are JSON lines only, keep stack traces, log a refused Teams request once, and never contain a configured secret', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const secrets = {
+      SLACK_BOT_TOKEN: `xoxb-audit-${tag}-bot`,
+      SLACK_SIGNING_SECRET: `audit-signing-${tag}`,
+      OPENAI_API_KEY: `sk-audit-${tag}-key`,
+      MICROSOFT_APP_PASSWORD: `audit~app.password_${tag}`,
+    };
+    const fake = new FakeSlackApi();
+    await fake.start();
+    // A gateway that echoes the credentials it was given in its error text.
+    const openai = new FakeOpenAIServer();
+    const { url: openaiUrl } = await openai.start();
+    openai.enqueue({ status: 401, message: `Incorrect API key provided: ${secrets.OPENAI_API_KEY}. You sent Authorization: Bearer ${secrets.OPENAI_API_KEY}` });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-sec-log-'));
+    const server = new ServerProcess(await freePort(), {
+      ...secrets,
+      PGLITE_DATA_DIR: path.join(dir, 'pglite'), SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug',
+      OPENAI_BASE_URL: openaiUrl, EMBEDDING_PROVIDER: 'local',
+      MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_TENANT_ID: randomUUID(),
+    });
+    try {
+      await server.start();
+      const slack = new SlackSender(`${server.url}/slack/events`, secrets.SLACK_SIGNING_SECRET);
+      // A question whose model call fails with the echo; it is still answered (extractive fallback).
+      const dm = newId('D');
+      assert.equal((await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'How do I give feedback?' })))).status, 200);
+      await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm, { timeoutMs: 30_000 });
+      // A forged Slack request.
+      assert.equal((await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'forged' })), { secret: 'wrong-secret' })).status, 401);
+
+      // Refused Teams requests: no token, and the app password offered as a token.
+      await sleep(500);
+      const before = server.logs.length;
+      const post = (headers: Record<string, string>) => fetch(`${server.url}/api/messages`, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(personalMessage('http://127.0.0.1:9/', 'hi')),
+      });
+      assert.equal((await post({})).status, 401);
+      assert.equal((await post({ authorization: `Bearer ${secrets.MICROSOFT_APP_PASSWORD}` })).status, 401);
+      await sleep(500);
+      const teamsLines = server.logs.slice(before).filter((l) => l.level !== 'debug');
+      assert.deepEqual(teamsLines.map((l) => [l.level, l.msg]), [
+        ['warn', 'refused a Teams request that failed authentication'],
+        ['warn', 'refused a Teams request that failed authentication'],
+      ], JSON.stringify(server.logs.slice(before)));
+
+      const raw = server.logs.filter((l) => l.level === 'raw');
+      assert.deepEqual(raw, [], 'every line on stderr is JSON');
+      const modelFailure = server.logs.find((l) => l.msg === 'Answer model failed; using extractive fallback') as { err?: { stack?: string; message?: string } } | undefined;
+      assert.ok(modelFailure?.err?.stack?.includes('\n    at '), 'the stack trace is kept');
+      assert.match(modelFailure!.err!.message ?? '', /Incorrect API key provided: \[redacted\]/);
+      assert.ok(server.logs.some((l) => l.level === 'warn' && /signature/i.test(l.msg)), 'the forged Slack request is logged');
+      const text = server.logs.map((l) => JSON.stringify(l)).join('\n');
+      for (const [name, value] of Object.entries(secrets)) assert.ok(!text.includes(value), `${name} appears in the log`);
+    } finally {
+      await server.stop('SIGTERM');
+      await fake.stop();
+      await openai.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CloudAdapter, TurnContext, type Activity, type ResourceResponse, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { TurnContext, type Activity, type ResourceResponse, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
@@ -9,7 +9,9 @@ import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
 import type { JobContext, JobHandlers, JobQueue } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
+import { collectConsole } from '../../observability/console';
 import type { Metrics } from '../../observability/metrics';
+import { activityFromBody, isAuthenticationError, RouteAdapter } from './adapter';
 import { checkActivity } from './activity';
 import { APOLOGY, LearningAssistantBot } from './bot';
 
@@ -80,7 +82,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
     if (config.MICROSOFT_APP_PASSWORD) authOptions.MicrosoftAppPassword = config.MICROSOFT_APP_PASSWORD;
     if (config.MICROSOFT_APP_TENANT_ID) authOptions.MicrosoftAppTenantId = config.MICROSOFT_APP_TENANT_ID;
   }
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
+  const adapter = new RouteAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
 
   // Per request: whether the turn failed to store its delivery (then the answer is 503, and Teams retries).
   const notAccepted = new AsyncLocalStorage<{ failed: boolean }>();
@@ -183,15 +185,25 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
       return;
     }
     const state = { failed: false };
-    // botbuilder answers a failed turn with 500; a delivery we could not store is a 503 (retry later).
-    const status = res.status.bind(res);
-    res.status = (code: number) => status(code === 500 && state.failed ? 503 : code);
-    try {
-      // botbuilder's Request/Response are structural subsets of express's
-      await notAccepted.run(state, () => adapter.process(req, res, (context) => bot.run(context)));
-    } catch (err) {
-      log.error({ err }, 'adapter.process failed');
-      if (!res.headersSent) res.status(500).json({ error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
+    const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+    // What botbuilder's token validation prints goes into this request's one log line.
+    const { value: invokeResponse, error, printed } = await collectConsole(() => notAccepted.run(state, () =>
+      adapter.runActivity(authHeader, activityFromBody(req.body as Record<string, unknown>), (context) => bot.run(context))));
+    const details = printed.length ? { printed } : {};
+    if (!error) {
+      if (printed.length) log.debug(details, 'botbuilder printed during a turn');
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
+      else res.end();
+    } else if (isAuthenticationError(error)) {
+      log.warn({ status: 401, reason: error.message, activity: (req.body as { id?: unknown }).id, ...details }, 'refused a Teams request that failed authentication');
+      res.status(401).json({ error: { code: 'Unauthorized', message: 'The request is not authenticated for this bot.' } });
+    } else if (state.failed) {
+      // Logged by onTurnError; a delivery we could not store is a 503: Teams retries later.
+      res.status(503).json({ error: { code: 'ServiceUnavailable', message: 'The message could not be stored; retry later.' } });
+    } else {
+      log.error({ err: error, activity: (req.body as { id?: unknown }).id, ...details }, 'the Teams turn failed');
+      res.status(500).json({ error: { code: 'InternalError', message: 'The bot could not process this activity.' } });
     }
   };
 

@@ -404,6 +404,7 @@ describe('Teams channel configuration and authentication', () => {
     let connector: FakeBotConnector;
     let serviceUrl: string;
     let ds: AppDataSource;
+    const log = capturingLogger();
     before(async () => {
       const { backends } = await import('../../helpers/databases');
       ds = await backends()[0].dataSource();
@@ -411,7 +412,7 @@ describe('Teams channel configuration and authentication', () => {
       serviceUrl = (await connector.start()).url;
       bot = await startBot(ds, makeService(ds), {
         config: { MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TYPE: 'MultiTenant' } as never,
-        interactions: new InteractionService(ds), identities: new IdentityService(ds),
+        interactions: new InteractionService(ds), identities: new IdentityService(ds), logger: log.logger,
       });
     });
     after(async () => {
@@ -419,18 +420,26 @@ describe('Teams channel configuration and authentication', () => {
       await connector?.stop();
     });
 
-    it('answers 401 to requests without a valid Bot Framework token (CloudAdapter does it) and runs no turn', async () => {
+    it('answers 401 to requests without a valid Bot Framework token, runs no turn, and logs each refusal once (nothing on the console)', async () => {
       assert.equal(bot.channel.authenticated, true);
-      const quiet = sinon.stub(console, 'error'); // CloudAdapter console.error()s the AuthenticationError
+      const printed = sinon.spy(console, 'error');
+      const warned = sinon.spy(console, 'warn');
       try {
         const activity = personalMessage(serviceUrl, QUESTION);
+        log.lines.length = 0;
         const none = await bot.post(activity);
         assert.equal(none.status, 401, none.text);
         const bogus = await bot.post({ ...activity, id: 'x2' }, { headers: { authorization: 'Bearer not.a.jwt' } });
         assert.equal(bogus.status, 401, bogus.text);
+        assert.equal(printed.callCount + warned.callCount, 0, 'botbuilder printed to the console');
       } finally {
-        quiet.restore();
+        printed.restore();
+        warned.restore();
       }
+      assert.deepEqual(log.lines.map((l) => [l.level, l.msg, l.status]), [
+        ['warn', 'refused a Teams request that failed authentication', 401],
+        ['warn', 'refused a Teams request that failed authentication', 401],
+      ]);
       assert.equal(connector.activities.length, 0);
       assert.equal((await ds.query(`SELECT 1 FROM processed_events WHERE platform = 'teams' AND event_id = 'x2'`)).length, 0);
     });

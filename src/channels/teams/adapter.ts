@@ -1,0 +1,31 @@
+import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+
+/**
+ * CloudAdapter whose route handling is ours: `process()` console.error()s every refused request as a
+ * multi-line stack trace and answers with botbuilder's error text. `runActivity` is the same call
+ * (token validation, the turn, the invoke response) with the outcome returned to the route, which
+ * logs it once and answers.
+ */
+export class RouteAdapter extends CloudAdapter {
+  runActivity(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+/** Whether botbuilder refused the request's credentials (the answer is 401). */
+export function isAuthenticationError(err: unknown): err is Error {
+  return err instanceof AuthenticationError || (err as { name?: string })?.name === 'AuthenticationError';
+}
+
+/** What validateAndFixActivity does in process(): ISO timestamp strings become Dates, the raw text is kept. */
+export function activityFromBody(body: Record<string, unknown>): Activity {
+  const a = { ...body } as Record<string, unknown>;
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
+    if (typeof a[field] === 'string') {
+      a[raw] = a[field];
+      a[field] = new Date(a[field] as string);
+    }
+  }
+  return a as unknown as Activity;
+}
