@@ -470,7 +470,8 @@ async function main(): Promise<void> {
     report(result);
   } finally {
     await ds.destroy().catch(() => undefined);
-    await scratch?.drop();
+    if (flag('keep') && scratch) console.log(`kept ${scratch.url}`);
+    else await scratch?.drop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

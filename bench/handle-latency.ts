@@ -5,6 +5,11 @@
  *
  *   npm run bench:handle                # embedded
  *   npm run bench:handle -- --postgres  # real PostgreSQL
+ *   npm run bench:handle -- --postgres --chunks=50000
+ *
+ * --chunks=N: after the runs on the sample corpus, the table grows to N chunks (each a sample chunk
+ * mixed with two sentences of other chunks, embedded with the same offline embedder, so common words
+ * and nearby vectors multiply) and the sequential run is repeated: the cost of a larger corpus, in one run.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -19,7 +24,7 @@ import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { seedLearningContent } from '../src/db/seed-content';
 import { silentLogger } from '../src/observability/logger';
-import { createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, table } from './lib';
+import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, rng, table } from './lib';
 
 const QUESTIONS = [
   'How do I handle exceptions in Python?', 'What is the difference between a list and a tuple?', 'How do default arguments work in Python functions?',
@@ -54,12 +59,16 @@ async function main(): Promise<void> {
     });
     for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup'); // JIT, plan caches, GloVe table
 
-    const sequential: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const t = now();
-      await ask(QUESTIONS[i % QUESTIONS.length], `user-${i % 20}`);
-      sequential.push(now() - t);
-    }
+    const runSequential = async (): Promise<number[]> => {
+      const lat: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = now();
+        await ask(QUESTIONS[i % QUESTIONS.length], `user-${i % 20}`);
+        lat.push(now() - t);
+      }
+      return lat;
+    };
+    const sequential = await runSequential();
     const concurrentStart = now();
     const concurrent: number[] = [];
     await Promise.all(Array.from({ length: 10 }, async (_, w) => {
@@ -70,17 +79,33 @@ async function main(): Promise<void> {
       }
     }));
     const throughput = 200 / ((now() - concurrentStart) / 1000);
+
+    const target = Number(arg('chunks', '0'));
+    const grown: Array<[string, string]> = [];
+    if (target > Number(chunks)) {
+      const tg = now();
+      await grow(ds, local, target - Number(chunks));
+      for (const t of ['learning_content', 'learning_content_terms']) await ds.query(`VACUUM ANALYZE ${t}`);
+      const growSeconds = (now() - tg) / 1000;
+      for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup');
+      const big = latencyStats(await runSequential());
+      grown.push(
+        [`grown to ${target.toLocaleString('en')} chunks`, `${f(growSeconds, 0)} s (${f((target - Number(chunks)) / growSeconds, 0)} chunks/s incl. embedding)`],
+        [`handle(), sequential, 200 questions, ${target.toLocaleString('en')} chunks`,
+          `p50 ${f(big.p50, 1)} ms, p95 ${f(big.p95, 1)} ms, max ${f(big.max, 1)} ms; p50 ${f(big.p50 / latencyStats(sequential).p50, 2)}× the sample corpus's`]);
+    }
     const s = latencyStats(sequential);
     const c = latencyStats(concurrent);
     const backend = usePostgres ? 'PostgreSQL 15 + pgvector 0.8.0' : 'embedded PGlite 0.5.14 (in memory)';
     const body = [
       `Backend: ${backend}; offline embedder (${provider.id}) and extractive answerer; 2-core machine.`,
-      `Command: \`npm run bench:handle${usePostgres ? ' -- --postgres' : ''}\``,
+      `Command: \`npm run bench:handle${usePostgres || target ? ' --' : ''}${usePostgres ? ' --postgres' : ''}${target ? ` --chunks=${target}` : ''}\``,
       '',
       table(['measure', 'value'], [
         ['seed: catalogue + sample corpus', `${chunks} chunks in ${f(seedSeconds, 1)} s (${f(Number(chunks) / seedSeconds, 0)} chunks/s, embedding + BM25 index + HNSW insert)`],
         ['handle(), sequential, 200 questions', `p50 ${f(s.p50, 1)} ms, p95 ${f(s.p95, 1)} ms, max ${f(s.max, 1)} ms`],
         ['handle(), 10 concurrent users × 20', `p50 ${f(c.p50, 1)} ms, p95 ${f(c.p95, 1)} ms; ${f(throughput, 1)} answers/s`],
+        ...grown,
       ]),
     ].join('\n');
     console.log(body);
@@ -91,6 +116,29 @@ async function main(): Promise<void> {
   } finally {
     await ds.destroy();
     await scratch?.drop();
+  }
+}
+
+/** Adds `count` chunks: each a sample chunk plus two sentences of other chunks, embedded offline. */
+async function grow(ds: AppDataSource, local: LocalEmbeddings, count: number): Promise<void> {
+  const base: Array<{ title: string; content: string; content_type: string }> = await ds.query(`SELECT title, content, content_type FROM learning_content ORDER BY id`);
+  const sentences = base.flatMap((b) => b.content.split(/(?<=[.!?])\s+/)).filter((x) => x.length > 20);
+  const u = rng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(u() * xs.length)];
+  for (let done = 0; done < count;) {
+    const batch = Array.from({ length: Math.min(200, count - done) }, (_, i) => {
+      const b = pick(base);
+      return { title: `${b.title} (${done + i})`, content: `${b.content} ${pick(sentences)} ${pick(sentences)}`, type: b.content_type };
+    });
+    const vectors = await local.embedDocuments(batch.map((x) => `${x.title}\n${x.content}`));
+    const params: unknown[] = [];
+    const values = batch.map((x, i) => {
+      params.push(x.title, x.content, x.type, `[${vectors[i].join(',')}]`, local.embedderId);
+      const p = params.length - 5;
+      return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}::vector, $${p + 5}, 'bench')`;
+    });
+    await ds.query(`INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service) VALUES ${values.join(', ')}`, params);
+    done += batch.length;
   }
 }
 

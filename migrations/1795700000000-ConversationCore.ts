@@ -58,28 +58,8 @@ export class ConversationCore1795700000000 implements MigrationInterface {
       SELECT TRUE, 0, 0`);
 
     // SECURITY DEFINER: the index is derived data; app_user may read it but never write it directly.
-    await q.query(`
-      CREATE OR REPLACE FUNCTION learning_content_index_terms() RETURNS TRIGGER
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      DECLARE
-        new_len INTEGER;
-        old_len INTEGER;
-      BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN
-          SELECT coalesce(max(doc_len), 0) INTO old_len FROM learning_content_terms WHERE content_id = OLD.id;
-          IF TG_OP = 'UPDATE' THEN DELETE FROM learning_content_terms WHERE content_id = OLD.id; END IF;
-          UPDATE learning_content_stats SET doc_count = doc_count - 1, total_len = total_len - old_len;
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN
-          SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0) INTO new_len FROM unnest(NEW.search_tsv);
-          INSERT INTO learning_content_terms (lexeme, content_id, tf, doc_len)
-            SELECT lexeme, NEW.id, coalesce(array_length(positions, 1), 1), greatest(new_len, 1) FROM unnest(NEW.search_tsv);
-          UPDATE learning_content_stats SET doc_count = doc_count + 1, total_len = total_len + greatest(new_len, 1);
-        END IF;
-        RETURN NULL;
-      END $$`);
-    await q.query(`CREATE TRIGGER learning_content_index_terms AFTER INSERT OR DELETE OR UPDATE OF title, content ON learning_content
-      FOR EACH ROW EXECUTE FUNCTION learning_content_index_terms()`);
+    await q.query(ROW_INDEX_FUNCTION);
+    await q.query(ROW_INDEX_TRIGGER);
     // Index what the seed migration already inserted.
     await q.query(`UPDATE learning_content SET title = title`);
 
@@ -103,3 +83,27 @@ export class ConversationCore1795700000000 implements MigrationInterface {
       DROP COLUMN IF EXISTS conversation_id, DROP COLUMN IF EXISTS tenant_id, DROP COLUMN IF EXISTS channel`);
   }
 }
+
+/** The row-level BM25 index trigger (replaced by statement-level ones in FastRetrieval, restored by its down()). */
+export const ROW_INDEX_FUNCTION = `
+      CREATE OR REPLACE FUNCTION learning_content_index_terms() RETURNS TRIGGER
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      DECLARE
+        new_len INTEGER;
+        old_len INTEGER;
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+          SELECT coalesce(max(doc_len), 0) INTO old_len FROM learning_content_terms WHERE content_id = OLD.id;
+          IF TG_OP = 'UPDATE' THEN DELETE FROM learning_content_terms WHERE content_id = OLD.id; END IF;
+          UPDATE learning_content_stats SET doc_count = doc_count - 1, total_len = total_len - old_len;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+          SELECT coalesce(sum(coalesce(array_length(positions, 1), 1)), 0) INTO new_len FROM unnest(NEW.search_tsv);
+          INSERT INTO learning_content_terms (lexeme, content_id, tf, doc_len)
+            SELECT lexeme, NEW.id, coalesce(array_length(positions, 1), 1), greatest(new_len, 1) FROM unnest(NEW.search_tsv);
+          UPDATE learning_content_stats SET doc_count = doc_count + 1, total_len = total_len + greatest(new_len, 1);
+        END IF;
+        RETURN NULL;
+      END $$`;
+export const ROW_INDEX_TRIGGER = `CREATE TRIGGER learning_content_index_terms AFTER INSERT OR DELETE OR UPDATE OF title, content ON learning_content
+      FOR EACH ROW EXECUTE FUNCTION learning_content_index_terms()`;

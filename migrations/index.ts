@@ -8,6 +8,7 @@ import { ConversationCore1795700000000 } from './1795700000000-ConversationCore'
 import { ChannelEvents1795800000000 } from './1795800000000-ChannelEvents';
 import { LearningLoop1795900000000 } from './1795900000000-LearningLoop';
 import { DurableDelivery1796000000000 } from './1796000000000-DurableDelivery';
+import { FastRetrieval1796100000000 } from './1796100000000-FastRetrieval';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ChannelEvents1795800000000,
   LearningLoop1795900000000,
   DurableDelivery1796000000000,
+  FastRetrieval1796100000000,
 ];

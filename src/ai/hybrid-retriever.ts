@@ -33,12 +33,14 @@ export interface RetrieverTuning {
   b: number;
   /** HNSW search breadth; higher = better recall, slower */
   efSearch: number;
+  /** BM25 reads at most this many postings per query term, the highest-impact ones first (null: all) */
+  postingsPerTerm: number | null;
 }
 
 // BM25 k1/b and the offline fusion weights were tuned on SciFact's train queries only (bench/README.md,
 // "BEIR SciFact"); the test queries were never used for tuning. Equal weights stay the default for a
 // neural embedder (e.g. OpenAI), which the offline grid could not measure.
-export const DEFAULT_TUNING: RetrieverTuning = { candidates: 50, rrfK: 60, vectorWeight: 1, textWeight: 1, k1: 1.2, b: 0.75, efSearch: 100 };
+export const DEFAULT_TUNING: RetrieverTuning = { candidates: 50, rrfK: 60, vectorWeight: 1, textWeight: 1, k1: 1.2, b: 0.75, efSearch: 100, postingsPerTerm: 1000 };
 
 /** The offline embedder is weaker than BM25 on real questions (SciFact nDCG@10 0.55 vs 0.68), so the text list leads. */
 export const OFFLINE_TUNING: RetrieverTuning = { ...DEFAULT_TUNING, candidates: 100, rrfK: 20, vectorWeight: 1, textWeight: 6 };
@@ -114,29 +116,50 @@ export class HybridRetriever {
 
   /**
    * BM25 over the lexemes PostgreSQL's English configuration extracts (stemmed, stop words removed).
-   * Shaped for the planner: one index probe of the postings per query lexeme (LATERAL), document
-   * frequency as a window count over those postings, and the wide learning_content rows joined only
-   * for the n best (joining every matching chunk cost a sequential scan of the table).
+   * Each query term reads at most `postingsPerTerm` postings of the wanted content types, best impact
+   * first (an index-only scan of idx_learning_content_terms_impact), with its document frequency from
+   * learning_content_lexemes, so the cost no longer grows with how common a word is, and a filter
+   * never starves the result (the cap counts matching postings only). The best 2n of those candidates
+   * are then scored exactly from their own postings: a chunk that matches every term, each below the
+   * cap, is ranked by its full score rather than by the terms that happened to reach it.
    */
   async textSearch(m: EntityManager, query: string, n: number, types: string[] | null): Promise<Row[]> {
+    const cap = this.tuning.postingsPerTerm;
+    // PostgreSQL's JIT compiles this query when the planner's cost estimate is high (a table not yet
+    // analysed after a bulk load): ~300 ms of compiling for a query that runs in ~10 ms.
+    await m.query(`SELECT set_config('jit', 'off', true)`);
+    return this.bm25(m, query, n, types, cap === null ? null : Math.max(cap, n));
+  }
+
+  private bm25(m: EntityManager, query: string, n: number, types: string[] | null, postingsPerTerm: number | null): Promise<Row[]> {
     return m.query(
       `WITH qt AS MATERIALIZED (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
-            st AS MATERIALIZED (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
-            p AS (SELECT t.content_id, t.tf, t.doc_len, count(*) OVER (PARTITION BY qt.lexeme)::float8 AS df
-                    FROM qt CROSS JOIN LATERAL (SELECT content_id, tf, doc_len FROM learning_content_terms t WHERE t.lexeme = qt.lexeme) t),
-            scored AS (
-              SELECT p.content_id, sum(ln(1 + (st.n - p.df + 0.5) / (p.df + 0.5))
-                       * p.tf * ($4::float8 + 1) / (p.tf + $4::float8 * (1 - $5::float8 + $5::float8 * p.doc_len / st.avgdl))) AS score
-                FROM p CROSS JOIN st GROUP BY p.content_id),
-            top AS (
-              SELECT s.content_id, s.score FROM scored s
-               WHERE $3::text[] IS NULL OR EXISTS (SELECT 1 FROM learning_content f WHERE f.id = s.content_id AND f.content_type = ANY($3::text[]))
-               ORDER BY s.score DESC, s.content_id
-               LIMIT $2)
+            st AS MATERIALIZED (SELECT greatest(doc_count, 1)::float8 AS n, greatest(total_len, 1)::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
+            w AS MATERIALIZED (
+              SELECT l.lexeme, ln(1 + (st.n - l.df + 0.5) / (l.df + 0.5)) AS idf
+                FROM qt JOIN learning_content_lexemes l ON l.lexeme = qt.lexeme CROSS JOIN st WHERE l.df > 0),
+            partial AS (
+              SELECT t.content_id, sum(w.idf * t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * t.doc_len / st.avgdl))) AS score
+                FROM w CROSS JOIN st
+                CROSS JOIN LATERAL (
+                  SELECT content_id, tf, doc_len FROM learning_content_terms t
+                   WHERE t.lexeme = w.lexeme AND ($3::text[] IS NULL OR t.content_type = ANY($3::text[]))
+                   ORDER BY bm25_impact(t.tf, t.doc_len) DESC LIMIT $6) t
+               GROUP BY t.content_id),
+            candidates AS MATERIALIZED (SELECT content_id FROM partial ORDER BY score DESC, content_id LIMIT $7),
+            exact AS (
+              SELECT c.content_id, sum(w.idf * t.tf * ($4::float8 + 1) / (t.tf + $4::float8 * (1 - $5::float8 + $5::float8 * t.doc_len / st.avgdl))) AS score
+                FROM candidates c CROSS JOIN st
+                -- one index probe per (candidate, query term), not every posting of the candidate
+                JOIN learning_content_terms t ON t.content_id = c.content_id AND t.lexeme = ANY ((SELECT array_agg(lexeme) FROM w)::text[])
+                JOIN w ON w.lexeme = t.lexeme
+               GROUP BY c.content_id),
+            top AS (SELECT content_id, score FROM exact ORDER BY score DESC, content_id LIMIT $2)
        SELECT lc.id, lc.title, lc.content, lc.content_type, lc.metadata, top.score
          FROM top JOIN learning_content lc ON lc.id = top.content_id
         ORDER BY top.score DESC, lc.id`,
-      [query, n, types, this.tuning.k1, this.tuning.b]);
+      // Every posting read (no cap): the partial scores are exact already, so the top n are the candidates.
+      [query, n, types, this.tuning.k1, this.tuning.b, postingsPerTerm, postingsPerTerm === null ? n : Math.max(2 * n, 100)]);
   }
 }
 

@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger';
+import type { EmbeddedWorkerData, EmbeddedWorkerMessage } from './embedded-worker';
 
 /**
  * The zero-configuration database: PGlite (PostgreSQL compiled to WASM) with pgvector, served through
  * pglite-socket so the app talks to it with the same `pg` driver and TypeORM code path as production.
+ * Both run in a worker thread (embedded-worker.ts), so a query never blocks the app's event loop.
  * The socket server has no authentication and every connection is a superuser, so it listens on a
  * Unix socket in a directory only this OS user can enter (0700), never on a TCP port: other local
  * users cannot reach it. The data directory is 0700 and the server file 0600 too. (typeorm-pglite shares one session across concurrent transactions; the socket
@@ -49,13 +49,16 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
     fs.chmodSync(dataDir, 0o700);
   }
 
-  const db = await PGlite.create({ dataDir: inMemory ? undefined : dataDir, extensions: { vector } });
   // A fresh 0700 directory per server (mkdtemp): short enough for a socket path, private to this user.
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-pglite-'));
   fs.chmodSync(socketDir, 0o700);
-  // 100 connections covers every pool we open (app + CLI); the socket server queues queries per transaction.
-  const server = new PGLiteSocketServer({ db, path: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`), maxConnections: 100 });
-  await server.start();
+  let worker: Worker;
+  try {
+    worker = await startWorker({ dataDir: inMemory ? undefined : dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) }, opts.logger);
+  } catch (err) {
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    throw err;
+  }
   if (lockFile) fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, socketDir }), { mode: 0o600 });
 
   let stopped = false;
@@ -64,8 +67,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
     stopped = true;
     process.off('exit', removeLock);
     removeLock();
-    await server.stop();
-    await db.close();
+    await stopWorker(worker);
     fs.rmSync(socketDir, { recursive: true, force: true });
   };
   const removeLock = () => {
@@ -79,6 +81,39 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
   };
   process.on('exit', removeLock);
   return { ...socketAddress(socketDir), owned: true, stop };
+}
+
+/** Starts embedded-worker.ts (through ts-node when running from sources) and waits until it serves. */
+function startWorker(data: EmbeddedWorkerData, logger?: Logger): Promise<Worker> {
+  const script = path.join(__dirname, `embedded-worker${path.extname(__filename)}`);
+  const worker = script.endsWith('.ts')
+    ? new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, { eval: true, workerData: data })
+    : new Worker(script, { workerData: data });
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: EmbeddedWorkerMessage) => {
+      if (m.type === 'ready') {
+        worker.off('error', reject);
+        // A crash of the database thread after start-up: every query fails from then on; say why.
+        worker.on('error', (err) => logger?.error({ err }, 'the embedded database thread failed'));
+        resolve(worker);
+      } else if (m.type === 'failed') {
+        void worker.terminate();
+        reject(Object.assign(new Error(m.message), { stack: m.stack }));
+      }
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+  });
+}
+
+async function stopWorker(worker: Worker): Promise<void> {
+  const stopped = new Promise<void>((resolve) => {
+    worker.on('message', (m: EmbeddedWorkerMessage) => m.type === 'stopped' && resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage({ type: 'stop' });
+  await stopped;
+  await worker.terminate();
 }
 
 /** pg reaches a Unix socket as host = its directory, port = the number in `.s.PGSQL.<port>`. */

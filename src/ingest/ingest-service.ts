@@ -166,9 +166,26 @@ export class IngestService {
       opts.onFileDone?.(result);
     }
 
+    await this.refreshPlannerStatistics(summary.chunksAdded + summary.chunksUpdated + summary.chunksDeleted);
     summary.seconds = (performance.now() - started) / 1000;
     this.logger.info({ ...summary, failed: summary.failed.length, warnings: summary.warnings.length }, 'ingest finished');
     return summary;
+  }
+
+  /**
+   * After a large import the planner still has the statistics of the smaller table, and the new
+   * postings are not yet marked all-visible, until autovacuum runs (a minute or more): meanwhile BM25
+   * gets bitmap heap scans instead of index-only scans (58 ms instead of 11 ms a query on SciFact).
+   * VACUUM and ANALYZE need ownership: where the connection lacks it, autovacuum does it later.
+   */
+  private async refreshPlannerStatistics(changedChunks: number): Promise<void> {
+    if (changedChunks < 500) return;
+    try {
+      await this.ds.query(`VACUUM (ANALYZE) learning_content_terms, learning_content_lexemes`);
+      await this.ds.query(`ANALYZE learning_content`);
+    } catch (err) {
+      this.logger.debug({ err }, 'VACUUM/ANALYZE after the import was not allowed; autovacuum will do it');
+    }
   }
 
   /**

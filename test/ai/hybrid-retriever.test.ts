@@ -44,6 +44,43 @@ forEachBackend('HybridRetriever', (backend) => {
     }
   });
 
+  it('reads only the best postings of each term: exact when they all fit, the strongest match first when they do not', async () => {
+    // 60 chunks share "zanthrope"; 1 to 7 occurrences each.
+    const many = await addContent(ds, Array.from({ length: 60 }, (_, i) => ({
+      title: `Zanthrope note ${i}`,
+      content: `${'zanthrope '.repeat(1 + (i % 7))}filler text about depots and ${i % 3 === 0 ? 'quillmark' : 'lanes'} number ${i}.`,
+      contentType: i % 10 === 0 ? 'reference' : 'tutorial',
+    })));
+    const every = new HybridRetriever(localProvider(), { postingsPerTerm: null });
+    const roomy = new HybridRetriever(localProvider(), { postingsPerTerm: 100 });
+    const capped = new HybridRetriever(localProvider(), { postingsPerTerm: 5 });
+    for (const q of ['zanthrope', 'zanthrope quillmark', 'quillmark depots zanthrope']) {
+      const exact = await run((m) => every.textSearch(m, q, 5, null));
+      assert.deepEqual((await run((m) => roomy.textSearch(m, q, 5, null))).map((r) => [r.id, r.score]), exact.map((r) => [r.id, r.score]), q);
+      const approx = await run((m) => capped.textSearch(m, q, 5, null));
+      assert.equal(approx.length, 5, q);
+      assert.ok(approx.every((r) => many.includes(r.id)), q);
+    }
+    const [best] = await run((m) => capped.textSearch(m, 'zanthrope', 1, null));
+    assert.match(best.content, /^(zanthrope ){7}/, 'the chunk that says it most often');
+    // A filter that the capped postings cannot fill (6 references among 60) still returns every match.
+    const refs = await run((m) => capped.textSearch(m, 'zanthrope', 10, ['reference']));
+    assert.equal(refs.length, 6);
+    assert.ok(refs.every((r) => r.content_type === 'reference'));
+  });
+
+  it('answers bad queries quickly and sensibly: punctuation, stop words, 4,000 characters, unknown content types', async () => {
+    for (const mode of ['hybrid', 'text', 'vector'] as const) {
+      assert.ok(Array.isArray(await run((m) => retriever.search(m, '?!... --- ***', { k: 5, mode }))), mode);
+      assert.deepEqual(await run((m) => retriever.search(m, 'glimmerfax', { k: 5, mode, contentTypes: ['no-such-type' as never] })), [], mode);
+    }
+    assert.deepEqual(await run((m) => retriever.textSearch(m, '?!... --- ***', 5, null)), [], 'punctuation: no terms');
+    assert.deepEqual(await run((m) => retriever.textSearch(m, 'what is the and of to it', 5, null)), [], 'stop words: no terms');
+    const long = `${'How do glimmerfax lanes get routed between depots and parcels? '.repeat(70)}`.slice(0, 4000);
+    const passages = await run((m) => retriever.search(m, long, { k: 3 }));
+    assert.equal(passages[0].id, ids[0], 'a long question still finds the chunk it is about');
+  });
+
   it('treats query text as data', async () => {
     const rows = await run((m) => retriever.search(m, "'); DROP TABLE learning_content; -- & | ! <->", { k: 3 }));
     assert.ok(Array.isArray(rows));

@@ -1,9 +1,11 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
 import { isAppError } from '../../src/core/errors';
+import { IN_MEMORY } from '../../src/db/embedded-postgres';
 import { AppDataSource } from '../../src/db/data-source';
 import { insertSeedRows } from '../../src/db/seed-rows';
 import { forEachBackend } from '../helpers/databases';
@@ -27,6 +29,30 @@ describe('AppDataSource', () => {
     assert.equal((await second.query(`SELECT 1 FROM skills WHERE name = 'Persisted skill'`)).length, 1);
     await second.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the embedded database off the main thread: a long query leaves the event loop free', async function () {
+    this.timeout(60_000);
+    const ds = new AppDataSource({ pgliteDataDir: IN_MEMORY, poolSize: 2 });
+    await ds.initialize();
+    try {
+      const delay = monitorEventLoopDelay({ resolution: 10 });
+      const ticks: number[] = [];
+      const timer = setInterval(() => ticks.push(performance.now()), 20);
+      delay.enable();
+      const started = performance.now();
+      await ds.query(`SELECT count(*) FROM generate_series(1, 4000000) g WHERE g % 7 = 0`);
+      const took = performance.now() - started;
+      delay.disable();
+      clearInterval(timer);
+      const worst = delay.max / 1e6;
+      assert.ok(took > 300, `the query took ${took.toFixed(0)} ms: too short to tell`);
+      // On the main thread the loop would stall for the whole query; a worker leaves it ticking.
+      assert.ok(worst < took / 3, `the event loop stalled ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms query`);
+      assert.ok(ticks.length >= (took / 20) / 3, `${ticks.length} timer ticks during ${took.toFixed(0)} ms`);
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('says in one sentence what to do when PostgreSQL is unreachable', async () => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../src/db/data-source';
 import { forEachBackend } from '../helpers/databases';
 
-const TABLES = ['assessment_attempts', 'processed_events', 'learning_content_stats', 'learning_content_terms', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
+const TABLES = ['assessment_attempts', 'processed_events', 'learning_content_stats', 'learning_content_terms', 'learning_content_lexemes', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
 
 async function objects(ds: AppDataSource) {
   const tables = (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'`)).map((r: { tablename: string }) => r.tablename).sort();
   const views = (await ds.query(`SELECT viewname FROM pg_views WHERE schemaname = 'public'`)).map((r: { viewname: string }) => r.viewname).sort();
-  const functions = (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'auth') AND p.proname NOT LIKE 'vector%' AND p.proname IN ('match_documents','get_user_learning_analytics','generate_recommendations','update_updated_at_column','sync_learning_progress_completion','uid','role','can_view_user','is_admin','managed_department','managed_user_ids','users_guard_access_columns','assessment_attempts_set_expiry')`)).map((r: { proname: string }) => r.proname).sort();
+  const functions = (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname IN ('public', 'auth') AND p.proname NOT LIKE 'vector%' AND p.proname IN ('match_documents','get_user_learning_analytics','generate_recommendations','update_updated_at_column','sync_learning_progress_completion','uid','role','can_view_user','is_admin','managed_department','managed_user_ids','users_guard_access_columns','assessment_attempts_set_expiry','bm25_impact','learning_content_index_insert','learning_content_index_update','learning_content_index_delete')`)).map((r: { proname: string }) => r.proname).sort();
   const policies = Number((await ds.query(`SELECT count(*) AS n FROM pg_policies WHERE schemaname = 'public'`))[0].n);
   return { tables, views, functions, policies };
 }
@@ -21,13 +21,14 @@ forEachBackend('migrations', (backend) => {
 
   it('apply all, revert all, and apply again to the same schema', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    assert.equal(applied.length, 10);
+    assert.equal(applied.length, 11);
     const first = await objects(ds);
     assert.deepEqual(first.tables, [...TABLES].sort());
     assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);
-    assert.deepEqual(first.functions, ['assessment_attempts_set_expiry', 'can_view_user', 'generate_recommendations', 'get_user_learning_analytics', 'is_admin',
+    assert.deepEqual(first.functions, ['assessment_attempts_set_expiry', 'bm25_impact', 'can_view_user', 'generate_recommendations', 'get_user_learning_analytics', 'is_admin',
+      'learning_content_index_delete', 'learning_content_index_insert', 'learning_content_index_update',
       'managed_department', 'managed_user_ids', 'match_documents', 'role', 'sync_learning_progress_completion', 'uid', 'update_updated_at_column', 'users_guard_access_columns']);
-    assert.equal(first.policies, 35);
+    assert.equal(first.policies, 36);
     assert.equal(await ds.isMigrated(), true);
 
     for (let i = 0; i < applied.length; i++) await ds.undoLastMigration({ transaction: 'each' });
@@ -37,6 +38,29 @@ forEachBackend('migrations', (backend) => {
 
     await ds.runMigrations({ transaction: 'each' });
     assert.deepEqual(await objects(ds), first);
+  });
+
+  it('evaluates auth.uid() and auth.role() once per query in every policy (an InitPlan, not a per-row call)', async () => {
+    const policies: Array<{ tablename: string; policyname: string; qual: string | null; with_check: string | null }> = await ds.query(
+      `SELECT tablename, policyname, qual, with_check FROM pg_policies WHERE schemaname = 'public'`);
+    assert.ok(policies.length > 30);
+    const perRow = policies.filter((p) => /(?<!SELECT \(?)auth\.(uid|role)\(\)/.test(`${p.qual ?? ''} ${p.with_check ?? ''}`));
+    assert.deepEqual(perRow.map((p) => `${p.tablename}: ${p.policyname}`), []);
+  });
+
+  it('lets the planner expect every readable row to be readable (so it can use the HNSW index as app_user)', async () => {
+    await ds.query(`INSERT INTO learning_content (title, content, content_type) SELECT 'Row ' || g, 'text', 'tutorial' FROM generate_series(1, 300) g`);
+    await ds.query(`ANALYZE learning_content`);
+    const estimate = (m: { query: AppDataSource['query'] }) => m.query(`EXPLAIN (FORMAT JSON) SELECT id FROM learning_content`).then((r: Array<Record<string, unknown>>) => {
+      const plan = Object.values(r[0])[0] as Array<{ Plan: { 'Plan Rows': number } }>;
+      return plan[0].Plan['Plan Rows'];
+    });
+    const owner = await estimate(ds);
+    const { inUserScope } = await import('../../src/db/user-scope');
+    const asUser = await inUserScope(ds, 'someone', (m) => estimate(m as never));
+    assert.ok(owner >= 300);
+    assert.ok(asUser >= owner / 2, `app_user estimate ${asUser} rows of ${owner}`);
+    await ds.query(`DELETE FROM learning_content WHERE title LIKE 'Row %'`);
   });
 
   it('creates the indexes the design asks for (HNSW, GIN, partial, unique composite) and stores vectors in line', async () => {
