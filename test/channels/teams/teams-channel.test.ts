@@ -338,17 +338,20 @@ forEachBackend('Teams channel over HTTP', (backend) => {
 
   it('answers a slow answer from the worker, in the same reply chain, without holding the HTTP response', async () => {
     const inner = createAnswerer({ timeoutMs: 1000 });
+    // The answer waits until the test has its HTTP response: a route that waited for the answer would never answer.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
     const slow = RunnableLambda.from(async (input: AnswerInput): Promise<Answer> => {
-      await new Promise((r) => setTimeout(r, 600));
+      await gate;
       return inner.invoke(input);
     });
     const slowBot = await startBot(ds, makeService(ds, { answerer: slow }), { logger: log.logger });
     try {
       const activity = channelMessage(serviceUrl, QUESTION);
       const res = await slowBot.post(activity);
-      assert.equal(res.status, 200);
-      assert.ok(res.ms < 550, `the HTTP answer does not wait for the slow answer (${res.ms} ms)`);
+      assert.equal(res.status, 200, 'the HTTP answer does not wait for the answer');
       assert.equal(connector.activities.filter(isCard).length, 0, 'no card yet');
+      release();
 
       const [card] = await connector.waitFor(isCard, { timeoutMs: 10_000 });
       assert.equal(card.conversationId, activity.conversation.id, 'proactive answer in the same reply chain');
@@ -358,6 +361,7 @@ forEachBackend('Teams channel over HTTP', (backend) => {
       assert.deepEqual(types, ['typing', 'card']);
       assert.equal((await rowsFor(activity.id)).length, 1);
     } finally {
+      release();
       await slowBot.close();
     }
   });
