@@ -109,7 +109,7 @@ const CHANGED_ROWS = {
 };
 
 /**
- * One statement: old postings out, new postings in, document frequencies and the statistics row
+ * One statement (run by the triggers, and by the rebuild over every row): old postings out, new postings in, document frequencies and the statistics row
  * adjusted once. Data-modifying CTEs share one snapshot, so the DELETE never sees the rows the INSERT
  * adds. Lexemes are upserted in sorted order so that concurrent writers lock them in the same order.
  */
@@ -136,21 +136,11 @@ function maintainIndex(changed: string): string {
      WHERE s.docs <> 0 OR s.len <> 0`;
 }
 
-/** Empties and refills postings, document frequencies and statistics from learning_content. */
+/** Empties and refills postings, document frequencies and statistics: every row indexed as if just inserted. */
 async function rebuildSearchIndex(q: QueryRunner): Promise<void> {
-  await q.query(`TRUNCATE learning_content_terms`);
-  await q.query(`TRUNCATE learning_content_lexemes`);
-  await q.query(`
-    INSERT INTO learning_content_terms (lexeme, content_id, tf, doc_len, content_type)
-      SELECT u.lexeme, lc.id, coalesce(array_length(u.positions, 1), 1), d.len, lc.content_type
-        FROM learning_content lc
-        CROSS JOIN LATERAL (SELECT greatest(coalesce(sum(coalesce(array_length(v.positions, 1), 1)), 0), 1)::int AS len FROM unnest(lc.search_tsv) v) d
-        CROSS JOIN LATERAL unnest(lc.search_tsv) u`);
-  await q.query(`INSERT INTO learning_content_lexemes (lexeme, df) SELECT lexeme, count(*) FROM learning_content_terms GROUP BY lexeme`);
-  await q.query(`UPDATE learning_content_stats SET
-    doc_count = (SELECT count(*) FROM learning_content),
-    total_len = (SELECT coalesce(sum(doc_len), 0) FROM (SELECT DISTINCT ON (content_id) doc_len FROM learning_content_terms ORDER BY content_id) d)
-      + (SELECT count(*) FROM learning_content lc WHERE NOT EXISTS (SELECT 1 FROM learning_content_terms t WHERE t.content_id = lc.id))`);
+  await q.query(`TRUNCATE learning_content_terms, learning_content_lexemes`);
+  await q.query(`UPDATE learning_content_stats SET doc_count = 0, total_len = 0`);
+  await q.query(maintainIndex(`SELECT id, 1 AS sign, search_tsv, content_type FROM learning_content`));
 }
 
 /** ALTER POLICY for every policy in the public schema whose expressions `change` rewrites. */

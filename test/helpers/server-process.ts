@@ -35,13 +35,14 @@ export class ServerProcess {
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     let buffer = '';
+    const secrets = secretsInEnv(this.env);
     child.stderr!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
       let nl: number;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        auditLine(line, secretsInEnv(this.env), `server on port ${this.port}`);
+        auditLine(line, secrets, `server on port ${this.port}`);
         try {
           this.logs.push(JSON.parse(line));
         } catch {

@@ -1,5 +1,7 @@
 import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
+// What process() runs on the body (timestamp strings to Dates); botbuilder does not re-export it.
+export { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 
 /**
  * CloudAdapter whose route handling is ours: `process()` console.error()s every refused request as a
@@ -16,16 +18,4 @@ export class RouteAdapter extends CloudAdapter {
 /** Whether botbuilder refused the request's credentials (the answer is 401). */
 export function isAuthenticationError(err: unknown): err is Error {
   return err instanceof AuthenticationError || (err as { name?: string })?.name === 'AuthenticationError';
-}
-
-/** What validateAndFixActivity does in process(): ISO timestamp strings become Dates, the raw text is kept. */
-export function activityFromBody(body: Record<string, unknown>): Activity {
-  const a = { ...body } as Record<string, unknown>;
-  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['expiration', 'rawExpiration'], ['localTimestamp', 'rawLocalTimestamp']] as const) {
-    if (typeof a[field] === 'string') {
-      a[raw] = a[field];
-      a[field] = new Date(a[field] as string);
-    }
-  }
-  return a as unknown as Activity;
 }

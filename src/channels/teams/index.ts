@@ -11,7 +11,7 @@ import type { JobContext, JobHandlers, JobQueue } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
 import { collectConsole } from '../../observability/console';
 import type { Metrics } from '../../observability/metrics';
-import { activityFromBody, isAuthenticationError, RouteAdapter } from './adapter';
+import { isAuthenticationError, RouteAdapter, validateAndFixActivity } from './adapter';
 import { checkActivity } from './activity';
 import { APOLOGY, LearningAssistantBot } from './bot';
 
@@ -188,7 +188,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
     const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
     // What botbuilder's token validation prints goes into this request's one log line.
     const { value: invokeResponse, error, printed } = await collectConsole(() => notAccepted.run(state, () =>
-      adapter.runActivity(authHeader, activityFromBody(req.body as Record<string, unknown>), (context) => bot.run(context))));
+      adapter.runActivity(authHeader, validateAndFixActivity(req.body as Activity), (context) => bot.run(context))));
     const details = printed.length ? { printed } : {};
     if (!error) {
       if (printed.length) log.debug(details, 'botbuilder printed during a turn');
