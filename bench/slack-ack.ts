@@ -56,14 +56,14 @@ const QUESTIONS = [
 // Child: the real server.
 
 async function serve(): Promise<void> {
-  const { buildApp } = await import('../src/app');
-  const { loadConfig } = await import('../src/config');
-  const { createSlackChannel } = await import('../src/channels/slack');
-  const { IdentityService } = await import('../src/core/identity-service');
-  const { InteractionService } = await import('../src/core/interaction-service');
-  const { createLogger } = await import('../src/observability/logger');
-  const { createServer } = await import('../src/server');
-  const { IN_MEMORY } = await import('../src/db/embedded-postgres');
+  const { buildApp } = require('../src/app') as typeof import('../src/app');
+  const { loadConfig } = require('../src/config') as typeof import('../src/config');
+  const { createSlackChannel } = require('../src/channels/slack') as typeof import('../src/channels/slack');
+  const { IdentityService } = require('../src/core/identity-service') as typeof import('../src/core/identity-service');
+  const { InteractionService } = require('../src/core/interaction-service') as typeof import('../src/core/interaction-service');
+  const { createLogger } = require('../src/observability/logger') as typeof import('../src/observability/logger');
+  const { createServer } = require('../src/server') as typeof import('../src/server');
+  const { IN_MEMORY } = require('../src/db/embedded-postgres') as typeof import('../src/db/embedded-postgres');
 
   const config = loadConfig({
     PGLITE_DATA_DIR: IN_MEMORY,
@@ -147,8 +147,8 @@ async function startProfile() {
 interface Run { code: string; workload: string; mode: string; load: number; concurrency: number; events: number; ack: number[]; serverAck: number[]; answer: number[]; seconds: number; non200: number }
 
 async function main(): Promise<void> {
-  const { FakeSlackApi, BOT_USER_ID } = await import('../test/helpers/fake-slack-api');
-  const { envelope, mentionEvent, messageEvent, newId, newTs, signature } = await import('../test/channels/slack/slack-requests');
+  const { FakeSlackApi, BOT_USER_ID } = require('../test/helpers/fake-slack-api') as typeof import('../test/helpers/fake-slack-api');
+  const { envelope, mentionEvent, messageEvent, newId, newTs, signature } = require('../test/channels/slack/slack-requests') as typeof import('../test/channels/slack/slack-requests');
   const workloads = arg('workload', 'mentions').split(',');
   let workload = workloads[0];
   const modes = arg('mode', 'bursts,closed').split(',');

@@ -56,7 +56,7 @@ forEachBackend('migrations', (backend) => {
       return plan[0].Plan['Plan Rows'];
     });
     const owner = await estimate(ds);
-    const { inUserScope } = await import('../../src/db/user-scope');
+    const { inUserScope } = require('../../src/db/user-scope') as typeof import('../../src/db/user-scope');
     const asUser = await inUserScope(ds, 'someone', (m) => estimate(m as never));
     assert.ok(owner >= 300);
     assert.ok(asUser >= owner / 2, `app_user estimate ${asUser} rows of ${owner}`);

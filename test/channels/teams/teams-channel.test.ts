@@ -410,7 +410,7 @@ describe('Teams channel configuration and authentication', () => {
     let ds: AppDataSource;
     const log = capturingLogger();
     before(async () => {
-      const { backends } = await import('../../helpers/databases');
+      const { backends } = require('../../helpers/databases') as typeof import('../../helpers/databases');
       ds = await backends()[0].dataSource();
       connector = new FakeBotConnector();
       serviceUrl = (await connector.start()).url;
