@@ -33,7 +33,11 @@ import { IngestService } from '../src/ingest/ingest-service';
 import { LegacyTextRetriever } from './legacy-retriever';
 import { arg, createScratchDatabase, f, flag, latencyStats, mean, now, replaceGenerated, table, type ScratchDatabase } from './lib';
 
-const DATA_DIR = path.resolve(__dirname, '../../shared/eval/scifact');
+/**
+ * BEIR SciFact (corpus.jsonl, queries-all.jsonl, qrels-train.tsv, qrels-test.tsv) is public data the
+ * repository does not ship: --data=DIR or SCIFACT_DIR, default bench/.cache/scifact.
+ */
+const DATA_DIR = path.resolve(arg('data', process.env.SCIFACT_DIR ?? path.join(__dirname, '.cache', 'scifact')));
 const K = 100;
 const LIMIT = Number(arg('limit', '0'));
 const MODES: SearchMode[] = ['vector', 'text', 'hybrid'];
@@ -184,6 +188,9 @@ function fuse(byVector: ListRow[], byText: ListRow[], t: Pick<RetrieverTuning, '
 
 async function main(): Promise<void> {
   const t0 = now();
+  if (!fs.existsSync(path.join(DATA_DIR, 'corpus.jsonl'))) {
+    throw new Error(`BEIR SciFact not found in ${DATA_DIR}: put corpus.jsonl, queries-all.jsonl, qrels-train.tsv and qrels-test.tsv there, or pass --data=DIR`);
+  }
   const docs = readJsonl<Doc>(path.join(DATA_DIR, 'corpus.jsonl'));
   const allQueries = new Map(readJsonl<Q & { _id: string }>(path.join(DATA_DIR, 'queries-all.jsonl')).map((q) => [String(q._id), q.text]));
   const qrelsTest = readQrels(path.join(DATA_DIR, 'qrels-test.tsv'));
@@ -498,7 +505,7 @@ function report(result: Record<string, any>): void {
   console.log(`\n${table(head, rows)}\n`);
 
   const md: string[] = [];
-  md.push(`Data: \`shared/eval/scifact\` (5,183 abstracts; ${result.queries.test} test queries, ${result.queries.train} train queries). Back end: ${result.backend}, ` +
+  md.push(`Data: BEIR SciFact (5,183 abstracts; ${result.queries.test} test queries, ${result.queries.train} train queries). Back end: ${result.backend}, ` +
     `${result.backend.startsWith('embedded') ? `PGlite's PostgreSQL ${result.pgVersion} (WASM)` : `PostgreSQL ${result.pgVersion}`}, pgvector ${result.pgvector}; retriever as of commit ${result.retriever}; embedder \`${result.embedder}\` (offline). Every document is written as Markdown with front matter ` +
     `(title, content_type: reference, source_service: scifact, doc_id) and ingested with \`IngestService.ingestPaths\` (${result.ingest.chunks} chunks from ` +
     `${result.ingest.docsIn} documents, ${result.ingest.failed} failures, ${f(result.ingest.seconds, 0)} s). Test queries run ` +

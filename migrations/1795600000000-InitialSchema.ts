@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The nine tables of shared/seed/database-schema.md with every column, default, CHECK, foreign key and
+ * The nine tables of the database design (README, Database) with every column, default, CHECK, foreign key and
  * index, plus the updated_at triggers. Deviations from the document, each for a measured reason:
  * - `CREATE EXTENSION vector` first (the document assumes it; 13 statements fail without it).
  * - ANN index: HNSW instead of ivfflat (ivfflat built on an empty table had recall@10 of 0.24-0.33),

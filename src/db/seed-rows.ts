@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The seed rows of shared/seed/database-schema.md (section 7). Ids are derived from the natural key so
+ * The seed rows of the database design (skills, courses, learning content; see README, Database). Ids are derived from the natural key so
  * that inserting them again finds the same rows: db:seed is idempotent and other seeds can refer to them.
  */
 export function seedId(kind: string, key: string): string {
