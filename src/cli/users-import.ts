@@ -54,8 +54,11 @@ export interface ImportSummary {
  */
 export function parseCsv(text: string): CsvRecord[] {
   const normalised = text.replace(/\r\n?/g, '\n');
+  // csv-parse counts lines up to the end of a record; a record starts as many lines earlier as its fields hold line breaks
+  const breaks = (fields: string[]) => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+  const starts: number[] = [];
   let lastLine = 0; // where the last complete record ends
-  let rows: { record: string[]; info: { lines: number } }[];
+  let rows: string[][];
   try {
     rows = parse(normalised, {
       bom: true,
@@ -63,10 +66,10 @@ export function parseCsv(text: string): CsvRecord[] {
       skip_empty_lines: true,
       relax_column_count: true,
       relax_quotes: true,
-      info: true,
-      on_record: (r: { record: string[]; info: { lines: number } }) => {
-        lastLine = r.info.lines;
-        return r;
+      on_record: (record, context) => {
+        lastLine = context.lines;
+        starts.push(context.lines - breaks(record));
+        return record;
       },
     });
   } catch (err) {
@@ -78,9 +81,7 @@ export function parseCsv(text: string): CsvRecord[] {
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') throw new AppError('BAD_INPUT', `line ${start}: a quoted field is never closed`);
     throw new AppError('BAD_INPUT', `line ${start}: ${err.message}`);
   }
-  // csv-parse counts lines up to the end of a record; a record starts as many lines earlier as its fields hold line breaks
-  const breaks = (fields: string[]) => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
-  return rows.map(({ record, info }) => ({ line: info.lines - breaks(record), fields: record }));
+  return rows.map((fields, i) => ({ line: starts[i], fields }));
 }
 
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
