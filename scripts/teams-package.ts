@@ -56,7 +56,7 @@ export function buildTeamsPackage(opts: { dir: string; outFile: string; appId?: 
     warnings.push('developer URLs in manifests/teams/manifest.json still point at example.com: fine for sideloading, replace them before publishing to your organisation.');
   }
   const zip = writeZip([
-    { name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8') },
+    { name: 'manifest.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') },
     ...iconNames.map((name) => ({ name, data: files[name] })),
   ]);
   fs.mkdirSync(path.dirname(opts.outFile), { recursive: true });

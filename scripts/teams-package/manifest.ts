@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any JSON object; the schema says what it must hold
 export type Manifest = Record<string, any>;
 
 export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
@@ -53,7 +53,7 @@ export function schemaValidator(manifestVersion: string): ValidateFunction | und
 }
 
 /** "/bots/0/scopes/1 must be equal to one of the allowed values (team, personal, groupChat, copilot)" */
-function describe(e: ErrorObject): string {
+function explain(e: ErrorObject): string {
   const where = e.instancePath || '(manifest)';
   const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
   const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : '';
@@ -81,7 +81,7 @@ export function manifestProblems(m: Manifest, appId: string): string[] {
     problems.push(`manifestVersion ${JSON.stringify(m.manifestVersion)} has no official schema in @microsoft/app-manifest (known: ${schemaVersions().join(', ')})`);
   } else {
     if (m.$schema !== schemaUrl(version)) problems.push(`$schema must be ${schemaUrl(version)}`);
-    if (!validate(m)) problems.push(...(validate.errors ?? []).map(describe));
+    if (!validate(m)) problems.push(...(validate.errors ?? []).map(explain));
   }
   if (typeof m.version !== 'string' || !SEMVER.test(m.version)) problems.push(`version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(m.version)})`);
   const bots: Manifest[] = Array.isArray(m.bots) ? m.bots : [];
