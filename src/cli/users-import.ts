@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { CsvError, parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../core/errors';
 import { inServiceScope } from '../db/user-scope';
@@ -46,57 +47,41 @@ export interface ImportSummary {
   dryRun: boolean;
 }
 
-/** RFC 4180 records with their starting line numbers. A BOM is dropped; CRLF, LF and CR all end lines. Blank lines are skipped. */
+/**
+ * RFC 4180 records (csv-parse) with the line number each starts on. A BOM is dropped; CRLF, LF and CR all
+ * end lines (and become LF inside quoted fields); blank lines are skipped; rows may have any number of
+ * fields (readPeople reports short ones); a quote inside an unquoted field is kept as it is.
+ */
 export function parseCsv(text: string): CsvRecord[] {
-  const s = text.replace(/^\uFEFF/, '');
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  let fieldStarted = false;
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !fieldStarted)) records.push({ line: start, fields });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-  };
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === '\n' || (ch === '\r' && s[i + 1] !== '\n')) line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      fieldStarted = true;
-    } else if (ch === ',') {
-      fields.push(field);
-      field = '';
-      fieldStarted = true;
-    } else if (ch === '\r' || ch === '\n') {
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      start = line;
-    } else {
-      field += ch;
-      fieldStarted = true;
-    }
+  const normalised = text.replace(/\r\n?/g, '\n');
+  // csv-parse counts lines up to the end of a record; a record starts as many lines earlier as its fields hold line breaks
+  const breaks = (fields: string[]) => fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
+  const starts: number[] = [];
+  let lastLine = 0; // where the last complete record ends
+  let rows: string[][];
+  try {
+    rows = parse(normalised, {
+      bom: true,
+      record_delimiter: '\n',
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (record, context) => {
+        lastLine = context.lines;
+        starts.push(context.lines - breaks(record));
+        return record;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    // the record that failed starts on the first non-blank line after the last good one
+    const lines = normalised.split('\n');
+    let start = lastLine + 1;
+    while (start < lines.length && lines[start - 1] === '') start++;
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') throw new AppError('BAD_INPUT', `line ${start}: a quoted field is never closed`);
+    throw new AppError('BAD_INPUT', `line ${start}: ${err.message}`);
   }
-  if (quoted) throw new AppError('BAD_INPUT', `line ${start}: a quoted field is never closed`);
-  if (field !== '' || fields.length || fieldStarted) endRecord();
-  return records;
+  return rows.map((fields, i) => ({ line: starts[i], fields }));
 }
 
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;

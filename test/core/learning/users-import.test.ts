@@ -18,6 +18,37 @@ describe('users:import parsing', () => {
     assert.throws(() => parseCsv('email\n"open'), (e: unknown) => isAppError(e, 'BAD_INPUT') && /line 2/.test(e.message));
   });
 
+  it('parses embedded commas and line breaks, CR-only and mixed line ends, blank lines, short and long rows', () => {
+    const text = 'email,name,department,role\r"a@x.test","Lee, Ann ""AL""","R&D,\r\nLab",\r\r\nb@x.test,B\n\n"c@x.test",C,Ops,admin,extra\n';
+    assert.deepEqual(parseCsv(text), [
+      { line: 1, fields: ['email', 'name', 'department', 'role'] },
+      { line: 2, fields: ['a@x.test', 'Lee, Ann "AL"', 'R&D,\nLab', ''] },
+      { line: 5, fields: ['b@x.test', 'B'] },
+      { line: 7, fields: ['c@x.test', 'C', 'Ops', 'admin', 'extra'] },
+    ]);
+    const { people, bad } = readPeople(parseCsv(text));
+    assert.deepEqual(people.map((p) => [p.line, p.name, p.department]), [[2, 'Lee, Ann "AL"', 'R&D, Lab'], [7, 'C', 'Ops']]);
+    assert.deepEqual(bad, [{ line: 5, error: 'expected 4 fields, found 2' }]);
+  });
+
+  it('keeps a quote inside an unquoted field, and reports an unclosed quote at the line its record starts on', () => {
+    assert.deepEqual(parseCsv('email,name\na@x.test,Ann "the boss" Lee'), [
+      { line: 1, fields: ['email', 'name'] },
+      { line: 2, fields: ['a@x.test', 'Ann "the boss" Lee'] },
+    ]);
+    assert.throws(() => parseCsv('email,name\na@x.test,A\n\n\nb@x.test,"Bob\nand more\n'),
+      (e: unknown) => isAppError(e, 'BAD_INPUT') && e.message === 'line 5: a quoted field is never closed');
+  });
+
+  it('refuses an empty file, a BOM alone and a header without the required columns', () => {
+    for (const text of ['', '\uFEFF', '\n\r\n']) {
+      assert.throws(() => readPeople(parseCsv(text)), (e: unknown) => isAppError(e, 'BAD_INPUT') && /the file is empty/.test(e.message));
+    }
+    assert.throws(() => readPeople(parseCsv('\uFEFF\n"Email",Role\n')),
+      (e: unknown) => isAppError(e, 'BAD_INPUT') && e.message === 'line 2: the header row must name the columns email,name,department,role (missing: name, department)');
+    assert.deepEqual(readPeople(parseCsv('\uFEFFEMAIL,Name,Department,Role\r\n')), { people: [], bad: [] });
+  });
+
   it('validates each line and reports bad ones by line number', () => {
     const csv = [
       'Role,Email,Name,Department,Notes',
