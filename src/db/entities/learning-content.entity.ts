@@ -4,10 +4,6 @@ import { vectorTransformer } from './vector-transformer';
 export const CONTENT_TYPES = ['course', 'lesson', 'skill', 'assessment', 'tutorial', 'reference'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
-/** The weighted full-text document of a chunk: title (A) + content (B); PostgreSQL computes it. */
-export const SEARCH_TSV_EXPRESSION =
-  `setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(content, '')), 'B')`;
-
 /**
  * One retrievable chunk. Inserting, updating or deleting rows maintains the BM25 index
  * (learning_content_terms, learning_content_lexemes, learning_content_stats) through statement triggers.
@@ -29,7 +25,11 @@ export class LearningContent {
   /** Where the chunk came from (ingestion), with content_hash for idempotent re-ingestion. */
   @Column('text', { nullable: true }) source_path: string | null;
   @Column('text', { nullable: true }) content_hash: string | null;
-  /** Generated (STORED) by PostgreSQL: never inserted or updated from here. */
-  @Column({ type: 'tsvector', nullable: true, insert: false, update: false, generatedType: 'STORED', asExpression: SEARCH_TSV_EXPRESSION })
+  /**
+   * The weighted full-text document, title (A) + content (B): a STORED column PostgreSQL generates, so
+   * read-only here. Deliberately not declared with `generatedType`/`asExpression`: TypeORM would then
+   * create its own `typeorm_metadata` table in the public schema whenever migrations run.
+   */
+  @Column({ type: 'tsvector', nullable: true, insert: false, update: false })
   search_tsv: string | null;
 }
