@@ -1,5 +1,6 @@
 import type { Embeddings } from '@langchain/core/embeddings';
 import { OpenAIEmbeddings } from '@langchain/openai';
+import { toSql } from 'pgvector';
 import type { Config } from '../config';
 import { LocalEmbeddings } from './local-embeddings';
 
@@ -38,4 +39,5 @@ export function createEmbeddingProvider(
   };
 }
 
-export const vectorLiteral = (v: number[]): string => `[${v.join(',')}]`;
+/** pgvector's text form of a vector ('[1,2,3]'), for a `$n::vector` parameter; the same conversion as the entities' vector columns. */
+export const vectorLiteral = (v: number[]): string => toSql(v) as string;

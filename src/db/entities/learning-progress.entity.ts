@@ -17,8 +17,9 @@ export class LearningProgress {
   @Column('text', { nullable: true }) course_id: string | null;
   @ManyToOne(() => Course, { onDelete: 'SET NULL', nullable: true }) @JoinColumn({ name: 'course_id' }) course?: Course | null;
   @Column('integer', { nullable: true, default: 1 }) level: number | null;
+  /** 0..100 */
   @Column('double precision', { nullable: true, default: 0 }) progress: number | null;
   @Column('timestamptz', { nullable: true }) completed_at: Date | null;
-  @Column('timestamptz', { default: () => 'now()' }) started_at: Date;
-  @Column('timestamptz', { default: () => 'now()' }) updated_at: Date;
+  @Column('timestamptz', { nullable: true, default: () => 'now()' }) started_at: Date | null;
+  @Column('timestamptz', { nullable: true, default: () => 'now()' }) updated_at: Date | null;
 }

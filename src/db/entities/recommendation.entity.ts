@@ -9,9 +9,11 @@ export class Recommendation {
   @Column('text') user_id: string;
   @ManyToOne(() => User, { onDelete: 'CASCADE' }) @JoinColumn({ name: 'user_id' }) user?: User;
   @Column('text') type: RecommendationType;
+  /** The id of a skill, course or learning_content row, by `type` (no foreign key). */
   @Column('text') item_id: string;
+  /** 0..1 */
   @Column('double precision') score: number;
   @Column('text', { nullable: true }) reason: string | null;
   @Column('boolean', { nullable: true, default: false }) clicked: boolean | null;
-  @Column('timestamptz', { default: () => 'now()' }) created_at: Date;
+  @Column('timestamptz', { nullable: true, default: () => 'now()' }) created_at: Date | null;
 }

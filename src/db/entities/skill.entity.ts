@@ -10,6 +10,6 @@ export class Skill {
   @Column('integer', { nullable: true, default: 1 }) level: number | null;
   @Column('text', { array: true, nullable: true }) prerequisites: string[] | null;
   @Column('jsonb', { nullable: true }) metadata: Record<string, unknown> | null;
-  @Column('timestamptz', { default: () => 'now()' }) created_at: Date;
-  @Column('timestamptz', { default: () => 'now()' }) updated_at: Date;
+  @Column('timestamptz', { nullable: true, default: () => 'now()' }) created_at: Date | null;
+  @Column('timestamptz', { nullable: true, default: () => 'now()' }) updated_at: Date | null;
 }
