@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { vectorLiteral } from '../../src/ai/embedding-provider';
 
 /** Rows made as the owner (no RLS), each with unique values so suites sharing a database never collide. */
 export async function makeUser(ds: DataSource, fields: { name?: string; department?: string; role?: string } = {}): Promise<string> {
@@ -18,7 +19,8 @@ export function axisVector(axis: number, towards?: number, tilt = 0): number[] {
   return v.map((x) => x / norm);
 }
 
-export const toSql = (v: number[]) => `[${v.join(',')}]`;
+/** The vector literal the app writes (pgvector's toSql). */
+export const toSql = vectorLiteral;
 
 export async function makeContent(ds: DataSource, fields: { title?: string; content?: string; contentType?: string; embedding?: number[] | null; metadata?: object }): Promise<string> {
   const id = randomUUID();
