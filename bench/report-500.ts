@@ -9,10 +9,12 @@
  *   npx ts-node --transpile-only bench/report-500.ts --postgres   # real PostgreSQL
  */
 import 'reflect-metadata';
-import { renderProgressChart, ReportService, reportCsv, type ProgressReport } from '../src/core/learning/report-service';
+import { ReportService, type ProgressReport } from '../src/core/learning/report-service';
 import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { insertSeedAssessments } from '../src/db/seed-assessments';
+import { renderProgressChart } from '../src/render/report-chart';
+import { reportCsv } from '../src/render/report-csv';
 import { createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, table } from './lib';
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 500);

@@ -3,10 +3,12 @@
 // where the chart is rendered and the chart and CSV uploaded).
 import type { webApi } from '@slack/bolt';
 import {
-  parseReportTarget, renderProgressChart, reportCsv,
+  parseReportTarget,
   type LearningLoop, type MatchedCommand, type PercentInput, type ProgressReport, type ReportTarget, type UpdateProgressResult,
 } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
+import { renderProgressChart } from '../../render/report-chart';
+import { reportCsv } from '../../render/report-csv';
 import type { SlackMessage } from './blocks/answer-blocks';
 import {
   dashboardMessage, helpMessage, progressChoicesMessage, progressMessage, quizMessage, recommendationsMessage, reportFileBase, reportMessage,

@@ -3,11 +3,12 @@
 // the chart is rendered and the CSV uploaded).
 import type { Activity } from 'botbuilder';
 import { z } from 'zod';
-import {
-  chartSize, renderProgressChart, reportCsv,
-  type LearningLoop, type MatchedCommand, type PercentInput, type ProgressReport, type ReportTarget, type UpdateProgressResult,
+import type {
+  LearningLoop, MatchedCommand, PercentInput, ProgressReport, ReportTarget, UpdateProgressResult,
 } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
+import { chartSize, renderProgressChart } from '../../render/report-chart';
+import { reportCsv } from '../../render/report-csv';
 import {
   attachment, buildDashboardCard, buildProgressCard, buildProgressChoicesCard, buildQuizCard, buildQuizResultCard, buildRecommendationsCard,
   buildReportCard, fileConsentCard, fileInfoCard, inlineImage, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_IMAGE_PIXELS, pngDataUri, reportFileName,

@@ -1,5 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { RecommendationType } from '../../db/entities/recommendation.entity';
+import {
+  countProgressUpdatesLast7Days, findDashboardUser, findQuizTotals, findRecentQuizResults, findRecentRecommendations,
+} from '../../db/repositories/dashboard-repository';
+import { insertRecommendation } from '../../db/repositories/learning-recommendation-repository';
 import { inUserScope } from '../../db/user-scope';
 import type { RecommendationCard } from '../messages';
 import { Recommender } from '../recommender';
@@ -74,28 +78,12 @@ export class DashboardService {
 
   async personalDashboard(userId: string): Promise<PersonalDashboard> {
     return inUserScope(this.deps.ds, userId, async (m) => {
-      const [user] = await m.query(`SELECT id, name, department FROM users WHERE id = $1`, [userId]);
+      const user = await findDashboardUser(m, userId);
       const progress = await loadProgress(m, userId);
-      const recs: Array<{ id: string; type: RecommendationType; item_id: string; title: string | null; score: number; reason: string | null; clicked: boolean; created_at: Date }> = await m.query(
-        `SELECT r.id, r.type, r.item_id, r.score, r.reason, coalesce(r.clicked, false) AS clicked, r.created_at,
-                CASE r.type WHEN 'skill' THEN s.name WHEN 'course' THEN c.title ELSE lc.title END AS title
-           FROM recommendations r
-           LEFT JOIN skills s ON r.type = 'skill' AND s.id = r.item_id
-           LEFT JOIN courses c ON r.type = 'course' AND c.id = r.item_id
-           LEFT JOIN learning_content lc ON r.type = 'content' AND lc.id = r.item_id
-          WHERE r.user_id = $1
-          ORDER BY r.created_at DESC, r.id
-          LIMIT 5`, [userId]);
-      const quizzes: Array<{ id: string; assessment_id: string; title: string; score: number; passed: boolean | null; late: boolean; completed_at: Date; time_taken: number | null }> = await m.query(
-        `SELECT r.id, r.assessment_id, a.title, r.score, r.passed, r.late, r.completed_at, r.time_taken
-           FROM assessment_results r JOIN assessments a ON a.id = r.assessment_id
-          WHERE r.user_id = $1 ORDER BY r.completed_at DESC, r.id LIMIT 5`, [userId]);
-      const [quizTotals] = await m.query(
-        `SELECT count(*)::int AS taken, count(*) FILTER (WHERE passed)::int AS passed, avg(score)::float8 AS average
-           FROM assessment_results WHERE user_id = $1`, [userId]);
-      const [{ recent }] = await m.query(
-        `SELECT count(*)::int AS recent FROM learning_progress
-          WHERE user_id = $1 AND (skill_id IS NOT NULL OR course_id IS NOT NULL) AND updated_at > now() - interval '7 days'`, [userId]);
+      const recs = await findRecentRecommendations(m, userId, RECENT);
+      const quizzes = await findRecentQuizResults(m, userId, RECENT);
+      const quizTotals = await findQuizTotals(m, userId);
+      const recent = await countProgressUpdatesLast7Days(m, userId);
 
       const skills = progress.filter((p) => p.itemType === 'skill');
       const courses = progress.filter((p) => p.itemType === 'course');
@@ -151,13 +139,14 @@ export class DashboardService {
       const picks = this.recommender.pick(candidates, '', completed);
       const cards: RecommendationCard[] = [];
       for (const p of picks) {
-        const [row] = await m.query(`INSERT INTO recommendations (user_id, type, item_id, score, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [userId, p.type, p.itemId, p.score, p.reason]);
-        cards.push({ id: row.id, ...p });
+        const id = await insertRecommendation(m, { userId, type: p.type, itemId: p.itemId, score: p.score, reason: p.reason });
+        cards.push({ id, ...p });
       }
       return cards;
     });
   }
 }
 
+/** How many recommendations and quiz results the dashboard shows. */
+const RECENT = 5;
 const round1 = (x: number) => Math.round(Number(x) * 10) / 10;

@@ -1,4 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import {
+  findCatalog, findProgressRow, findProgressRows, lockProgressPercent, markProgressStarted, setProgressPercent, type ProgressRow,
+} from '../../db/repositories/progress-repository';
 import { inUserScope } from '../../db/user-scope';
 import { closestByName, matchByName, quotedList } from './name-match';
 
@@ -64,23 +67,6 @@ export const PROGRESS_USAGE = 'Tell me the course or skill and how far you are, 
 
 const MAX_OPTIONS = 10;
 
-interface ProgressRow {
-  id: string;
-  skill_id: string | null;
-  course_id: string | null;
-  title: string;
-  progress: number;
-  completed_at: Date | null;
-  started_at: Date;
-  updated_at: Date;
-}
-
-const PROGRESS_SELECT = `
-  SELECT lp.id, lp.skill_id, lp.course_id, coalesce(s.name, c.title) AS title, lp.progress, lp.completed_at, lp.started_at, lp.updated_at
-    FROM learning_progress lp
-    LEFT JOIN skills s ON s.id = lp.skill_id
-    LEFT JOIN courses c ON c.id = lp.course_id`;
-
 /**
  * The asker's progress on skills and courses: list it, and update it from what they type.
  * Everything runs in the asker's user scope (row-level security: only their own rows).
@@ -105,31 +91,20 @@ export class ProgressService {
       const resolved = resolveItem(catalog, input);
       if (resolved.kind !== 'found') return resolved;
       const item = resolved.item;
-      const column = item.type === 'skill' ? 'skill_id' : 'course_id';
 
-      const [existing] = await m.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND ${column} = $2 FOR UPDATE`, [userId, item.id]);
-      const previousPercent: number | null = existing ? Number(existing.progress) : null;
-      if (percent === 'start') {
-        // Never lowers: an item already past 1% (or completed) is left as it is.
-        await m.query(
-          `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, 1)
-           ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = 1 WHERE learning_progress.progress < 1`, [userId, item.id]);
-      } else {
-        await m.query(
-          `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, $3)
-           ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = EXCLUDED.progress`, [userId, item.id, percent === 'complete' ? 100 : percent]);
-      }
-      const [row] = await m.query(`${PROGRESS_SELECT} WHERE lp.user_id = $1 AND lp.${column} = $2`, [userId, item.id]);
+      const previousPercent = await lockProgressPercent(m, userId, item.type, item.id);
+      if (percent === 'start') await markProgressStarted(m, userId, item.type, item.id);
+      else await setProgressPercent(m, userId, item.type, item.id, percent === 'complete' ? 100 : percent);
+      const row = (await findProgressRow(m, userId, item.type, item.id))!;
       const updated = toItem(row);
-      return { kind: 'updated', item: updated, previousPercent, created: existing === undefined, message: updateMessage(updated, previousPercent, percent) };
+      return { kind: 'updated', item: updated, previousPercent, created: previousPercent === null, message: updateMessage(updated, previousPercent, percent) };
     });
   }
 }
 
 /** The asker's progress rows, named, in display order (used by the dashboard inside its own scope). */
 export async function loadProgress(m: EntityManager, userId: string): Promise<ProgressItem[]> {
-  const rows: ProgressRow[] = await m.query(
-    `${PROGRESS_SELECT} WHERE lp.user_id = $1 AND (s.id IS NOT NULL OR c.id IS NOT NULL)`, [userId]);
+  const rows = await findProgressRows(m, userId);
   const rank: Record<ProgressStatus, number> = { in_progress: 0, not_started: 1, completed: 2 };
   return rows.map(toItem).sort((a, b) =>
     rank[a.status] - rank[b.status]
@@ -163,12 +138,7 @@ export function validatePercent(value: unknown): number | 'start' | 'complete' |
 }
 
 export async function loadCatalog(m: EntityManager, type?: ItemType): Promise<CatalogItem[]> {
-  const rows: CatalogItem[] = await m.query(
-    `SELECT 'skill' AS type, id, name AS title FROM skills WHERE $1::text IS NULL OR $1 = 'skill'
-     UNION ALL
-     SELECT 'course' AS type, id, title FROM courses WHERE $1::text IS NULL OR $1 = 'course'
-     ORDER BY title, type`, [type ?? null]);
-  return rows;
+  return findCatalog(m, type);
 }
 
 type Resolution =

@@ -6,7 +6,8 @@ import {
   progressBar, QUIZ_INPUT_PREFIX, reportFileName, type AdaptiveCard, type StartedQuiz,
 } from '../../../src/channels/teams/cards';
 import { renderChart } from '../../../src/channels/teams';
-import { chartSize, helpLines, type PersonalDashboard, type ProgressItem, type ProgressReport, type QuizResult, type ReportRow } from '../../../src/core/learning';
+import { helpLines, type PersonalDashboard, type ProgressItem, type ProgressReport, type QuizResult, type ReportRow } from '../../../src/core/learning';
+import { chartSize } from '../../../src/render/report-chart';
 import { submitActions, type Json } from './helpers';
 
 const NOW = new Date(Date.UTC(2025, 5, 1, 12, 0, 0));

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import {
-  chartSize, CHART_MAX_BARS, CHART_WIDTH, REPORT_CSV_HEADER, renderProgressChart, ReportService, reportCsv,
-  type ProgressReport, type ReportRefusal, type ReportRow,
-} from '../../../src/core/learning/report-service';
+import { ReportService, type ProgressReport, type ReportRefusal } from '../../../src/core/learning/report-service';
 import { parseCsv } from '../../../src/cli/users-import';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { inServiceScope, inUserScope } from '../../../src/db/user-scope';
+import { chartSize, CHART_WIDTH, renderProgressChart } from '../../../src/render/report-chart';
+import { REPORT_CSV_HEADER, reportCsv } from '../../../src/render/report-csv';
 import { forEachBackend } from '../../helpers/databases';
 import { makeUser } from '../../helpers/fixtures';
+import { PNG_SIGNATURE, pngSize } from '../../render/reports';
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const pngSize = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 
 function asReport(r: ProgressReport | ReportRefusal): ProgressReport {
   assert.equal(r.kind, 'report', r.kind === 'refusal' ? r.message : '');
@@ -22,50 +20,6 @@ function asRefusal(r: ProgressReport | ReportRefusal): ReportRefusal {
   assert.equal(r.kind, 'refusal');
   return r as ReportRefusal;
 }
-
-function syntheticReport(n: number, names?: string[]): ProgressReport {
-  const rows: ReportRow[] = Array.from({ length: n }, (_, i) => ({
-    userId: `u${i}`, name: names?.[i] ?? `Person ${i}`, email: `p${i}@example.test`, department: 'Synthetic',
-    coursesCompleted: i % 3, coursesTotal: 3, skillsCompleted: i % 2, skillsTotal: 2, overallProgress: Math.round((100 * (n - i)) / n),
-    lastActivity: i % 4 ? new Date(Date.UTC(2025, 0, 2, 3, 4, 5)) : null, recentUpdates7d: i % 5,
-  }));
-  return {
-    kind: 'report', scope: 'department', department: 'Synthetic', title: 'Synthetic', generatedAt: new Date(Date.UTC(2025, 5, 1)),
-    viewer: { userId: 'v', name: 'V', role: 'manager', department: 'Synthetic' }, rows,
-    totals: { people: n, averageProgress: 50, coursesCompleted: 1, skillsCompleted: 1, activeLast7Days: 1 },
-  };
-}
-
-describe('reportCsv and renderProgressChart', () => {
-  it('writes RFC 4180 CSV: header, CRLF, quoting, no formulas', () => {
-    const report = syntheticReport(3, ['O"Brien, Pat', '=HYPERLINK("x")', 'Line\nBreak']);
-    const csv = reportCsv(report);
-    assert.ok(csv.endsWith('\r\n'));
-    assert.equal(csv.split('\r\n')[0], REPORT_CSV_HEADER.join(','));
-    assert.ok(csv.includes('"O""Brien, Pat"'));
-    const records = parseCsv(csv);
-    assert.equal(records.length, 4);
-    assert.deepEqual(records.map((r) => r.fields.length), [10, 10, 10, 10]);
-    assert.deepEqual(records.slice(1).map((r) => r.fields[0]), ['O"Brien, Pat', `'=HYPERLINK("x")`, 'Line\nBreak']);
-    assert.deepEqual(records[1].fields.slice(1), ['p0@example.test', 'Synthetic', '0', '3', '0', '2', '100', '', '0']);
-    assert.equal(records[2].fields[8], '2025-01-02T03:04:05.000Z');
-  });
-
-  it('draws a PNG whose height grows with the people, capped at 50 bars with "+N more"', function () {
-    this.timeout(20_000);
-    const small = syntheticReport(4);
-    const png = renderProgressChart(small);
-    assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
-    assert.deepEqual(pngSize(png), { width: CHART_WIDTH, height: chartSize(small).height });
-    const big = syntheticReport(120);
-    const started = Date.now();
-    const bigPng = renderProgressChart(big);
-    assert.ok(Date.now() - started < 1000, 'well under a second');
-    assert.equal(chartSize(big).bars, CHART_MAX_BARS);
-    assert.ok(pngSize(bigPng).height > pngSize(png).height);
-    assert.deepEqual(pngSize(bigPng), { width: CHART_WIDTH, height: chartSize(syntheticReport(CHART_MAX_BARS)).height });
-  });
-});
 
 forEachBackend('learning: progress reports', (backend) => {
   let ds: AppDataSource;
