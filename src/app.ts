@@ -4,7 +4,7 @@ import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-
 import { HybridRetriever, tuningFor } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
-import { AppError } from './core/errors';
+import { AppError } from './errors';
 import { IdentityService } from './core/identity-service';
 import { InteractionService } from './core/interaction-service';
 import { createLearningLoop, type LearningLoop } from './core/learning';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { AppError } from '../core/errors';
+import { AppError } from '../errors';
 import { inServiceScope } from '../db/user-scope';
 import { runCli } from './run-cli';
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { inServiceScope, inUserScope } from '../db/user-scope';
 import type { Platform } from '../db/entities/user-identity.entity';
-import { AppError } from './errors';
+import { AppError } from '../errors';
 
 export type FeedbackValue = 1 | -1;
 

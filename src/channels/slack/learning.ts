@@ -6,6 +6,7 @@ import {
   parseReportTarget, renderProgressChart, reportCsv,
   type LearningLoop, type MatchedCommand, type PercentInput, type ProgressReport, type ReportTarget, type UpdateProgressResult,
 } from '../../core/learning';
+import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import type { SlackMessage } from './blocks/answer-blocks';
 import {
@@ -22,9 +23,12 @@ export const QUIZ_NOT_DELIVERED = "I couldn't open our direct messages to send y
 export const LEARNING_UNAVAILABLE = 'Progress, quizzes and reports are not switched on for this Slack app yet: ask your admin.';
 
 /** The server was started without the learning loop (SlackChannelDeps.learning). */
-export class LearningUnavailable extends Error {
+export class LearningUnavailable extends AppError {
+  declare readonly code: 'LEARNING_UNAVAILABLE';
+
   constructor() {
-    super(LEARNING_UNAVAILABLE);
+    super('LEARNING_UNAVAILABLE', LEARNING_UNAVAILABLE);
+    this.name = 'LearningUnavailable';
   }
 }
 

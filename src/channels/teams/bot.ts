@@ -4,7 +4,7 @@ import {
   type ConversationReference, type FileConsentCardResponse, type InvokeResponse,
 } from 'botbuilder';
 import type { ConversationService } from '../../core/conversation-service';
-import { isAppError } from '../../core/errors';
+import { isAppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import { matchCommand, type LearningLoop, type MatchedCommand, type ReportTarget } from '../../core/learning';
