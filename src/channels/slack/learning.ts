@@ -12,6 +12,7 @@ import type { SlackMessage } from './blocks/answer-blocks';
 import {
   dashboardMessage, helpMessage, progressChoicesMessage, progressMessage, quizMessage, recommendationsMessage, reportFileBase, reportMessage,
 } from './blocks/learning-blocks';
+import { escapeMrkdwn } from './blocks/mrkdwn';
 import { noticeMessage } from './blocks/notice-blocks';
 import { slackErrorCode, type SlackDeps } from './slack-deps';
 
@@ -135,7 +136,7 @@ export class SlackLearning {
       log.info({ reason: result.reason }, 'report refused');
       // the core names the target as given: for an @mention that is a users.id, so say the name instead
       if (mention && target.userId) result.message = result.message.split(`“${target.userId}”`).join(`“${mention.name ?? `<@${mention.id}>`}”`);
-      if (!result.own) return req.reply(noticeMessage(escapeText(result.message)));
+      if (!result.own) return req.reply(noticeMessage(escapeMrkdwn(result.message)));
       report = result.own;
       note = result.message;
     } else {
@@ -166,16 +167,14 @@ export class SlackLearning {
   }
 }
 
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export function progressReply(result: UpdateProgressResult, percent: PercentInput): SlackMessage {
   switch (result.kind) {
     case 'updated':
     case 'invalid_percent':
-      return noticeMessage(escapeText(result.message));
+      return noticeMessage(escapeMrkdwn(result.message));
     case 'ambiguous':
       return progressChoicesMessage(result.message, result.options, percent);
     case 'not_found':
-      return result.suggestions.length ? progressChoicesMessage(result.message, result.suggestions, percent) : noticeMessage(escapeText(result.message));
+      return result.suggestions.length ? progressChoicesMessage(result.message, result.suggestions, percent) : noticeMessage(escapeMrkdwn(result.message));
   }
 }
