@@ -4,13 +4,14 @@ import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-
 import { HybridRetriever, tuningFor } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
-import { AppError } from './core/errors';
+import { AppError } from './errors';
 import { IdentityService } from './core/identity-service';
 import { InteractionService } from './core/interaction-service';
 import { createLearningLoop, type LearningLoop } from './core/learning';
 import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
+import { hasSearchableContent } from './db/health';
 import { seedLearningContent } from './db/seed-content';
 import { JobQueue } from './jobs/job-queue';
 import { createLogger, type Logger } from './observability/logger';
@@ -42,7 +43,7 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
 
     const provider = createEmbeddingProvider(config, (msg) => logger.warn({}, msg));
     await assertEmbedderMatches(ds, provider.id);
-    if (config.SEED_ON_EMPTY && (await hasNoSearchableContent(ds))) {
+    if (config.SEED_ON_EMPTY && !(await hasSearchableContent(ds))) {
       logger.info({}, 'no embedded learning content yet: loading the sample corpus (set SEED_ON_EMPTY=false to skip)');
       await seedLearningContent(ds, provider, { logger });
     }
@@ -85,9 +86,4 @@ async function startQueue(queue: JobQueue): Promise<void> {
   } catch (err) {
     throw new AppError('DB_UNREACHABLE', `Could not start the job queue (pg-boss, schema "pgboss"): ${(err as Error).message}. The database user needs CREATE on the database the first time (pg-boss creates its schema); check DATABASE_URL.`, { cause: err });
   }
-}
-
-async function hasNoSearchableContent(ds: AppDataSource): Promise<boolean> {
-  const [row] = await ds.query(`SELECT EXISTS (SELECT 1 FROM learning_content WHERE embedding IS NOT NULL) AS any`);
-  return !row.any;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './core/errors';
+import { AppError } from './errors';
 import { registerSecrets } from './observability/redact';
 
 // Every setting the app reads lives here, with its default. The README and .env.example mirror this list.

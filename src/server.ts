@@ -1,6 +1,7 @@
 import http, { type Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { DataSource } from 'typeorm';
+import { pingDatabase } from './db/health';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 
@@ -31,7 +32,7 @@ export function createServer(deps: ServerDeps): Express {
   // Liveness: the process answers and reaches its database.
   app.get('/healthz', async (_req, res) => {
     try {
-      await deps.ds.query('SELECT 1');
+      await pingDatabase(deps.ds);
       res.json({ status: 'ok' });
     } catch (err) {
       deps.logger.error({ err }, 'health check failed');
@@ -41,7 +42,7 @@ export function createServer(deps: ServerDeps): Express {
   // Readiness: send traffic here (database and queue reachable, not shutting down).
   app.get('/readyz', async (_req, res) => {
     try {
-      const ok = deps.ready ? await deps.ready() : (await deps.ds.query('SELECT 1'), true);
+      const ok = deps.ready ? await deps.ready() : (await pingDatabase(deps.ds), true);
       if (ok) res.json({ status: 'ready' });
       else res.status(503).json({ status: 'not ready', reason: 'shutting down' });
     } catch (err) {

@@ -29,6 +29,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { answerPrompt, formatContext, historyToMessages, type AnswerPromptInput } from './answer-prompt';
 import { ExtractiveAnswerer } from './extractive-answerer';
 import type { Answer, AnswerInput } from './answer-types';
+import { AppError } from '../errors';
 
 export type FallbackReason =
   | 'timeout'
@@ -52,9 +53,11 @@ export interface AnswererDeps {
 }
 
 /** Thrown (internally) when the model call exceeds timeoutMs. */
-export class AnswerTimeoutError extends Error {
+export class AnswerTimeoutError extends AppError {
+  declare readonly code: 'ANSWER_TIMEOUT';
+
   constructor(readonly timeoutMs: number) {
-    super(`Answer model call timed out after ${timeoutMs} ms`);
+    super('ANSWER_TIMEOUT', `Answer model call timed out after ${timeoutMs} ms`);
     this.name = 'AnswerTimeoutError';
   }
 }

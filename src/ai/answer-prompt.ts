@@ -10,6 +10,7 @@
  */
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
 import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { truncate } from '../text';
 import type { HistoryTurn, Passage } from './answer-types';
 
 /** Max characters of one passage's content sent to the model (keeps the prompt bounded). */
@@ -53,14 +54,6 @@ export const answerPrompt = ChatPromptTemplate.fromMessages<AnswerPromptInput>([
   ['human', ANSWER_HUMAN_TEMPLATE],
 ]);
 
-/** Cut text to at most `max` characters, preferring a word boundary, marking the cut with "…". */
-export function truncateText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max);
-  const lastSpace = cut.search(/\s\S*$/);
-  const base = lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut;
-  return `${base.trimEnd()} …`;
-}
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -82,7 +75,7 @@ export function formatContext(passages: Passage[], maxCharsPerPassage: number = 
   return passages
     .map((p, i) => {
       const title = oneLine(p.title) || 'Untitled';
-      const content = truncateText(
+      const content = truncate(
         p.content.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim(),
         maxCharsPerPassage,
       );
@@ -97,7 +90,7 @@ export function historyToMessages(history: HistoryTurn[], maxTurns: number = MAX
   const messages: BaseMessage[] = [];
   for (const turn of recent) {
     messages.push(new HumanMessage(turn.question));
-    messages.push(new AIMessage(truncateText(turn.answer, MAX_HISTORY_ANSWER_CHARS)));
+    messages.push(new AIMessage(truncate(turn.answer, MAX_HISTORY_ANSWER_CHARS)));
   }
   return messages;
 }

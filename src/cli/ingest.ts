@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { createEmbeddingProvider } from '../ai/embedding-provider';
-import { AppError } from '../core/errors';
+import { AppError } from '../errors';
 import type { AppDataSource } from '../db/data-source';
 import { IngestService, type FileResult, type IngestSummary } from '../ingest/ingest-service';
 import { CONTENT_TYPES, isContentType, SUPPORTED_EXTENSIONS } from '../ingest/load-document';

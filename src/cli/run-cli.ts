@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig, type Config } from '../config';
-import { isAppError } from '../core/errors';
+import { isAppError } from '../errors';
 import { AppDataSource } from '../db/data-source';
 import { createLogger, type Logger } from '../observability/logger';
 import { redactSecrets } from '../observability/redact';

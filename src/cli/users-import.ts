@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
-import { AppError } from '../core/errors';
+import { AppError } from '../errors';
 import { inServiceScope } from '../db/user-scope';
 import { runCli } from './run-cli';
 

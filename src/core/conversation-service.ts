@@ -3,11 +3,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
 import { computeConfidence } from '../ai/confidence';
 import type { HybridRetriever } from '../ai/hybrid-retriever';
+import { findRecentTurns, findTurnByPlatformMessage, hasAnsweredThread, insertChatTurn } from '../db/repositories/chat-message-repository';
+import { insertRecommendation } from '../db/repositories/recommendation-repository';
 import { inServiceScope, inUserScope } from '../db/user-scope';
 import { isTransient } from './transient-errors';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
-import { cleanText, HELP_TEXT, MAX_QUESTION_CHARS, storedQuestion, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
+import { APOLOGY, cleanText, HELP_TEXT, MAX_QUESTION_CHARS, storedQuestion, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
 import type { Recommender } from './recommender';
 
 export interface ConversationDeps {
@@ -21,8 +23,6 @@ export interface ConversationDeps {
   /** earlier turns of the thread replayed as memory (default 6) */
   historyTurns?: number;
 }
-
-const APOLOGY = "Sorry, something went wrong on my side while answering. Please try again in a minute; if it keeps happening, tell your admin.";
 
 /**
  * The platform-neutral brain: question in, cited answer plus recommendations out, every turn logged.
@@ -96,10 +96,7 @@ export class ConversationService {
    * thread replies that do not mention the bot. Service scope: it reveals no content, only a yes/no.
    */
   async hasAnsweredThread(channel: IncomingMessage['channel'], conversationId: string, threadId: string): Promise<boolean> {
-    const [row] = await inServiceScope(this.deps.ds, (m) => m.query(
-      `SELECT EXISTS (SELECT 1 FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND thread_id = $3 AND response IS NOT NULL) AS answered`,
-      [channel, conversationId, threadId]));
-    return row.answered;
+    return inServiceScope(this.deps.ds, (m) => hasAnsweredThread(m, channel, conversationId, threadId));
   }
 
   private async embedOrNull(question: string, log: Logger): Promise<number[] | undefined> {
@@ -117,22 +114,19 @@ export class ConversationService {
     const processingTime = Date.now() - started;
     try {
       return await inUserScope(this.deps.ds, userId, async (m) => {
-        const [row] = await m.query(
-          `INSERT INTO chat_messages (user_id, message, response, confidence, sources, processing_time, channel, tenant_id, conversation_id, thread_id, platform_message_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           ON CONFLICT (channel, conversation_id, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
-           RETURNING id`,
-          [userId, message, reply.text, reply.confidence, JSON.stringify(reply.sources), processingTime, msg.channel, msg.tenantId,
-            msg.conversationId, msg.threadId ?? null, msg.messageId || null]);
-        if (!row) return (await this.findTurn(m, userId, msg))!;
+        const chatMessageId = await insertChatTurn(m, {
+          userId, message, response: reply.text, confidence: reply.confidence, sources: reply.sources, processingTimeMs: processingTime,
+          channel: msg.channel, tenantId: msg.tenantId, conversationId: msg.conversationId, threadId: msg.threadId ?? null,
+          platformMessageId: msg.messageId || null,
+        });
+        if (!chatMessageId) return (await this.findTurn(m, userId, msg))!;
         const recommendations: RecommendationCard[] = [];
         for (const p of picks) {
-          const [rec] = await m.query(`INSERT INTO recommendations (user_id, type, item_id, score, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-            [userId, p.type, p.itemId, p.score, p.reason]);
-          recommendations.push({ id: rec.id, ...p });
+          const id = await insertRecommendation(m, { userId, type: p.type, itemId: p.itemId, score: p.score, reason: p.reason });
+          recommendations.push({ id, ...p });
         }
-        log.info({ userId, chatMessageId: row.id, ms: processingTime, confidence: reply.confidence, mode: reply.mode, kind: reply.kind }, 'turn answered');
-        return { ...reply, recommendations, chatMessageId: row.id, duplicate: false };
+        log.info({ userId, chatMessageId, ms: processingTime, confidence: reply.confidence, mode: reply.mode, kind: reply.kind }, 'turn answered');
+        return { ...reply, recommendations, chatMessageId, duplicate: false };
       });
     } catch (err) {
       // Transient: retried by the queue (the turn is idempotent by message id), nothing was written.
@@ -146,9 +140,7 @@ export class ConversationService {
   /** The stored reply for a message id we have already answered (platform retries). */
   private async findTurn(m: EntityManager, userId: string, msg: IncomingMessage): Promise<BotReply | undefined> {
     if (!msg.messageId) return undefined;
-    const [row] = await m.query(
-      `SELECT id, response, confidence, sources FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND platform_message_id = $3 AND user_id = $4`,
-      [msg.channel, msg.conversationId, msg.messageId, userId]);
+    const row = await findTurnByPlatformMessage(m, userId, { channel: msg.channel, conversationId: msg.conversationId, platformMessageId: msg.messageId });
     if (!row) return undefined;
     return { kind: 'answer', text: row.response ?? '', sources: (row.sources ?? []) as SourceRef[], confidence: row.confidence ?? 0,
       recommendations: [], chatMessageId: row.id, duplicate: true, notes: [], mode: 'none' };
@@ -159,12 +151,9 @@ export class ConversationService {
    * turns (last 30 minutes) count as the conversation. RLS limits this to the asker's own messages.
    */
   private async loadHistory(m: EntityManager, userId: string, msg: IncomingMessage): Promise<HistoryTurn[]> {
-    const rows: Array<{ message: string; response: string }> = await m.query(
-      `SELECT message, response FROM chat_messages
-        WHERE user_id = $1 AND channel = $2 AND conversation_id = $3 AND response IS NOT NULL
-          AND (CASE WHEN $4::text IS NULL THEN thread_id IS NULL AND created_at > now() - interval '30 minutes' ELSE thread_id = $4 END)
-        ORDER BY created_at DESC LIMIT $5`,
-      [userId, msg.channel, msg.conversationId, msg.threadId ?? null, this.deps.historyTurns ?? 6]);
+    const rows = await findRecentTurns(m, {
+      userId, channel: msg.channel, conversationId: msg.conversationId, threadId: msg.threadId ?? null, limit: this.deps.historyTurns ?? 6,
+    });
     return rows.reverse().map((r) => ({ question: r.message, answer: r.response }));
   }
 }

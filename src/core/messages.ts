@@ -89,6 +89,9 @@ export function storedQuestion(s: string): string {
   return `${s.slice(0, MAX_STORED_QUESTION_CHARS)}… [${(s.length - MAX_STORED_QUESTION_CHARS).toLocaleString('en-US')} more characters not stored]`;
 }
 
+/** What every channel says when something broke on our side (a turn, a button, a command). */
+export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
+
 export const HELP_TEXT = [
   "Hi! I'm your learning assistant. Ask me a question about anything in your company's learning content, for example:",
   '• "How do I handle exceptions in Python?"',

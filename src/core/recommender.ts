@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { vectorLiteral } from '../ai/embedding-provider';
 import type { RecommendationType } from '../db/entities/recommendation.entity';
+import { findProfileRecommendations, findProgressWithTitles, findRelatedContent } from '../db/repositories/recommendation-repository';
 import type { RecommendationCard } from './messages';
 
 export interface RecommendationCandidate {
@@ -16,8 +16,6 @@ export interface RecommendationCandidate {
   progress: number | null;
 }
 
-interface ProgressRow { skill_id: string | null; course_id: string | null; progress: number; completed_at: Date | null; title: string }
-
 /**
  * Recommends what to learn next: items whose text is close to the question (skills and courses through
  * their catalogue rows in learning_content, and other content), blended with generate_recommendations
@@ -32,10 +30,7 @@ export class Recommender {
 
   /** Reads everything needed, inside the caller's user-scoped transaction. */
   async candidates(m: EntityManager, userId: string, queryVector: number[] | undefined, excludeContentIds: string[]): Promise<{ candidates: RecommendationCandidate[]; completed: string[] }> {
-    const progress: ProgressRow[] = await m.query(
-      `SELECT lp.skill_id, lp.course_id, lp.progress, lp.completed_at, coalesce(s.name, c.title) AS title
-         FROM learning_progress lp LEFT JOIN skills s ON s.id = lp.skill_id LEFT JOIN courses c ON c.id = lp.course_id
-        WHERE lp.user_id = $1`, [userId]);
+    const progress = await findProgressWithTitles(m, userId);
     const progressOf = new Map(progress.map((p) => [(p.skill_id ?? p.course_id) as string, p]));
     const done = new Set(progress.filter((p) => p.completed_at).map((p) => (p.skill_id ?? p.course_id) as string));
 
@@ -54,13 +49,7 @@ export class Recommender {
 
     if (queryVector) {
       // Skill and course rows (catalogue entries, course overviews) stand for their catalogue item: name it by the catalogue.
-      const related: Array<{ id: string; title: string; content_type: string; similarity: number; skill_id: string | null; skill_name: string | null; course_id: string | null; course_title: string | null }> = await m.query(
-        `SELECT md.id, md.title, md.content_type, md.similarity, s.id AS skill_id, s.name AS skill_name, c.id AS course_id, c.title AS course_title
-           FROM match_documents($1::vector, -1, 24, NULL) md
-           LEFT JOIN skills s ON md.content_type = 'skill' AND s.id = md.metadata->>'skill_id'
-           LEFT JOIN courses c ON md.content_type = 'course' AND c.id = md.metadata->>'course_id'
-          ORDER BY md.similarity DESC`,
-        [vectorLiteral(queryVector)]);
+      const related = await findRelatedContent(m, queryVector);
       const seenTitles = new Set<string>();
       for (const r of related) {
         if (r.skill_id) upsert({ type: 'skill', itemId: r.skill_id, title: r.skill_name!, similarity: r.similarity, profileScore: null, profileReason: null });
@@ -74,8 +63,7 @@ export class Recommender {
         }
       }
     }
-    const profile: Array<{ id: string; type: 'skill' | 'course'; title: string; score: number; reason: string }> =
-      await m.query(`SELECT id, type, title, score, reason FROM generate_recommendations($1, 10)`, [userId]);
+    const profile = await findProfileRecommendations(m, userId);
     for (const p of profile) upsert({ type: p.type, itemId: p.id, title: p.title, similarity: null, profileScore: p.score, profileReason: p.reason });
 
     const completed = progress.filter((p) => p.completed_at).map((p) => p.title).filter(Boolean);

@@ -1,6 +1,6 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { AppError } from '../core/errors';
+import { AppError } from '../errors';
 import type { Logger } from '../observability/logger';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 import { ENTITIES } from './entities';

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError } from '../core/errors';
+import { AppError } from '../errors';
 
 /** How many learning_content rows carry a vector made by each embedder (rows without a vector are not counted). */
 export interface EmbedderCount {

@@ -7,6 +7,7 @@ import matter from 'gray-matter';
 import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
+import { AppError, type IngestErrorCode } from '../errors';
 
 /** The values allowed in `learning_content.content_type`. */
 export const CONTENT_TYPES = ['course', 'lesson', 'skill', 'assessment', 'tutorial', 'reference'] as const;
@@ -19,25 +20,17 @@ export const DEFAULT_CONTENT_TYPE: ContentType = 'reference';
 export const SUPPORTED_EXTENSIONS = ['.md', '.markdown', '.txt', '.html', '.htm', '.pdf', '.docx'] as const;
 export type SupportedExtension = (typeof SUPPORTED_EXTENSIONS)[number];
 
-export type IngestErrorCode =
-  | 'NOT_FOUND'
-  | 'READ_FAILED'
-  | 'UNSUPPORTED_TYPE'
-  | 'BAD_CONTENT_TYPE'
-  | 'EMPTY_DOCUMENT'
-  | 'PARSE_FAILED'
-  | 'BAD_CHUNK_OPTIONS';
+export type { IngestErrorCode };
 
 /** An ingestion problem with a stable `code` and a message that says what to do about it. */
-export class IngestError extends Error {
-  override readonly name = 'IngestError';
-  readonly code: IngestErrorCode;
+export class IngestError extends AppError {
+  declare readonly code: IngestErrorCode;
   /** The file (or path argument) the error is about, when there is one. */
   readonly filePath?: string;
 
   constructor(code: IngestErrorCode, message: string, options: { filePath?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause });
+    this.name = 'IngestError';
     if (options.filePath !== undefined) this.filePath = options.filePath;
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { isAppError } from '../../src/core/errors';
+import { isAppError } from '../../src/errors';
 import { InteractionService } from '../../src/core/interaction-service';
 import type { AppDataSource } from '../../src/db/data-source';
 import { SEED_COURSES } from '../../src/db/seed-rows';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sinon from 'sinon';
-import { isAppError } from '../../src/core/errors';
+import { isAppError } from '../../src/errors';
 import { IN_MEMORY } from '../../src/db/embedded-postgres';
 import { AppDataSource } from '../../src/db/data-source';
 import { insertSeedRows } from '../../src/db/seed-rows';

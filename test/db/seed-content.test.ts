@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
-import { isAppError } from '../../src/core/errors';
+import { isAppError } from '../../src/errors';
 import type { AppDataSource } from '../../src/db/data-source';
 import { embedderCounts } from '../../src/db/embedder-guard';
 import { catalogueEntries, formatMinutes, projectRoot, seedLearningContent } from '../../src/db/seed-content';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
 import type { EmbeddingProvider } from '../../src/ai/embedding-provider';
-import { isAppError } from '../../src/core/errors';
+import { isAppError } from '../../src/errors';
 import type { AppDataSource } from '../../src/db/data-source';
 import { assertEmbedderMatches, embedderCounts } from '../../src/db/embedder-guard';
 import { SEED_COURSES, SEED_SKILLS } from '../../src/db/seed-rows';

@@ -2,7 +2,7 @@ import { App, webApi, type Authorize, type ExpressReceiver } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
-import { AppError } from '../../core/errors';
+import { AppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';

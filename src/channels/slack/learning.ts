@@ -6,6 +6,7 @@ import {
   parseReportTarget,
   type LearningLoop, type MatchedCommand, type PercentInput, type ProgressReport, type ReportTarget, type UpdateProgressResult,
 } from '../../core/learning';
+import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
 import { renderProgressChart } from '../../render/report-chart';
 import { reportCsv } from '../../render/report-csv';
@@ -13,6 +14,7 @@ import type { SlackMessage } from './blocks/answer-blocks';
 import {
   dashboardMessage, helpMessage, progressChoicesMessage, progressMessage, quizMessage, recommendationsMessage, reportFileBase, reportMessage,
 } from './blocks/learning-blocks';
+import { escapeMrkdwn } from './blocks/mrkdwn';
 import { noticeMessage } from './blocks/notice-blocks';
 import { slackErrorCode, type SlackDeps } from './slack-deps';
 
@@ -24,9 +26,12 @@ export const QUIZ_NOT_DELIVERED = "I couldn't open our direct messages to send y
 export const LEARNING_UNAVAILABLE = 'Progress, quizzes and reports are not switched on for this Slack app yet: ask your admin.';
 
 /** The server was started without the learning loop (SlackChannelDeps.learning). */
-export class LearningUnavailable extends Error {
+export class LearningUnavailable extends AppError {
+  declare readonly code: 'LEARNING_UNAVAILABLE';
+
   constructor() {
-    super(LEARNING_UNAVAILABLE);
+    super('LEARNING_UNAVAILABLE', LEARNING_UNAVAILABLE);
+    this.name = 'LearningUnavailable';
   }
 }
 
@@ -133,7 +138,7 @@ export class SlackLearning {
       log.info({ reason: result.reason }, 'report refused');
       // the core names the target as given: for an @mention that is a users.id, so say the name instead
       if (mention && target.userId) result.message = result.message.split(`“${target.userId}”`).join(`“${mention.name ?? `<@${mention.id}>`}”`);
-      if (!result.own) return req.reply(noticeMessage(escapeText(result.message)));
+      if (!result.own) return req.reply(noticeMessage(escapeMrkdwn(result.message)));
       report = result.own;
       note = result.message;
     } else {
@@ -164,16 +169,14 @@ export class SlackLearning {
   }
 }
 
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 export function progressReply(result: UpdateProgressResult, percent: PercentInput): SlackMessage {
   switch (result.kind) {
     case 'updated':
     case 'invalid_percent':
-      return noticeMessage(escapeText(result.message));
+      return noticeMessage(escapeMrkdwn(result.message));
     case 'ambiguous':
       return progressChoicesMessage(result.message, result.options, percent);
     case 'not_found':
-      return result.suggestions.length ? progressChoicesMessage(result.message, result.suggestions, percent) : noticeMessage(escapeText(result.message));
+      return result.suggestions.length ? progressChoicesMessage(result.message, result.suggestions, percent) : noticeMessage(escapeMrkdwn(result.message));
   }
 }

@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { LRUCache } from 'lru-cache';
 import type { UserProfile } from '../../core/messages';
 import type { Logger } from '../../observability/logger';
 import { slackErrorCode } from './slack-deps';
@@ -8,13 +9,13 @@ export interface ProfileCacheOptions {
   ttlMs?: number;
   /** how long a failed lookup is remembered, so a missing scope does not cost a call per message (default 1 minute) */
   failureTtlMs?: number;
-  /** entries kept at most; the oldest go first (default 10,000) */
+  /** entries kept at most; the least recently used go first (default 10,000) */
   maxEntries?: number;
+  /** a clock for tests (default: lru-cache's monotonic clock) */
   now?: () => number;
 }
 
 interface Entry {
-  expires: number;
   profile: Promise<UserProfile | undefined>;
 }
 
@@ -24,34 +25,42 @@ interface Entry {
  * one call. A failed lookup is logged and answers `undefined`: the turn goes on without a profile.
  */
 export class SlackProfileCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
 
   constructor(private readonly logger: Logger, opts: ProfileCacheOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.failureTtlMs = opts.failureTtlMs ?? 60_000;
-    this.maxEntries = opts.maxEntries ?? 10_000;
-    this.now = opts.now ?? Date.now;
+    const now = opts.now;
+    this.entries = new LRUCache<string, Entry>({
+      max: opts.maxEntries ?? 10_000,
+      // A test clock is read on every call, shifted by one: lru-cache takes a start time of 0 for "no expiry".
+      ...(now ? { ttlResolution: 0, perf: { now: () => now() + 1 } } : {}),
+    });
   }
 
   get(client: webApi.WebClient, teamId: string, userId: string): Promise<UserProfile | undefined> {
     const key = `${teamId}:${userId}`;
     const hit = this.entries.get(key);
-    if (hit && hit.expires > this.now()) return hit.profile;
-    this.entries.delete(key);
+    if (hit) return hit.profile;
 
-    const entry: Entry = { expires: this.now() + this.ttlMs, profile: Promise.resolve(undefined) };
-    entry.profile = this.lookup(client, userId).catch((err) => {
-      entry.expires = this.now() + this.failureTtlMs;
-      this.logger.warn({ err, slackError: slackErrorCode(err), user: userId }, 'users.info failed; answering without the name and email');
-      return undefined;
-    });
-    this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    const entry: Entry = {
+      profile: this.lookup(client, userId).catch((err) => {
+        // remembered for less time, unless it was evicted meanwhile
+        if (this.entries.peek(key) === entry) this.remember(key, entry, this.failureTtlMs);
+        this.logger.warn({ err, slackError: slackErrorCode(err), user: userId }, 'users.info failed; answering without the name and email');
+        return undefined;
+      }),
+    };
+    this.remember(key, entry, this.ttlMs);
     return entry.profile;
+  }
+
+  /** lru-cache keeps an entry with ttl 0 for ever; here 0 means "do not keep". */
+  private remember(key: string, entry: Entry, ttlMs: number): void {
+    if (ttlMs > 0) this.entries.set(key, entry, { ttl: ttlMs });
+    else this.entries.delete(key);
   }
 
   private async lookup(client: webApi.WebClient, userId: string): Promise<UserProfile | undefined> {

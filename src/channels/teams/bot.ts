@@ -4,7 +4,7 @@ import {
   type ConversationReference, type FileConsentCardResponse, type InvokeResponse,
 } from 'botbuilder';
 import type { ConversationService } from '../../core/conversation-service';
-import { isAppError } from '../../core/errors';
+import { isAppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import { matchCommand, type LearningLoop, type MatchedCommand, type ReportTarget } from '../../core/learning';
@@ -15,7 +15,7 @@ import { attachment, buildAnswerCard, buildWelcomeCard, parseCardAction, type Ca
 import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, TeamsLearning, type Reply } from './learning';
 import { MemberProfileCache } from './member-cache';
 
-export const APOLOGY = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
+export { APOLOGY } from '../../core/messages';
 export const UNKNOWN_BUTTON = "Sorry, I didn't recognise that button. Ask me your question again and use the buttons on the new answer.";
 
 export interface LearningBotDeps {

@@ -3,7 +3,7 @@ import { TurnContext, type Activity, type ResourceResponse, ConfigurationBotFram
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
-import { AppError } from '../../core/errors';
+import { AppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';

@@ -5,7 +5,7 @@ import express from 'express';
 import { createLearningLoop } from '../../../src/core/learning';
 import { createSlackChannel, withTrailingSlash, type SlackChannelDeps } from '../../../src/channels/slack';
 import { loadConfig } from '../../../src/config';
-import { isAppError } from '../../../src/core/errors';
+import { isAppError } from '../../../src/errors';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import type { AppDataSource } from '../../../src/db/data-source';

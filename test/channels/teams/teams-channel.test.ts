@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import { createAnswerer } from '../../../src/ai/answer-chain';
 import type { Answer, AnswerInput } from '../../../src/ai/answer-types';
 import { APOLOGY, createTeamsChannel, UNKNOWN_BUTTON } from '../../../src/channels/teams';
-import { isAppError } from '../../../src/core/errors';
+import { isAppError } from '../../../src/errors';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import type { AppDataSource } from '../../../src/db/data-source';

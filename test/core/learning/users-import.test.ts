@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { formatSummary, importUsers, parseCsv, readPeople } from '../../../src/cli/users-import';
-import { isAppError } from '../../../src/core/errors';
+import { isAppError } from '../../../src/errors';
 import { ReportService, type ProgressReport } from '../../../src/core/learning/report-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { forEachBackend } from '../../helpers/databases';

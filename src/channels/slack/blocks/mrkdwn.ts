@@ -4,6 +4,10 @@
  * Slack requires `&`, `<` and `>` to be escaped in every text it formats; anything we did not write
  * ourselves (answers, titles, reasons, notes) goes through `escapeMrkdwn` before it reaches a block.
  */
+import { safeCutIndex } from '../../../text';
+
+/** the one truncate of the application, under the name the block builders import */
+export { truncate } from '../../../text';
 
 /** Slack's section text limit (and the limit of every text object we build). */
 export const SECTION_TEXT_LIMIT = 3000;
@@ -58,27 +62,5 @@ function cutPoint(text: string, limit: number): number {
     if (best > 0) return best;
   }
   // No usable boundary: cut hard, but not inside an entity or a surrogate pair.
-  return safeCut(text, limit);
-}
-
-/** `limit`, moved back so that text.slice(0, cut) ends neither inside `&amp;`-style entity nor a surrogate pair. */
-function safeCut(text: string, limit: number): number {
-  let cut = limit;
-  const amp = text.lastIndexOf('&', cut - 1);
-  if (amp > cut - 6) {
-    const semi = text.indexOf(';', amp);
-    if (semi >= cut && semi - amp <= 5) cut = amp;
-  }
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return cut;
-}
-
-/** Shortens text to `limit` characters on a word boundary, ending with "…". */
-export function truncate(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const room = limit - 1; // for the ellipsis
-  const space = text.lastIndexOf(' ', room);
-  const cut = space > room * 0.6 ? space : safeCut(text, room);
-  return text.slice(0, cut).trimEnd() + '…';
+  return safeCutIndex(text, limit);
 }

@@ -8,7 +8,8 @@ import { escapeMrkdwn } from './mrkdwn';
 /** The ack of a slash command we could not store (database unreachable): Slack does not retry commands. */
 export const NOT_ACCEPTED_TEXT = "Sorry, I couldn't take that in just now (my database is unreachable). Please try again in a minute.";
 
-export const APOLOGY_TEXT = 'Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell your admin.';
+/** The one apology of every channel (src/core/messages.ts), under the name the Slack listeners use. */
+export { APOLOGY as APOLOGY_TEXT } from '../../../core/messages';
 
 /** `/learn` without a question. */
 export function learnUsageMessage(command = '/learn'): SlackMessage {

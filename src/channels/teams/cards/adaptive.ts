@@ -2,6 +2,9 @@
 // Teams does not render. Teams renders schema 1.5 (desktop, web and mobile); see
 // https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-reference
 
+/** the one truncate of the application, under the name the card builders import */
+export { truncate } from '../../../text';
+
 export const ADAPTIVE_CARD_VERSION = '1.5';
 export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -123,12 +126,3 @@ export const text = (t: string, extra: Omit<TextBlock, 'type' | 'text'> = {}): T
 /** Size of the card as Teams receives it (UTF-8 JSON). */
 export const cardBytes = (c: AdaptiveCard): number => Buffer.byteLength(JSON.stringify(c), 'utf8');
 
-/** Cuts at a word boundary near `max` characters, adding an ellipsis; never splits a surrogate pair. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = s.slice(0, Math.max(0, max - 1));
-  const space = cut.lastIndexOf(' ');
-  if (space > max * 0.6) cut = cut.slice(0, space);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut.trimEnd()}…`;
-}

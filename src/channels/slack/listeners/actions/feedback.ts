@@ -1,4 +1,4 @@
-import { isAppError } from '../../../../core/errors';
+import { isAppError } from '../../../../errors';
 import { ACTION_FEEDBACK_UP } from '../../blocks/answer-blocks';
 import { APOLOGY_TEXT, feedbackNotice, noticeMessage } from '../../blocks/notice-blocks';
 import { replyPrivately } from '../../private-reply';

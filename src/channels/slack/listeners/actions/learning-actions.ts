@@ -1,6 +1,6 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
-import { isAppError } from '../../../../core/errors';
+import { isAppError } from '../../../../errors';
 import { quizAnswersFromState, quizResultMessage, type ProgressSetValue } from '../../blocks/learning-blocks';
 import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
 import type { SlackMessage } from '../../blocks/answer-blocks';

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isAppError } from '../../../../core/errors';
+import { isAppError } from '../../../../errors';
 import { cardTitleFromBlocks } from '../../blocks/answer-blocks';
 import { APOLOGY_TEXT, clickNotice, noticeMessage } from '../../blocks/notice-blocks';
 import { replyPrivately } from '../../private-reply';
