@@ -3,7 +3,7 @@ import type { RecommendationType } from '../../db/entities/recommendation.entity
 import {
   countProgressUpdatesLast7Days, findDashboardUser, findQuizTotals, findRecentQuizResults, findRecentRecommendations,
 } from '../../db/repositories/dashboard-repository';
-import { insertRecommendation } from '../../db/repositories/learning-recommendation-repository';
+import { insertRecommendation } from '../../db/repositories/recommendation-repository';
 import { inUserScope } from '../../db/user-scope';
 import type { RecommendationCard } from '../messages';
 import { Recommender } from '../recommender';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { HybridRetriever } from '../../ai/hybrid-retriever';
-import { generateRecommendations, insertRecommendation } from '../../db/repositories/learning-recommendation-repository';
+import { findProfileRecommendations, insertRecommendation } from '../../db/repositories/recommendation-repository';
 import type { AssessmentRow } from '../../db/repositories/quiz-repository';
 import type { QuizQuestion } from '../../db/seed-assessments';
 import { inUserScope } from '../../db/user-scope';
@@ -43,7 +43,7 @@ export class QuizSuggester {
             reason: `Review ${topic} and try the quiz again` };
         }
       } else {
-        const recs = await generateRecommendations(m, userId, 5);
+        const recs = await findProfileRecommendations(m, userId, 5);
         const next = recs.find((r) => r.id !== assessment.skill_id && r.id !== assessment.course_id);
         if (next) pick = { type: next.type, itemId: next.id, title: next.title, score: clamp01(next.score), reason: `Next step after ${linkedTitle(assessment) ?? assessment.title}` };
       }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { StoredRecommendationType } from './learning-recommendation-repository';
+import type { RecommendedItemType } from './recommendation-repository';
 
 /**
  * What a person's own dashboard reads besides their progress rows (progress-repository): profile,
@@ -15,7 +15,7 @@ export interface DashboardUserRow {
 /** A stored recommendation with its item's current title (null when the item is gone). */
 export interface RecentRecommendationRow {
   id: string;
-  type: StoredRecommendationType;
+  type: RecommendedItemType;
   item_id: string;
   title: string | null;
   score: number;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { vectorLiteral } from '../../ai/embedding-provider';
+import { toSql as vectorLiteral } from 'pgvector';
 
 /**
  * What the conversation recommends: the rows it reads to choose (progress, items close to the
@@ -94,7 +94,7 @@ export async function findRelatedContent(m: EntityManager, queryVector: number[]
     [vectorLiteral(queryVector)]);
 }
 
-/** generate_recommendations for the person (its first 10), with the function's score and reason. */
-export async function findProfileRecommendations(m: EntityManager, userId: string): Promise<ProfileRecommendationRow[]> {
-  return m.query(`SELECT id, type, title, score, reason FROM generate_recommendations($1, 10)`, [userId]);
+/** generate_recommendations for the person (the limit split between skills and courses), with the function's score and reason. */
+export async function findProfileRecommendations(m: EntityManager, userId: string, limit = 10): Promise<ProfileRecommendationRow[]> {
+  return m.query(`SELECT id, type, title, score, reason FROM generate_recommendations($1, $2::int)`, [userId, limit]);
 }

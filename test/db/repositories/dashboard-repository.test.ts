@@ -3,7 +3,7 @@ import type { AppDataSource } from '../../../src/db/data-source';
 import {
   countProgressUpdatesLast7Days, findDashboardUser, findQuizTotals, findRecentQuizResults, findRecentRecommendations,
 } from '../../../src/db/repositories/dashboard-repository';
-import { generateRecommendations, insertRecommendation } from '../../../src/db/repositories/learning-recommendation-repository';
+import { findProfileRecommendations, insertRecommendation } from '../../../src/db/repositories/recommendation-repository';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { inUserScope } from '../../../src/db/user-scope';
@@ -51,7 +51,7 @@ forEachBackend('db: dashboard and learning recommendation repositories', (backen
 
   it('asks generate_recommendations for at most `limit` skills and courses', async () => {
     const user = await makeUser(ds);
-    const recs = await inUserScope(ds, user, (m) => generateRecommendations(m, user, 2));
+    const recs = await inUserScope(ds, user, (m) => findProfileRecommendations(m, user, 2));
     assert.ok(recs.length > 0 && recs.length <= 2);
     for (const r of recs) assert.ok(['skill', 'course'].includes(r.type) && r.id && r.title, JSON.stringify(r));
   });
