@@ -142,7 +142,7 @@ export function reportFileBase(report: ProgressReport): string {
 
 // ---------------------------------------------------------------------------------------------- progress
 
-export const PROGRESS_HINT = 'Record progress with e.g. `/progress Python Fundamentals 50%`, `/progress Machine Learning done` or `/progress Leadership start`.';
+export const PROGRESS_HINT = `Record progress with e.g. \`${SLACK_COMMANDS.progress} Python Fundamentals 50%\`, \`${SLACK_COMMANDS.progress} Machine Learning done\` or \`${SLACK_COMMANDS.progress} Leadership start\`.`;
 
 /** The buttons an item gets: Start (not started), 50 % (below half), Completed (until completed). */
 export function progressButtons(item: Pick<ProgressItem, 'itemType' | 'itemId' | 'percent' | 'completed' | 'status'>): Array<{ label: string; percent: PercentInput }> {
