@@ -22,7 +22,7 @@ import { ConversationService } from '../src/core/conversation-service';
 import { Recommender } from '../src/core/recommender';
 import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
-import { seedLearningContent } from '../src/db/seed-content';
+import { seedLearningContent } from '../src/ingest/seed-learning-content';
 import { silentLogger } from '../src/observability/logger';
 import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, rng, table } from './lib';
 

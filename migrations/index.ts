@@ -9,6 +9,7 @@ import { ChannelEvents1795800000000 } from './1795800000000-ChannelEvents';
 import { LearningLoop1795900000000 } from './1795900000000-LearningLoop';
 import { DurableDelivery1796000000000 } from './1796000000000-DurableDelivery';
 import { FastRetrieval1796100000000 } from './1796100000000-FastRetrieval';
+import { SplitRecommendations1796213000000 } from './1796213000000-SplitRecommendations';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LearningLoop1795900000000,
   DurableDelivery1796000000000,
   FastRetrieval1796100000000,
+  SplitRecommendations1796213000000,
 ];

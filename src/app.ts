@@ -12,7 +12,7 @@ import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
 import { hasSearchableContent } from './db/health';
-import { seedLearningContent } from './db/seed-content';
+import { seedLearningContent } from './ingest/seed-learning-content';
 import { JobQueue } from './jobs/job-queue';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics, type Metrics } from './observability/metrics';

@@ -1,5 +1,5 @@
 import { createEmbeddingProvider } from '../ai/embedding-provider';
-import { seedLearningContent } from '../db/seed-content';
+import { seedLearningContent } from '../ingest/seed-learning-content';
 import { insertSeedRows } from '../db/seed-rows';
 import { runCli } from './run-cli';
 

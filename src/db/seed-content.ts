@@ -1,42 +1,22 @@
-// Searchable learning content for a fresh install: one row per skill and course of the catalogue,
-// vectors for every row that has none (the document's SQL seed rows), the sample corpus, and the
-// sample quizzes (src/db/seed-assessments.ts). Idempotent: a second run adds nothing and embeds nothing.
+// The catalogue part of the learning content: one learning_content row per skill and course, kept in
+// step with the skills and courses tables (without vectors: the seeding in src/ingest embeds them).
+// Repository code only: the seeding that embeds and ingests is src/ingest/seed-learning-content.ts.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EmbeddingProvider } from '../ai/embedding-provider';
-import { chunkHash } from '../ingest/chunk-document';
-import { IngestService, type IngestSummary } from '../ingest/ingest-service';
-import { silentLogger, type Logger } from '../observability/logger';
-import { assertEmbedderMatches } from './embedder-guard';
-import { insertSeedAssessments, type SeedAssessmentsResult } from './seed-assessments';
+import { chunkHash } from './content-hash';
 import { inServiceScope } from './user-scope';
 
 export const CATALOG_SOURCE_SERVICE = 'catalog';
 
-export interface SeedContentOptions {
-  /** Folder of sample documents to ingest; default `<project root>/content/sample`; null skips it. */
-  sampleDir?: string | null;
-  logger?: Logger;
-  /** Texts per embedding call (default: IngestService's). */
-  batchSize?: number;
-}
-
-export interface SeedContentResult {
+/** What syncCatalogue changed. */
+export interface CatalogueSyncResult {
   /** Catalogue rows inserted (one per skill and course that had none). */
   catalogAdded: number;
   /** Catalogue rows whose text changed with the catalogue (re-embedded) or whose metadata was refreshed. */
   catalogUpdated: number;
   /** Catalogue rows whose skill or course no longer exists. */
   catalogRemoved: number;
-  /** Rows that had no vector and were embedded (new or changed catalogue rows, SQL seed rows). */
-  embedded: number;
-  /** The sample corpus ingest, or null when skipped (no sample folder). */
-  ingest: IngestSummary | null;
-  /** Sample quizzes inserted / rewritten because their definition changed. */
-  assessments: SeedAssessmentsResult;
 }
 
 /** One learning_content row describing a skill or a course. */
@@ -51,26 +31,9 @@ export interface CatalogueEntry {
 interface SkillRow { id: string; name: string; description: string | null; category: string | null; level: number | null }
 interface CourseRow { id: string; title: string; description: string | null; duration: number | null; difficulty: string | null; learning_objectives: string[] | null }
 
-export async function seedLearningContent(ds: DataSource, provider: EmbeddingProvider, opts: SeedContentOptions = {}): Promise<SeedContentResult> {
-  const logger = opts.logger ?? silentLogger;
-  // Refuse before writing anything: new vectors must be comparable with the stored ones.
-  await assertEmbedderMatches(ds, provider.id);
-
-  const catalogue = await inServiceScope(ds, (m) => syncCatalogue(m));
-  const assessments = await inServiceScope(ds, (m) => insertSeedAssessments((sql, params) => m.query(sql, params)));
-  const service = new IngestService({ ds, provider, logger, batchSize: opts.batchSize, baseDir: projectRoot() });
-  const embedded = await service.embedMissing();
-
-  let ingest: IngestSummary | null = null;
-  const sampleDir = opts.sampleDir === undefined ? defaultSampleDir() : opts.sampleDir;
-  if (sampleDir === null) {
-    if (opts.sampleDir === undefined) logger.warn({}, 'no content/sample folder found; sample corpus not ingested');
-  } else {
-    ingest = await service.ingestPaths([sampleDir]);
-  }
-  const result = { ...catalogue, embedded, ingest, assessments };
-  logger.info({ ...catalogue, embedded, ingested: ingest?.chunksAdded ?? 0, assessmentsAdded: assessments.added, assessmentsUpdated: assessments.updated }, 'learning content seeded');
-  return result;
+/** Brings the catalogue rows in line with the skills and courses, as the service role, in one transaction. */
+export function syncCatalogueContent(ds: DataSource): Promise<CatalogueSyncResult> {
+  return inServiceScope(ds, (m) => syncCatalogue(m));
 }
 
 /** The learning_content rows the current skills and courses should have. */
@@ -105,28 +68,12 @@ export function catalogueEntries(skills: SkillRow[], courses: CourseRow[]): Cata
   return entries;
 }
 
-/** The folder holding package.json, walking up from this file. */
-export function projectRoot(start = __dirname): string {
-  let dir = start;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
-
-function defaultSampleDir(): string | null {
-  const dir = path.join(projectRoot(), 'content', 'sample');
-  return fs.existsSync(dir) ? dir : null;
-}
-
 /**
  * Inserts missing catalogue rows (without a vector: embedMissing does that), rewrites those whose
  * text changed (and drops their now stale vector), refreshes changed metadata and deletes rows of
  * skills/courses that are gone.
  */
-async function syncCatalogue(m: EntityManager): Promise<{ catalogAdded: number; catalogUpdated: number; catalogRemoved: number }> {
+async function syncCatalogue(m: EntityManager): Promise<CatalogueSyncResult> {
   await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('seed:catalog', 0))`);
   const skills: SkillRow[] = await m.query(`SELECT id, name, description, category, level FROM skills ORDER BY id`);
   const courses: CourseRow[] = await m.query(`SELECT id, title, description, duration, difficulty, learning_objectives FROM courses ORDER BY id`);

@@ -1,9 +1,9 @@
 // Splitting a loaded document into overlapping, hash-identified chunks.
 // Pure: no I/O, no database.
 
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+import { chunkHash } from '../db/content-hash';
 import { findMarkdownHeadings, IngestError, type LoadedDocument, type MarkdownHeading } from './load-document';
 
 export const DEFAULT_CHUNK_SIZE = 1000;
@@ -88,10 +88,8 @@ export async function chunkDocument(doc: LoadedDocument, opts: ChunkOptions = {}
   });
 }
 
-/** sha256 hex of `title + '\n' + content`, the identity of a stored chunk. */
-export function chunkHash(title: string, content: string): string {
-  return createHash('sha256').update(`${title}\n${content}`, 'utf8').digest('hex');
-}
+/** sha256 hex of `title + '\n' + content`, the identity of a stored chunk (defined beside the table it identifies). */
+export { chunkHash };
 
 /**
  * Line endings to \n, exotic spaces to plain spaces, zero-width characters removed,

@@ -37,6 +37,50 @@ forEachBackend('database functions', (backend) => {
       assert.equal((await recommend(user, 0)).length, 0);
     });
 
+    const count = (rows: Rec[], type: string) => rows.filter((r) => r.type === type).length;
+
+    it('splits the limit between skills and courses: a limit of 2 is one beginner skill and one beginner course', async () => {
+      const user = await makeUser(ds);
+      const two = await recommend(user, 2);
+      assert.deepEqual(two.map((r) => r.type).sort(), ['course', 'skill']);
+      assert.deepEqual(two.map((r) => rank.get(r.id)), [1, 1], 'both beginner');
+      for (const n of [4, 6, 8]) {
+        const rows = await recommend(user, n);
+        assert.deepEqual([count(rows, 'skill'), count(rows, 'course')], [n / 2, n / 2], `limit ${n}`);
+      }
+    });
+
+    it('gives an odd limit\'s extra row to one kind, the better next candidate (a beginner skill before a beginner course)', async () => {
+      const user = await makeUser(ds);
+      for (const n of [1, 3, 5, 7]) {
+        const rows = await recommend(user, n);
+        assert.equal(rows.length, n, `limit ${n}`);
+        const [skills, courses] = [count(rows, 'skill'), count(rows, 'course')];
+        assert.equal(Math.abs(skills - courses), 1, `limit ${n}: ${skills} skills, ${courses} courses`);
+      }
+      // the seed rows have three beginner skills and two beginner courses: the extra is a beginner skill
+      const three = await recommend(user, 3);
+      assert.deepEqual([count(three, 'skill'), count(three, 'course')], [2, 1]);
+      assert.ok(three.every((r) => rank.get(r.id) === 1), 'all beginner');
+      // a user who started every beginner skill: the next course (beginner, not started) beats the next skill
+      const started = await makeUser(ds);
+      await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) SELECT $1, id, 10 FROM skills WHERE COALESCE(level, 1) <= 1`, [started]);
+      const rows = await recommend(started, 3);
+      assert.deepEqual([count(rows, 'skill'), count(rows, 'course')], [1, 2], 'two beginner courses, then an intermediate skill');
+      assert.deepEqual(rows.map((r) => rank.get(r.id)), [1, 1, 2]);
+    });
+
+    it('fills from the other kind when one kind runs out, and never recommends a completed item', async () => {
+      const user = await makeUser(ds);
+      await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) SELECT $1, id, 100 FROM courses`, [user]);
+      const skills = Number((await ds.query(`SELECT count(*) AS n FROM skills`))[0].n);
+      const rows = await recommend(user, Math.min(skills, 6));
+      assert.equal(rows.length, Math.min(skills, 6), 'exactly the limit');
+      assert.equal(count(rows, 'course'), 0, 'every course is completed');
+      const all = await recommend(user, 1000);
+      assert.equal(all.length, skills, 'everything that is left, and no more');
+    });
+
     it('never recommends what the user completed; not started before in progress', async () => {
       const user = await makeUser(ds);
       const python = SEED_SKILLS.find((s) => s.name === 'Python Programming')!;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../src/db/data-source';
+import { MIGRATIONS } from '../../migrations';
+import { SplitRecommendations1796213000000 } from '../../migrations/1796213000000-SplitRecommendations';
 import { forEachBackend } from '../helpers/databases';
+import { makeUser } from '../helpers/fixtures';
 
 const TABLES = ['assessment_attempts', 'processed_events', 'learning_content_stats', 'learning_content_terms', 'learning_content_lexemes', 'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
 
@@ -21,7 +24,8 @@ forEachBackend('migrations', (backend) => {
 
   it('apply all, revert all, and apply again to the same schema', async () => {
     const applied = await ds.runMigrations({ transaction: 'each' });
-    assert.equal(applied.length, 11);
+    assert.equal(applied.length, MIGRATIONS.length);
+    assert.ok(applied.length >= 12);
     const first = await objects(ds);
     assert.deepEqual(first.tables, [...TABLES].sort());
     assert.deepEqual(first.views, ['learning_content_search', 'user_learning_dashboard']);
@@ -38,6 +42,23 @@ forEachBackend('migrations', (backend) => {
 
     await ds.runMigrations({ transaction: 'each' });
     assert.deepEqual(await objects(ds), first);
+  });
+
+  it('SplitRecommendations: up() splits the limit between skills and courses, down() restores the previous definition', async () => {
+    const user = await makeUser(ds);
+    const kinds = async (n: number) => (await ds.query(`SELECT type FROM generate_recommendations($1, $2)`, [user, n])).map((r: { type: string }) => r.type);
+    const migration = new SplitRecommendations1796213000000();
+    const runner = ds.createQueryRunner();
+    try {
+      assert.deepEqual((await kinds(2)).sort(), ['course', 'skill']);
+      await migration.down(runner);
+      assert.deepEqual(await kinds(2), ['skill', 'skill'], 'the previous definition: the two best rows of either kind');
+      assert.equal((await kinds(7)).length, 7);
+      await migration.up(runner);
+      assert.deepEqual((await kinds(2)).sort(), ['course', 'skill']);
+    } finally {
+      await runner.release();
+    }
   });
 
   it('evaluates auth.uid() and auth.role() once per query in every policy (an InitPlan, not a per-row call)', async () => {

@@ -6,7 +6,8 @@ import { Embeddings } from '@langchain/core/embeddings';
 import { isAppError } from '../../src/errors';
 import type { AppDataSource } from '../../src/db/data-source';
 import { embedderCounts } from '../../src/db/embedder-guard';
-import { catalogueEntries, formatMinutes, projectRoot, seedLearningContent } from '../../src/db/seed-content';
+import { catalogueEntries, formatMinutes } from '../../src/db/seed-content';
+import { projectRoot, seedLearningContent } from '../../src/ingest/seed-learning-content';
 import { SEED_CONTENT, SEED_COURSES, SEED_SKILLS } from '../../src/db/seed-rows';
 import { forEachBackend, type Backend } from '../helpers/databases';
 

@@ -1,19 +1,23 @@
 import {
-  TeamsActivityHandler, TeamsInfo, TurnContext,
-  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type ConversationParameters,
-  type ConversationReference, type FileConsentCardResponse, type InvokeResponse,
+  TeamsActivityHandler, TurnContext,
+  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type FileConsentCardResponse, type InvokeResponse,
 } from 'botbuilder';
 import type { ConversationService } from '../../core/conversation-service';
 import { isAppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
-import { matchCommand, type LearningLoop, type MatchedCommand, type ReportTarget } from '../../core/learning';
-import type { BotReply, UserProfile } from '../../core/messages';
+import { matchCommand, type LearningLoop, type MatchedCommand } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
-import { conversationKind, mentionsBot, platformUserOf, questionText, splitConversationId, tenantOf, toIncomingMessage, type ConversationKind } from './activity';
-import { attachment, buildAnswerCard, buildWelcomeCard, parseCardAction, type CardActionData } from './cards';
+import { conversationKind, mentionsBot, questionText, splitConversationId, tenantOf, toIncomingMessage, type ConversationKind } from './activity';
+import { attachment, buildWelcomeCard, parseCardAction, type CardActionData } from './cards';
 import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, TeamsLearning, type Reply } from './learning';
-import { MemberProfileCache } from './member-cache';
+import { sendPrivately } from './private-chat';
+import { TeamsPeople } from './teams-people';
+import { isCardSubmit, messageResponse, replyActivity, send, storedActivity } from './turn-activity';
+
+// The bot's public surface stays importable from here.
+export { replyActivity, storedActivity } from './turn-activity';
+export { withDeadline } from './teams-people';
 
 export { APOLOGY } from '../../core/messages';
 export const UNKNOWN_BUTTON = "Sorry, I didn't recognise that button. Ask me your question again and use the buttons on the new answer.";
@@ -47,12 +51,12 @@ export interface LearningBotDeps {
  * answer is the HTTP response, are handled in the turn.
  */
 export class LearningAssistantBot extends TeamsActivityHandler {
-  private readonly members: MemberProfileCache;
+  private readonly people: TeamsPeople;
   private readonly learning: TeamsLearning;
 
   constructor(private readonly deps: LearningBotDeps) {
     super();
-    this.members = new MemberProfileCache({ ttlMs: deps.memberCacheMs });
+    this.people = new TeamsPeople(deps);
     this.learning = new TeamsLearning({ learning: deps.learning, logger: deps.logger });
 
     this.onMessage(async (context, next) => {
@@ -119,7 +123,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       await this.runCommand(context, command, kind, log);
       return;
     }
-    const profile = await this.profileFor(context, log);
+    const profile = await this.people.profileFor(context, log);
     const reply = await this.deps.conversation.handle(toIncomingMessage(activity, text, profile));
     // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
     await context.sendActivity(replyActivity(reply, kind === 'personal'));
@@ -131,12 +135,12 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       await context.sendActivity({ attachments: [attachment(buildWelcomeCard({ personal: kind === 'personal' }))] });
       return;
     }
-    const userId = await this.userOf(context, log);
+    const userId = await this.people.userOf(context, log);
     if (command.id !== 'report') {
       await send(context, await this.learning.command(command, userId));
       return;
     }
-    const target = await this.reportTarget(context, command.target, log);
+    const target = await this.people.reportTarget(context, command.target, log);
     if ('error' in target) {
       await context.sendActivity(target.error);
       return;
@@ -148,68 +152,8 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     }
     // Other people's progress is not for a channel or group chat (and file-consent cards only work
     // in a personal chat): the report goes to the asker's 1:1 chat with the bot.
-    const delivered = await this.sendPrivately(context, replies, log);
+    const delivered = await sendPrivately(context, replies, log);
     await context.sendActivity(delivered ? REPORT_SENT_PRIVATELY : REPORT_NOT_DELIVERED);
-  }
-
-  /**
-   * "report @Grace": the first person @mentioned (not the bot), looked up with TeamsInfo.getMember for
-   * their Entra object id and email, then found (or, if unknown, created) through the IdentityService
-   * like anyone who messages the bot. Without a mention, the target the core parsed from the text.
-   */
-  private async reportTarget(context: TurnContext, parsed: ReportTarget, log: Logger): Promise<(ReportTarget & { name?: string }) | { error: string }> {
-    const activity = context.activity;
-    const mention = TurnContext.getMentions(activity).find((m) => m.mentioned?.id && m.mentioned.id !== activity.recipient?.id);
-    if (!mention) return parsed;
-    const name = mention.mentioned.name || 'that person';
-    let member: Awaited<ReturnType<typeof TeamsInfo.getMember>>;
-    try {
-      const lookup = await withDeadline(TeamsInfo.getMember(context, mention.mentioned.id), this.deps.memberLookupTimeoutMs);
-      if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
-      member = lookup.value;
-    } catch (err) {
-      log.warn({ err }, 'could not look up the person @mentioned in a report command');
-      return { error: `I couldn't look up ${name} in Teams just now. Try their email address instead, e.g. “report ${name.split(' ')[0].toLowerCase()}@example.com”.` };
-    }
-    const userId = await this.deps.identities.resolve({
-      channel: 'teams',
-      tenantId: tenantOf(activity),
-      platformUserId: member.aadObjectId || mention.mentioned.id,
-      profile: { name: member.name || mention.mentioned.name || undefined, email: member.email || undefined, emailVerified: this.deps.authenticated },
-    });
-    return { userId, name: member.name || name };
-  }
-
-  /**
-   * Posts replies into the asker's personal chat with the bot: creates (or gets back: Teams returns the
-   * existing one) the 1:1 conversation through the connector of this turn. False if Teams refused,
-   * e.g. when the app is not available to that person.
-   */
-  private async sendPrivately(context: TurnContext, replies: Reply[], log: Logger): Promise<boolean> {
-    const activity = context.activity;
-    const connector = context.turnState.get(context.adapter.ConnectorClientKey) as PrivateConnector | undefined;
-    if (!connector?.conversations) return false;
-    const tenantId = tenantOf(activity);
-    try {
-      const params: ConversationParameters = {
-        isGroup: false,
-        bot: activity.recipient,
-        members: [{ id: activity.from.id, name: activity.from.name ?? '' }],
-        tenantId,
-        channelData: { tenant: { id: tenantId } },
-      };
-      const conversation = await connector.conversations.createConversation(params);
-      for (const reply of replies) {
-        await connector.conversations.sendToConversation(conversation.id, {
-          ...reply, type: 'message', from: activity.recipient, recipient: activity.from, conversation: { id: conversation.id } as Activity['conversation'],
-        } as Activity);
-      }
-      log.info({ conversation: conversation.id, messages: replies.length }, 'sent privately to the 1:1 chat');
-      return true;
-    } catch (err) {
-      log.warn({ err }, 'could not post into the personal chat with the asker');
-      return false;
-    }
   }
 
   // ---------------------------------------------------------------- card buttons
@@ -254,7 +198,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       return;
     }
     if (!(await this.deps.interactions.claimEvent('teams', context.activity.id!))) return;
-    await context.sendActivity(await this.learning.uploadReportCsv(await this.userOf(context, log), csv, response.uploadInfo, log));
+    await context.sendActivity(await this.learning.uploadReportCsv(await this.people.userOf(context, log), csv, response.uploadInfo, log));
   }
 
   protected override async handleTeamsFileConsentDecline(context: TurnContext): Promise<void> {
@@ -279,7 +223,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
 
   /** Runs a button's action as its clicker; returns the confirmation to show, or the replies to post. */
   private async performAction(context: TurnContext, data: CardActionData, log: Logger): Promise<string | Reply[]> {
-    const userId = await this.userOf(context, log);
+    const userId = await this.people.userOf(context, log);
     if (data.action !== 'rec_open' && data.action !== 'feedback') return this.learning.action(data, userId, log);
     try {
       if (data.action === 'rec_open') {
@@ -313,96 +257,7 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     this.turnLog(activity).info({ type: activity.type }, 'welcome card sent');
   }
 
-  // ---------------------------------------------------------------- identity
-
-  /** The users.id of whoever sent this activity (created on first contact). */
-  private async userOf(context: TurnContext, log: Logger): Promise<string> {
-    const activity = context.activity;
-    return this.deps.identities.resolve({
-      channel: 'teams', tenantId: tenantOf(activity), platformUserId: platformUserOf(activity), profile: await this.profileFor(context, log),
-    });
-  }
-
-  /**
-   * Name and email from TeamsInfo.getMember on first contact (cached); when that fails, e.g. in the
-   * Emulator, the name Teams put on the activity.
-   */
-  private async profileFor(context: TurnContext, log: Logger): Promise<UserProfile | undefined> {
-    const activity = context.activity;
-    const key = `${tenantOf(activity)}:${activity.from.id}`;
-    const cached = this.members.get(key);
-    if (cached) return cached.profile;
-    const fallback: UserProfile | undefined = activity.from.name ? { name: activity.from.name } : undefined;
-    try {
-      const lookup = await withDeadline(TeamsInfo.getMember(context, activity.from.id), this.deps.memberLookupTimeoutMs);
-      if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
-      const m = lookup.value;
-      // the email is Teams' word only when the connector we asked was authenticated (not in local mode)
-      const profile: UserProfile = { name: m.name || activity.from.name || undefined, email: m.email || undefined, emailVerified: this.deps.authenticated };
-      this.members.set(key, profile);
-      return profile;
-    } catch (err) {
-      log.debug({ err }, 'TeamsInfo.getMember failed; using from.name');
-      this.members.set(key, fallback, Math.min(60_000, this.deps.memberCacheMs));
-      return fallback;
-    }
-  }
-
   private turnLog(activity: Partial<Activity>): Logger {
     return this.deps.logger.child({ channel: 'teams', activity: activity.id, type: activity.type, conversation: activity.conversation?.id });
   }
-}
-
-/** Action.Submit: a card button's data arrives as `value`, with no text. */
-function isCardSubmit(activity: Partial<Activity>): boolean {
-  return activity.value !== undefined && activity.value !== null && !activity.text?.trim();
-}
-
-/** The activity for a core reply: an answer card, the help card, or a plain apology. */
-export function replyActivity(reply: BotReply, personal: boolean): Partial<Activity> {
-  if (reply.kind === 'apology') return { type: 'message', text: reply.text };
-  const content = reply.kind === 'help' ? buildWelcomeCard({ personal }) : buildAnswerCard(reply);
-  return { type: 'message', attachments: [attachment(content)] };
-}
-
-/** The connector client CloudAdapter keeps in the turn state (the slice used for private replies). */
-interface PrivateConnector {
-  conversations: {
-    createConversation(parameters: ConversationParameters): Promise<{ id: string }>;
-    sendToConversation(conversationId: string, activity: Activity): Promise<unknown>;
-  };
-}
-
-async function send(context: TurnContext, replies: Reply[]): Promise<void> {
-  if (replies.length) await context.sendActivities(replies);
-}
-
-function messageResponse(text: string): AdaptiveCardInvokeResponse {
-  // For type application/vnd.microsoft.activity.message Teams shows `value` (a string) as a toast.
-  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as unknown as Record<string, unknown> };
-}
-
-/** Waits for `p` at most `ms`; never leaves a timer behind. */
-export async function withDeadline<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ done: false }>((resolve) => {
-    timer = setTimeout(() => resolve({ done: false }), ms);
-  });
-  try {
-    return await Promise.race([p.then((value) => ({ done: true as const, value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * What of an inbound message activity the worker needs to answer it later, in a proactive turn: plain
- * JSON for the queue (the fields botbuilder and our handlers read: ids, text, value, mentions, tenant).
- */
-export function storedActivity(a: Activity): Partial<Activity> {
-  const keep: Array<keyof Activity> = ['type', 'id', 'timestamp', 'serviceUrl', 'channelId', 'from', 'conversation', 'recipient', 'text', 'textFormat',
-    'locale', 'value', 'entities', 'channelData', 'replyToId', 'attachments'];
-  const out: Record<string, unknown> = {};
-  for (const k of keep) if (a[k] !== undefined) out[k] = a[k];
-  return JSON.parse(JSON.stringify(out)) as Partial<Activity>;
 }

@@ -12,6 +12,19 @@ export interface CommandSpelling {
   example: string;
 }
 
+/** A Slack slash command as manifests/slack/manifest.yml declares it (a test keeps the two equal). */
+export interface SlashCommand {
+  command: `/${string}`;
+  /** the manifest's description (≤ 100 characters) */
+  description: string;
+  /** the manifest's usage_hint, if any (≤ 100 characters) */
+  usageHint?: string;
+  /** should_escape: Slack turns @person into <@U…|name> and emails into <mailto:…> */
+  shouldEscape: boolean;
+  /** further spellings the app also answers (not in the manifest) */
+  aliases?: readonly `/${string}`[];
+}
+
 export interface LearningCommand {
   id: LearningCommandId;
   /** short label for buttons and lists */
@@ -19,10 +32,16 @@ export interface LearningCommand {
   /** one sentence, plain text */
   description: string;
   /**
+   * The first words that make a message (a DM, an @mention, or `/learn <text>`) this command: see
+   * matchCommand. The first one is the Teams spelling, listed in the Teams manifest's commandLists.
+   */
+  keywords?: readonly string[];
+  /**
    * Slack: slash commands (work in any channel and answer privately). In a DM with the bot, or when
    * @mentioning it, the Teams spelling (a bare keyword) works too: see matchCommand.
+   * `slash` is the slash command this entry declares (one entry per command; others share it).
    */
-  slack: CommandSpelling;
+  slack: CommandSpelling & { slash?: SlashCommand };
   /** Teams: a message to the bot (in a channel: @mention it first). Matches the manifest's commandLists titles. */
   teams: CommandSpelling;
 }
@@ -30,7 +49,7 @@ export interface LearningCommand {
 /** The one list both channels' help shows, in this order. */
 export const LEARNING_COMMANDS: readonly LearningCommand[] = Object.freeze([
   {
-    id: 'help', title: 'Help', description: 'What I can do, with an example of each command.',
+    id: 'help', title: 'Help', description: 'What I can do, with an example of each command.', keywords: ['help'],
     slack: { usage: '/learn help', example: '/learn help' },
     teams: { usage: 'help', example: 'help' },
   },
@@ -41,47 +60,83 @@ export const LEARNING_COMMANDS: readonly LearningCommand[] = Object.freeze([
   },
   {
     id: 'learn', title: 'Private answer', description: 'Ask from any channel and get an answer only you can see.',
-    slack: { usage: '/learn <question>', example: '/learn what is the difference between precision and recall?' },
+    slack: {
+      usage: '/learn <question>', example: '/learn what is the difference between precision and recall?',
+      slash: { command: '/learn', description: 'Ask the learning assistant a question (only you see the answer)', usageHint: '[question]', shouldEscape: false },
+    },
     teams: { usage: 'message me in our 1:1 chat', example: 'What is the difference between precision and recall?' },
   },
   {
-    id: 'progress', title: 'My progress', description: 'Your skills and courses: what is in progress and what you completed.',
-    slack: { usage: '/progress', example: '/progress' },
+    id: 'progress', title: 'My progress', description: 'Your skills and courses: what is in progress and what you completed.', keywords: ['progress'],
+    slack: {
+      usage: '/progress', example: '/progress',
+      slash: { command: '/progress', description: 'Your learning progress, or record it (e.g. Python Fundamentals 50%)', usageHint: '[course or skill] [0-100% | done | start]', shouldEscape: false },
+    },
     teams: { usage: 'progress', example: 'progress' },
   },
   {
-    id: 'progress_update', title: 'Update progress', description: 'Record how far you are in a course or skill: a percentage, “start” or “done”.',
+    id: 'progress_update', title: 'Update progress', description: 'Record how far you are in a course or skill: a percentage, “start” or “done”.', keywords: ['progress'],
     slack: { usage: '/progress <course or skill> <0-100>% | done | start', example: '/progress Python Fundamentals 50%' },
     teams: { usage: 'progress <course or skill> <0-100>% | done | start', example: 'progress Machine Learning done' },
   },
   {
-    id: 'quiz', title: 'Take a quiz', description: 'A short timed multiple-choice quiz; passing raises your progress.',
-    slack: { usage: '/quiz [topic]', example: '/quiz python' },
+    id: 'quiz', title: 'Take a quiz', description: 'A short timed multiple-choice quiz; passing raises your progress.', keywords: ['quiz'],
+    slack: {
+      usage: '/quiz [topic]', example: '/quiz python',
+      slash: { command: '/quiz', description: 'A short multiple-choice quiz, sent to your DM with the assistant', usageHint: '[topic]', shouldEscape: false },
+    },
     teams: { usage: 'quiz [topic]', example: 'quiz project management' },
   },
   {
-    id: 'recommend', title: 'Recommendations', description: 'Skills and courses to explore next, based on your progress.',
-    slack: { usage: '/recommend', example: '/recommend' },
+    id: 'recommend', title: 'Recommendations', description: 'Skills and courses to explore next, based on your progress.', keywords: ['recommend', 'recommendations'],
+    slack: {
+      usage: '/recommend', example: '/recommend',
+      slash: { command: '/recommend', description: 'Skills and courses to explore next, based on your progress', shouldEscape: false },
+    },
     teams: { usage: 'recommend', example: 'recommend' },
   },
   {
-    id: 'dashboard', title: 'My dashboard', description: 'Your progress, recent quiz results and recommendations in one place.',
-    slack: { usage: '/dashboard', example: '/dashboard' },
+    id: 'dashboard', title: 'My dashboard', description: 'Your progress, recent quiz results and recommendations in one place.', keywords: ['dashboard'],
+    slack: {
+      usage: '/dashboard', example: '/dashboard',
+      slash: { command: '/dashboard', description: 'Your progress, recent quiz results and recommendations', shouldEscape: false },
+    },
     teams: { usage: 'dashboard', example: 'dashboard' },
   },
   {
-    id: 'report', title: 'Progress report', description: 'Managers: your department’s progress as a chart and CSV; everyone else: your own.',
-    slack: { usage: '/learning-report [department | @person]', example: '/learning-report Sales' },
+    id: 'report', title: 'Progress report', description: 'Managers: your department’s progress as a chart and CSV; everyone else: your own.', keywords: ['report', 'learning-report'],
+    slack: {
+      usage: '/learning-report [department | @person]', example: '/learning-report Sales',
+      slash: {
+        command: '/learning-report', description: 'Learning progress report (managers - your department; everyone - your own)', usageHint: '[department | @person]',
+        shouldEscape: true, aliases: ['/report'],
+      },
+    },
     teams: { usage: 'report [department | email]', example: 'report Sales' },
   },
 ] satisfies LearningCommand[]);
 
-/** Slash commands the Slack app must register (manifest), each with its usage hint. */
-export const SLACK_SLASH_COMMANDS: ReadonlyArray<{ command: string; description: string; usageHint: string }> = Object.freeze(
-  [...new Map(LEARNING_COMMANDS.filter((c) => c.slack.usage.startsWith('/')).map((c) => {
-    const [command, ...hint] = c.slack.usage.split(' ');
-    return [command, { command, description: c.description, usageHint: hint.join(' ') }] as const;
-  })).values()]);
+/** A slash command of the Slack app, with the learning command it runs. */
+export type SlackSlashCommand = SlashCommand & { id: LearningCommandId };
+
+/** The slash commands the Slack app registers, in the definition's order (the manifest declares the same). */
+export const SLACK_SLASH_COMMANDS: readonly SlackSlashCommand[] = Object.freeze(
+  LEARNING_COMMANDS.flatMap((c) => (c.slack.slash ? [{ ...c.slack.slash, id: c.id }] : [])));
+
+/** The learning command a slash command (or one of its aliases) runs, or undefined for one this app does not know. */
+export function slashCommandId(command: string): LearningCommandId | undefined {
+  return SLACK_SLASH_COMMANDS.find((s) => s.command === command || s.aliases?.includes(command as `/${string}`))?.id;
+}
+
+/** The slash command that runs a learning command: slashCommandFor('report') → "/learning-report". */
+export function slashCommandFor(id: LearningCommandId): `/${string}` {
+  const found = SLACK_SLASH_COMMANDS.find((s) => s.id === id);
+  if (!found) throw new Error(`no slash command runs the ${id} command`);
+  return found.command;
+}
+
+/** The keyword commands in Teams spelling (the Teams manifest's commandLists titles), in help order. */
+export const TEAMS_COMMAND_KEYWORDS: readonly string[] = Object.freeze([...new Set(LEARNING_COMMANDS.flatMap((c) => c.keywords?.slice(0, 1) ?? []))]);
 
 /** Help as plain-text lines, one per command: "progress: Your skills and courses… e.g. “progress”". */
 export function helpLines(channel: Channel): string[] {
@@ -110,18 +165,18 @@ export type MatchedCommand =
  */
 export function matchCommand(text: string): MatchedCommand | null {
   const t = (text ?? '').replace(/\s+/g, ' ').trim();
-  const m = t.match(/^\/?(help|progress|quiz|recommend|recommendations|dashboard|learning-report|report)\b[:!?.]*\s*(.*)$/i);
+  const m = t.match(KEYWORD_PATTERN);
   if (!m) return null;
-  const word = m[1].toLowerCase();
+  const id = KEYWORD_IDS.get(m[1].toLowerCase());
   const args = m[2].trim();
-  switch (word) {
+  switch (id) {
     case 'help':
     case 'dashboard':
-      return args ? null : { id: word };
+      return args ? null : { id };
     case 'recommend':
-    case 'recommendations':
       return args && !/^(me|something|please)$/i.test(args) ? null : { id: 'recommend' };
-    case 'progress': {
+    case 'progress':
+    case 'progress_update': {
       const p = parseProgressCommand(args);
       if (p.action === 'list') return { id: 'progress' };
       if (p.action === 'update') return { id: 'progress_update', itemQuery: p.itemQuery, percent: p.percent };
@@ -132,12 +187,18 @@ export function matchCommand(text: string): MatchedCommand | null {
       return { id: 'quiz', topic: cleanQuizTopic(args) || null };
     }
     case 'report':
-    case 'learning-report':
       if (/\?$/.test(args)) return null;
       return { id: 'report', target: parseReportTarget(args) };
   }
   return null;
 }
+
+/** keyword → the command it starts (the first entry that lists it: "progress" is the list, its arguments may make it an update) */
+const KEYWORD_IDS: ReadonlyMap<string, LearningCommandId> = new Map(
+  [...LEARNING_COMMANDS].reverse().flatMap((c) => (c.keywords ?? []).map((k) => [k.toLowerCase(), c.id] as const)));
+/** "progress …", "/quiz …": a keyword (longest first, so none shadows a longer one), then its arguments */
+const KEYWORD_PATTERN = new RegExp(
+  `^\\/?(${[...KEYWORD_IDS.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b[:!?.]*\\s*(.*)$`, 'i');
 
 /** "Sales" → { department }, "ada@example.com" → { userId: email }, "" → {} (the default target). */
 export function parseReportTarget(args: string): ReportTarget {

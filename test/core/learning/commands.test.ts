@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { helpLines, helpText, LEARNING_COMMANDS, matchCommand, parseReportTarget, SLACK_SLASH_COMMANDS } from '../../../src/core/learning/commands';
+import { helpLines, helpText, LEARNING_COMMANDS, matchCommand, parseReportTarget, SLACK_SLASH_COMMANDS, slashCommandFor, slashCommandId, TEAMS_COMMAND_KEYWORDS } from '../../../src/core/learning/commands';
 
 describe('learning commands', () => {
   it('lists every command once, with a Slack and a Teams spelling and an example each', () => {
@@ -37,6 +37,29 @@ describe('learning commands', () => {
     assert.deepEqual(matchCommand('dashboard'), { id: 'dashboard' });
     for (const q of ['help me with pandas', 'progress bars in CSS?', 'what is progress?', 'reporting lines', 'quiz questions for interviews?', 'recommend a book on negotiation', 'dashboard design tips']) {
       assert.equal(matchCommand(q), null, q);
+    }
+  });
+
+  it('derives the slash commands and keywords from the one definition', () => {
+    assert.equal(slashCommandFor('report'), '/learning-report');
+    assert.equal(slashCommandFor('learn'), '/learn');
+    assert.throws(() => slashCommandFor('ask'), /no slash command/);
+    assert.equal(slashCommandId('/progress'), 'progress');
+    assert.equal(slashCommandId('/report'), 'report');
+    for (const c of LEARNING_COMMANDS) {
+      for (const k of c.keywords ?? []) {
+        assert.match(k, /^[a-z][a-z-]*$/, `${c.id}: keyword ${k} is a plain word`);
+        const bare = matchCommand(k)?.id;
+        assert.ok(bare === c.id || (c.id === 'progress_update' && bare === 'progress'), `${k} → ${bare}`);
+        assert.equal(matchCommand(`/${k.toUpperCase()}`)?.id, bare, `/${k} with a slash, any case`);
+      }
+    }
+    assert.deepEqual(matchCommand('recommendations'), { id: 'recommend' });
+    assert.deepEqual(matchCommand('/learning-report Sales'), { id: 'report', target: { department: 'Sales' } });
+    assert.equal(matchCommand('learn python'), null, '/learn is a slash command, not a keyword');
+    assert.deepEqual(TEAMS_COMMAND_KEYWORDS, [...new Set(LEARNING_COMMANDS.flatMap((c) => c.keywords?.slice(0, 1) ?? []))]);
+    for (const s of SLACK_SLASH_COMMANDS) {
+      assert.ok(s.description.length <= 100 && (s.usageHint ?? '').length <= 100, s.command);
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import type { types } from '@slack/bolt';
 import {
-  LEARNING_COMMANDS, type CatalogItem, type ItemType, type PercentInput, type PersonalDashboard, type ProgressItem, type ProgressReport,
+  LEARNING_COMMANDS, SLACK_SLASH_COMMANDS, slashCommandFor, type CatalogItem, type ItemType, type PercentInput, type PersonalDashboard, type ProgressItem, type ProgressReport,
   type QuizResult, type StartQuizResult,
 } from '../../../core/learning';
 import type { RecommendationCard } from '../../../core/messages';
@@ -20,14 +20,14 @@ export const ACTION_QUIZ_CHOICE = 'quiz_choice';
 /** block_id of a quiz question's radio buttons: `quiz_q:<question id>` */
 export const QUIZ_BLOCK_PREFIX = 'quiz_q:';
 
-/** Slash commands of the Slack app (the manifest declares the same). */
+/** Slash commands of the Slack app, by the learning command each runs (from the core's one definition). */
 export const SLACK_COMMANDS = {
-  learn: '/learn',
-  report: '/learning-report',
-  progress: '/progress',
-  quiz: '/quiz',
-  recommend: '/recommend',
-  dashboard: '/dashboard',
+  learn: slashCommandFor('learn'),
+  report: slashCommandFor('report'),
+  progress: slashCommandFor('progress'),
+  quiz: slashCommandFor('quiz'),
+  recommend: slashCommandFor('recommend'),
+  dashboard: slashCommandFor('dashboard'),
 } as const;
 
 const BUTTON_TEXT_LIMIT = 75;
@@ -142,7 +142,7 @@ export function reportFileBase(report: ProgressReport): string {
 
 // ---------------------------------------------------------------------------------------------- progress
 
-export const PROGRESS_HINT = 'Record progress with e.g. `/progress Python Fundamentals 50%`, `/progress Machine Learning done` or `/progress Leadership start`.';
+export const PROGRESS_HINT = `Record progress with e.g. \`${SLACK_COMMANDS.progress} Python Fundamentals 50%\`, \`${SLACK_COMMANDS.progress} Machine Learning done\` or \`${SLACK_COMMANDS.progress} Leadership start\`.`;
 
 /** The buttons an item gets: Start (not started), 50 % (below half), Completed (until completed). */
 export function progressButtons(item: Pick<ProgressItem, 'itemType' | 'itemId' | 'percent' | 'completed' | 'status'>): Array<{ label: string; percent: PercentInput }> {
@@ -342,9 +342,14 @@ export function dashboardHomeView(d: PersonalDashboard): types.HomeView {
 
 // ---------------------------------------------------------------------------------------------- help
 
-/** Slack spelling of a command: the core's, with /report as this app registers it (/learning-report). */
+/** Slack spelling of a command: an alias (/report) becomes the command the manifest registers (/learning-report). */
 export function slackUsage(s: string): string {
-  return s.replace(/^\/report\b/, SLACK_COMMANDS.report);
+  for (const c of SLACK_SLASH_COMMANDS) {
+    for (const alias of c.aliases ?? []) {
+      if (s === alias || s.startsWith(`${alias} `)) return c.command + s.slice(alias.length);
+    }
+  }
+  return s;
 }
 
 /** One line per command with an example (the core's list, Slack spelling). */

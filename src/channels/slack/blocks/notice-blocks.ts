@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { slashCommandFor } from '../../../core/learning/commands';
 import { HELP_TEXT } from '../../../core/messages';
 import { section, type SlackMessage } from './answer-blocks';
 import { escapeMrkdwn } from './mrkdwn';
@@ -12,7 +13,7 @@ export const NOT_ACCEPTED_TEXT = "Sorry, I couldn't take that in just now (my da
 export { APOLOGY as APOLOGY_TEXT } from '../../../core/messages';
 
 /** `/learn` without a question. */
-export function learnUsageMessage(command = '/learn'): SlackMessage {
+export function learnUsageMessage(command: string = slashCommandFor('learn')): SlackMessage {
   const text = `Usage: \`${command} <question>\`, for example \`${command} how should I run a retrospective?\` `
     + 'I answer privately, with numbered sources and what to learn next.';
   return { text, blocks: [section(text)] };
@@ -45,7 +46,7 @@ export function homeView(): types.HomeView {
       { type: 'divider' },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Ask me in the *Messages* tab, @mention me in a channel (I answer in the thread), or use `/learn <question>` anywhere for a private answer.' }],
+        elements: [{ type: 'mrkdwn', text: 'Ask me in the *Messages* tab, @mention me in a channel (I answer in the thread), or use `' + slashCommandFor('learn') + ' <question>` anywhere for a private answer.' }],
       },
     ],
   };

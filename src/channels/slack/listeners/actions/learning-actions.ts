@@ -1,7 +1,7 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { isAppError } from '../../../../errors';
-import { quizAnswersFromState, quizResultMessage, type ProgressSetValue } from '../../blocks/learning-blocks';
+import { quizAnswersFromState, quizResultMessage, SLACK_COMMANDS, type ProgressSetValue } from '../../blocks/learning-blocks';
 import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
 import type { SlackMessage } from '../../blocks/answer-blocks';
 import { LearningUnavailable, SlackLearning } from '../../learning';
@@ -28,7 +28,7 @@ export function parseProgressValue(value: unknown): ProgressSetValue | null {
   }
 }
 
-const INVALID_BUTTON = "That button doesn't work any more. Try `/progress` again.";
+const INVALID_BUTTON = `That button doesn't work any more. Try \`${SLACK_COMMANDS.progress}\` again.`;
 
 /** `progress_set` (Start / 50 % / Completed, or a choice after an ambiguous name): record it, say what changed. */
 export async function handleProgressSet(deps: SlackDeps, { ack, action, body, client, respond }: ButtonArgs): Promise<void> {
@@ -65,7 +65,7 @@ export async function handleQuizSubmit(deps: SlackDeps, { ack, action, body, cli
   try {
     if (!deps.learning) throw new LearningUnavailable();
     if (!/^[0-9a-f-]{36}$/i.test(attemptId)) {
-      message = noticeMessage("I can't find that quiz attempt. Say `/quiz` to start a new one.");
+      message = noticeMessage(`I can't find that quiz attempt. Say \`${SLACK_COMMANDS.quiz}\` to start a new one.`);
     } else {
       const userId = await clickingUser(deps, client, body);
       const r = await deps.learning.quizzes.submitQuiz(userId, attemptId, answers);

@@ -1,12 +1,13 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { matchCommand } from '../../../../core/learning';
+import { matchCommand, slashCommandFor } from '../../../../core/learning';
 import { helpMessage } from '../../blocks/learning-blocks';
 import { learnUsageMessage, NOT_ACCEPTED_TEXT } from '../../blocks/notice-blocks';
 import { toPlainQuestion } from '../../incoming';
 import { teamIdOf, type SlackDeps } from '../../slack-deps';
 import type { SlackJob } from '../../slack-jobs';
 
-export const LEARN_COMMAND = '/learn';
+/** The slash command that answers a question privately (from the core's definition). */
+export const LEARN_COMMAND = slashCommandFor('learn');
 
 export type CommandArgs = Pick<AllMiddlewareArgs & SlackCommandMiddlewareArgs, 'ack' | 'command' | 'client' | 'respond' | 'context'>;
 

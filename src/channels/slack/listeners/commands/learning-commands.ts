@@ -1,4 +1,4 @@
-import { cleanQuizTopic, parseProgressCommand, parseReportTarget, type MatchedCommand } from '../../../../core/learning';
+import { cleanQuizTopic, parseProgressCommand, parseReportTarget, slashCommandId, type MatchedCommand } from '../../../../core/learning';
 import { isTransient } from '../../../../core/transient-errors';
 import type { Logger } from '../../../../observability/logger';
 import { SLACK_COMMANDS } from '../../blocks/learning-blocks';
@@ -7,24 +7,21 @@ import { LearningUnavailable, SlackLearning, type LearningRequest } from '../../
 import { teamIdOf, type SlackDeps } from '../../slack-deps';
 import { acceptCommand, type CommandArgs } from './learn';
 
-/** The learning loop's slash commands (the manifest declares the same). `/report` is accepted as an alias. */
-export const LEARNING_SLASH_COMMANDS = [SLACK_COMMANDS.report, SLACK_COMMANDS.progress, SLACK_COMMANDS.quiz, SLACK_COMMANDS.recommend, SLACK_COMMANDS.dashboard, '/report'] as const;
-
 /** What a learning slash command asks for, or a usage message when its text does not fit. */
 export function slashToCommand(command: string, text: string): MatchedCommand | { usage: string } {
   const t = (text ?? '').trim();
-  switch (command) {
-    case SLACK_COMMANDS.progress: {
+  switch (slashCommandId(command)) {
+    case 'progress': {
       const p = parseProgressCommand(t);
       if (p.action === 'list') return { id: 'progress' };
       if (p.action === 'update') return { id: 'progress_update', itemQuery: p.itemQuery, percent: p.percent };
       return { usage: p.message.replace(/“progress /g, `“${SLACK_COMMANDS.progress} `) };
     }
-    case SLACK_COMMANDS.quiz:
+    case 'quiz':
       return { id: 'quiz', topic: cleanQuizTopic(t) || null };
-    case SLACK_COMMANDS.recommend:
+    case 'recommend':
       return { id: 'recommend' };
-    case SLACK_COMMANDS.dashboard:
+    case 'dashboard':
       return { id: 'dashboard' };
     default: // /learning-report, /report
       return { id: 'report', target: parseReportTarget(t) };
