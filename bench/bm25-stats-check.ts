@@ -40,16 +40,22 @@ async function main(): Promise<void> {
         rows.push([step, r.rows_in_table, r.stats_doc_count, r.true_total_len, r.stats_total_len]);
       };
       await snap('after the migrations (4 seed rows)');
-      await ds.query(`INSERT INTO learning_content (title, content, content_type) VALUES ('alpha beta', 'gamma delta epsilon', 'reference'), ('zeta', 'eta theta', 'lesson')`);
+      await ds.query(
+        `INSERT INTO learning_content (title, content, content_type) VALUES ('alpha beta', 'gamma delta epsilon', 'reference'), ('zeta', 'eta theta', 'lesson')`,
+      );
       await snap('insert 2 rows');
       await ds.query(`UPDATE learning_content SET content = content || ' iota kappa' WHERE title = 'zeta'`);
       await snap('update 1 row');
       await ds.query(`DELETE FROM learning_content WHERE title IN ('alpha beta', 'zeta')`);
       await snap('delete those 2 rows');
-      const order: Array<{ tgname: string }> = await ds.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'learning_content'::regclass ORDER BY tgname COLLATE "C"`);
+      const order: Array<{ tgname: string }> = await ds.query(
+        `SELECT tgname FROM pg_trigger WHERE tgrelid = 'learning_content'::regclass ORDER BY tgname COLLATE "C"`,
+      );
       console.log(table(['step', 'rows', 'stats.doc_count', 'true total length', 'stats.total_len'], rows));
       console.log(`\nAFTER triggers on learning_content fire in name order: ${order.map((o) => o.tgname).join(', ')}`);
-      console.log('(the ON DELETE CASCADE of learning_content_terms runs in RI_ConstraintTrigger_a_*, before learning_content_index_terms reads old_len)\n');
+      console.log(
+        '(the ON DELETE CASCADE of learning_content_terms runs in RI_ConstraintTrigger_a_*, before learning_content_index_terms reads old_len)\n',
+      );
     } finally {
       await ds.destroy();
       await scratch.drop();
@@ -75,27 +81,32 @@ async function main(): Promise<void> {
         let next = 0;
         const batch = 100;
         const t = now();
-        await Promise.all(Array.from({ length: writers }, async () => {
-          const q = ds.createQueryRunner();
-          await q.connect();
-          try {
-            for (;;) {
-              const b = next++;
-              if (b * batch >= ROWS) return;
-              const params: unknown[] = [];
-              const values: string[] = [];
-              for (let row = b * batch; row < Math.min(ROWS, (b + 1) * batch); row++) {
-                const c = corpus.chunk(row);
-                const p = params.length;
-                values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, 'bench')`);
-                params.push(c.title, c.content, c.contentType, vectorText(c.vector));
+        await Promise.all(
+          Array.from({ length: writers }, async () => {
+            const q = ds.createQueryRunner();
+            await q.connect();
+            try {
+              for (;;) {
+                const b = next++;
+                if (b * batch >= ROWS) return;
+                const params: unknown[] = [];
+                const values: string[] = [];
+                for (let row = b * batch; row < Math.min(ROWS, (b + 1) * batch); row++) {
+                  const c = corpus.chunk(row);
+                  const p = params.length;
+                  values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, 'bench')`);
+                  params.push(c.title, c.content, c.contentType, vectorText(c.vector));
+                }
+                await q.query(
+                  `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model) VALUES ${values.join(',')}`,
+                  params,
+                );
               }
-              await q.query(`INSERT INTO learning_content (title, content, content_type, embedding, embedding_model) VALUES ${values.join(',')}`, params);
+            } finally {
+              await q.release();
             }
-          } finally {
-            await q.release();
-          }
-        }));
+          }),
+        );
         const s = (now() - t) / 1000;
         const [{ pages }] = await ds.query(`SELECT pg_relation_size('learning_content_stats') / 8192 AS pages`);
         load.push([variant, writers, Math.round(ROWS / s), pages]);

@@ -25,13 +25,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import 'reflect-metadata';
-import { HybridRetriever, DEFAULT_TUNING, tuningFor, type RetrievedPassage, type RetrieverTuning, type SearchMode } from '../src/ai/hybrid-retriever';
 import type { EmbeddingProvider } from '../src/ai/embedding-provider';
+import {
+  DEFAULT_TUNING,
+  HybridRetriever,
+  type RetrievedPassage,
+  type RetrieverTuning,
+  type SearchMode,
+  tuningFor,
+} from '../src/ai/hybrid-retriever';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
 import { AppDataSource } from '../src/db/data-source';
 import { IngestService } from '../src/ingest/ingest-service';
 import { LegacyTextRetriever } from './legacy-retriever';
-import { arg, createScratchDatabase, f, flag, latencyStats, mean, now, replaceGenerated, table, type ScratchDatabase } from './lib';
+import { arg, createScratchDatabase, f, flag, latencyStats, mean, now, replaceGenerated, type ScratchDatabase, table } from './lib';
 
 /**
  * BEIR SciFact (corpus.jsonl, queries-all.jsonl, qrels-train.tsv, qrels-test.tsv) is public data the
@@ -56,7 +63,8 @@ function cacheKey(embedderId: string): string {
   for (const dir of ['migrations', 'src/ingest']) {
     for (const f of fs.readdirSync(path.join(root, dir)).sort()) if (f.endsWith('.ts')) h.update(fs.readFileSync(path.join(root, dir, f)));
   }
-  for (const f of ['src/ai/local-embeddings.ts', 'src/ai/embedding-provider.ts', 'src/db/seed-rows.ts']) h.update(fs.readFileSync(path.join(root, f)));
+  for (const f of ['src/ai/local-embeddings.ts', 'src/ai/embedding-provider.ts', 'src/db/seed-rows.ts'])
+    h.update(fs.readFileSync(path.join(root, f)));
   return h.digest('hex');
 }
 
@@ -73,12 +81,23 @@ function retrieverVersion(): string {
 
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-interface Doc { _id: string; title: string; text: string }
-interface Q { id: string; text: string }
+interface Doc {
+  _id: string;
+  title: string;
+  text: string;
+}
+interface Q {
+  id: string;
+  text: string;
+}
 type Qrels = Map<string, Map<string, number>>;
 
 function readJsonl<T>(file: string): T[] {
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
 }
 
 function readQrels(file: string): Qrels {
@@ -100,7 +119,10 @@ export function ndcgAt(ranked: string[], rels: Map<string, number>, k: number): 
   ranked.slice(0, k).forEach((d, i) => {
     dcg += (rels.get(d) ?? 0) / Math.log2(i + 2);
   });
-  const ideal = [...rels.values()].filter((r) => r > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...rels.values()]
+    .filter((r) => r > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   const idcg = ideal.reduce((s, r, i) => s + r / Math.log2(i + 2), 0);
   return idcg > 0 ? dcg / idcg : 0;
 }
@@ -128,7 +150,12 @@ function docRanking(passages: Array<{ metadata: Record<string, unknown> }>): str
   return out;
 }
 
-interface Score { ndcg10: number; recall100: number; docsReturned: number; n: number }
+interface Score {
+  ndcg10: number;
+  recall100: number;
+  docsReturned: number;
+  n: number;
+}
 
 function scoreRuns(runs: Map<string, string[]>, qrels: Qrels): Score {
   const nd: number[] = [];
@@ -145,7 +172,12 @@ function scoreRuns(runs: Map<string, string[]>, qrels: Qrels): Score {
 
 // ------------------------------------------------------------------ BM25 replica
 
-interface Posting { lexeme: string; content_id: string; tf: number; doc_len: number }
+interface Posting {
+  lexeme: string;
+  content_id: string;
+  tf: number;
+  doc_len: number;
+}
 
 /**
  * textSearch's BM25 in-process, same formula and operation order as the SQL, over the postings of
@@ -161,15 +193,27 @@ function bm25(post: Posting[], n: number, avgdl: number, k1: number, b: number, 
     const v = (Math.log(1 + (n - d + 0.5) / (d + 0.5)) * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * Number(p.doc_len)) / avgdl));
     score.set(p.content_id, (score.get(p.content_id) ?? 0) + v);
   }
-  return [...score].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).slice(0, limit).map(([id]) => id);
+  return [...score]
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .slice(0, limit)
+    .map(([id]) => id);
 }
 
 // ------------------------------------------------------------------ fusion replica
 
-interface ListRow { id: string; metadata: Record<string, unknown> | null }
+interface ListRow {
+  id: string;
+  metadata: Record<string, unknown> | null;
+}
 
 /** search()'s fusion, step for step: lists cut to n = max(candidates, k), RRF, stable sort, top k. */
-function fuse(byVector: ListRow[], byText: ListRow[], t: Pick<RetrieverTuning, 'candidates' | 'rrfK' | 'vectorWeight' | 'textWeight'>, k: number, mode: SearchMode) {
+function fuse(
+  byVector: ListRow[],
+  byText: ListRow[],
+  t: Pick<RetrieverTuning, 'candidates' | 'rrfK' | 'vectorWeight' | 'textWeight'>,
+  k: number,
+  mode: SearchMode,
+) {
   const n = Math.max(t.candidates, k);
   const fused = new Map<string, { id: string; metadata: Record<string, unknown>; score: number }>();
   const add = (rows: ListRow[], weight: number) => {
@@ -189,7 +233,9 @@ function fuse(byVector: ListRow[], byText: ListRow[], t: Pick<RetrieverTuning, '
 async function main(): Promise<void> {
   const t0 = now();
   if (!fs.existsSync(path.join(DATA_DIR, 'corpus.jsonl'))) {
-    throw new Error(`BEIR SciFact not found in ${DATA_DIR}: put corpus.jsonl, queries-all.jsonl, qrels-train.tsv and qrels-test.tsv there, or pass --data=DIR`);
+    throw new Error(
+      `BEIR SciFact not found in ${DATA_DIR}: put corpus.jsonl, queries-all.jsonl, qrels-train.tsv and qrels-test.tsv there, or pass --data=DIR`,
+    );
   }
   const docs = readJsonl<Doc>(path.join(DATA_DIR, 'corpus.jsonl'));
   const allQueries = new Map(readJsonl<Q & { _id: string }>(path.join(DATA_DIR, 'queries-all.jsonl')).map((q) => [String(q._id), q.text]));
@@ -201,7 +247,9 @@ async function main(): Promise<void> {
   };
   const testQ = pick(qrelsTest);
   const trainQ = pick(qrelsTrain);
-  log(`corpus ${docs.length} docs; test ${testQ.length} queries (${qrelsTest.size} in qrels), train ${trainQ.length} queries (${qrelsTrain.size} in qrels)`);
+  log(
+    `corpus ${docs.length} docs; test ${testQ.length} queries (${qrelsTest.size} in qrels), train ${trainQ.length} queries (${qrelsTrain.size} in qrels)`,
+  );
 
   const databaseUrl = process.env.DATABASE_URL;
   let scratch: ScratchDatabase | undefined;
@@ -216,14 +264,23 @@ async function main(): Promise<void> {
       fs.rmSync(CACHE_DIR, { recursive: true, force: true });
       fs.rmSync(CACHE_KEY_FILE, { force: true });
     }
-    log(cached ? `using the cached ingested database ${path.relative(process.cwd(), CACHE_DIR)}` : `no usable cache; ingesting into ${path.relative(process.cwd(), CACHE_DIR)}`);
+    log(
+      cached
+        ? `using the cached ingested database ${path.relative(process.cwd(), CACHE_DIR)}`
+        : `no usable cache; ingesting into ${path.relative(process.cwd(), CACHE_DIR)}`,
+    );
   }
   const ds = new AppDataSource({ databaseUrl: scratch?.url, pgliteDataDir: CACHE && !databaseUrl ? CACHE_DIR : 'memory://', poolSize: 4 });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'la-scifact-'));
   const result: Record<string, any> = {
     retriever: retrieverVersion(),
-    backend: databaseUrl ? 'postgres (scratch database)' : CACHE ? 'embedded (PGlite, file cache in bench/.cache)' : 'embedded (PGlite, in memory)',
-    command: process.argv.slice(2).join(' '), queries: { test: testQ.length, train: trainQ.length },
+    backend: databaseUrl
+      ? 'postgres (scratch database)'
+      : CACHE
+        ? 'embedded (PGlite, file cache in bench/.cache)'
+        : 'embedded (PGlite, in memory)',
+    command: process.argv.slice(2).join(' '),
+    queries: { test: testQ.length, train: trainQ.length },
   };
   try {
     await ds.initialize();
@@ -237,37 +294,57 @@ async function main(): Promise<void> {
     if (!cached) await ingestCorpus();
     else result.ingest = JSON.parse(fs.readFileSync(`${CACHE_DIR}.ingest.json`, 'utf8'));
     async function ingestCorpus() {
-    const corpusDir = path.join(tmp, 'corpus');
-    fs.mkdirSync(corpusDir);
-    for (const d of docs) {
-      // JSON strings are valid YAML double-quoted scalars.
-      const front = ['---', `title: ${JSON.stringify(d.title)}`, 'content_type: reference', 'source_service: scifact', `doc_id: ${JSON.stringify(String(d._id))}`, '---', ''];
-      fs.writeFileSync(path.join(corpusDir, `${d._id}.md`), front.join('\n') + d.text + '\n');
-    }
-    const ingest = new IngestService({ ds, provider, baseDir: tmp });
-    const ti = now();
-    let lastLog = ti;
-    const summary = await ingest.ingestPaths([corpusDir], {
-      onFileDone: () => undefined,
-      onFileStart: (_file, index, total) => {
-        if (now() - lastLog > 30000) {
-          lastLog = now();
-          log(`  ingesting ${index}/${total} files (${f((now() - ti) / 1000, 0)} s)`);
-        }
-      },
-    });
-    const ingestSeconds = (now() - ti) / 1000;
-    const [{ chunks, docsIn, noDocId }] = await ds.query(`SELECT count(*)::int AS chunks, count(DISTINCT metadata->>'doc_id')::int AS "docsIn",
+      const corpusDir = path.join(tmp, 'corpus');
+      fs.mkdirSync(corpusDir);
+      for (const d of docs) {
+        // JSON strings are valid YAML double-quoted scalars.
+        const front = [
+          '---',
+          `title: ${JSON.stringify(d.title)}`,
+          'content_type: reference',
+          'source_service: scifact',
+          `doc_id: ${JSON.stringify(String(d._id))}`,
+          '---',
+          '',
+        ];
+        fs.writeFileSync(path.join(corpusDir, `${d._id}.md`), `${front.join('\n') + d.text}\n`);
+      }
+      const ingest = new IngestService({ ds, provider, baseDir: tmp });
+      const ti = now();
+      let lastLog = ti;
+      const summary = await ingest.ingestPaths([corpusDir], {
+        onFileDone: () => undefined,
+        onFileStart: (_file, index, total) => {
+          if (now() - lastLog > 30000) {
+            lastLog = now();
+            log(`  ingesting ${index}/${total} files (${f((now() - ti) / 1000, 0)} s)`);
+          }
+        },
+      });
+      const ingestSeconds = (now() - ti) / 1000;
+      const [{ chunks, docsIn, noDocId }] =
+        await ds.query(`SELECT count(*)::int AS chunks, count(DISTINCT metadata->>'doc_id')::int AS "docsIn",
       count(*) FILTER (WHERE metadata->>'doc_id' IS NULL)::int AS "noDocId" FROM learning_content`);
-    const [stats] = await ds.query(`SELECT doc_count::int AS doc_count, total_len::float8 AS total_len FROM learning_content_stats`);
-    result.ingest = { files: summary.files, failed: summary.failed.length, chunksAdded: summary.chunksAdded, seconds: ingestSeconds, chunks, docsIn, noDocId, stats };
-    log(`ingested ${summary.files} files (${summary.failed.length} failed) -> ${summary.chunksAdded} chunks in ${f(ingestSeconds, 0)} s ` +
-      `(${f(summary.chunksAdded / ingestSeconds, 0)} chunks/s); ${docsIn} docs with doc_id; ${noDocId} rows without (seed rows); BM25 stats ${JSON.stringify(stats)}`);
-    if (summary.failed.length) log(`  failures: ${JSON.stringify(summary.failed.slice(0, 5))}`);
-    if (CACHE && !databaseUrl) {
-      fs.writeFileSync(`${CACHE_DIR}.ingest.json`, JSON.stringify(result.ingest));
-      fs.writeFileSync(CACHE_KEY_FILE, cacheKey(provider.id));
-    }
+      const [stats] = await ds.query(`SELECT doc_count::int AS doc_count, total_len::float8 AS total_len FROM learning_content_stats`);
+      result.ingest = {
+        files: summary.files,
+        failed: summary.failed.length,
+        chunksAdded: summary.chunksAdded,
+        seconds: ingestSeconds,
+        chunks,
+        docsIn,
+        noDocId,
+        stats,
+      };
+      log(
+        `ingested ${summary.files} files (${summary.failed.length} failed) -> ${summary.chunksAdded} chunks in ${f(ingestSeconds, 0)} s ` +
+          `(${f(summary.chunksAdded / ingestSeconds, 0)} chunks/s); ${docsIn} docs with doc_id; ${noDocId} rows without (seed rows); BM25 stats ${JSON.stringify(stats)}`,
+      );
+      if (summary.failed.length) log(`  failures: ${JSON.stringify(summary.failed.slice(0, 5))}`);
+      if (CACHE && !databaseUrl) {
+        fs.writeFileSync(`${CACHE_DIR}.ingest.json`, JSON.stringify(result.ingest));
+        fs.writeFileSync(CACHE_KEY_FILE, cacheKey(provider.id));
+      }
     }
 
     // ---------------------------------------------------------------- test split through search()
@@ -278,10 +355,15 @@ async function main(): Promise<void> {
       const lat: number[] = [];
       for (const q of queries) {
         const t = now();
-        const passages: RetrievedPassage[] = await ds.transaction((m) => r.search(m, q.text, { k: K, mode, queryVector: mode === 'text' ? undefined : vectors.get(q.id) }));
+        const passages: RetrievedPassage[] = await ds.transaction((m) =>
+          r.search(m, q.text, { k: K, mode, queryVector: mode === 'text' ? undefined : vectors.get(q.id) }),
+        );
         lat.push(now() - t);
         runs.set(q.id, docRanking(passages));
-        raw.set(q.id, passages.map((p) => p.id));
+        raw.set(
+          q.id,
+          passages.map((p) => p.id),
+        );
       }
       return { runs, raw, lat: latencyStats(lat) };
     };
@@ -294,13 +376,22 @@ async function main(): Promise<void> {
     const testVec = await embedAll(testQ);
     const trainVec = await embedAll(trainQ);
 
-    const evaluate = async (queries: Q[], qrels: Qrels, vectors: Map<string, number[]>, tuning: Partial<RetrieverTuning>, label: string, modes = MODES) => {
+    const evaluate = async (
+      queries: Q[],
+      qrels: Qrels,
+      vectors: Map<string, number[]>,
+      tuning: Partial<RetrieverTuning>,
+      label: string,
+      modes = MODES,
+    ) => {
       const rows: Record<string, any> = {};
       for (const mode of modes) {
         const run = await runSearch(queries, tuning, mode, vectors);
         const sc = scoreRuns(run.runs, qrels);
         rows[mode] = { ...sc, p50ms: run.lat.p50, p95ms: run.lat.p95, raw: run.raw, via: 'search()' };
-        log(`test ${label} ${mode}: nDCG@10 ${f(sc.ndcg10, 4)}  recall@100 ${f(sc.recall100, 4)}  (${f(sc.docsReturned, 1)} docs per 100 chunks; p50 ${f(run.lat.p50, 1)} ms)`);
+        log(
+          `test ${label} ${mode}: nDCG@10 ${f(sc.ndcg10, 4)}  recall@100 ${f(sc.recall100, 4)}  (${f(sc.docsReturned, 1)} docs per 100 chunks; p50 ${f(run.lat.p50, 1)} ms)`,
+        );
       }
       return rows;
     };
@@ -312,18 +403,27 @@ async function main(): Promise<void> {
     // each (k1, b) (the shipped SQL takes ~0.5 s a query on PGlite). Both replicas are checked against
     // the shipped code below before any number from them is used.
     const docIdOf = new Map<string, Record<string, unknown>>(
-      ((await ds.query(`SELECT id, metadata->>'doc_id' AS doc_id FROM learning_content`)) as Array<{ id: string; doc_id: string | null }>)
-        .map((r) => [r.id, r.doc_id === null ? {} : { doc_id: r.doc_id }]));
-    const [st] = await ds.query(`SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats`);
+      (
+        (await ds.query(`SELECT id, metadata->>'doc_id' AS doc_id FROM learning_content`)) as Array<{ id: string; doc_id: string | null }>
+      ).map((r) => [r.id, r.doc_id === null ? {} : { doc_id: r.doc_id }]),
+    );
+    const [st] = await ds.query(
+      `SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats`,
+    );
     const base = new HybridRetriever(provider);
     const fetchLists = async (queries: Q[], vectors: Map<string, number[]>) => {
       const vec = new Map<string, ListRow[]>();
       const post = new Map<string, Posting[]>();
       for (const q of queries) {
         vec.set(q.id, await ds.transaction((m) => base.vectorSearch(m, vectors.get(q.id)!, K, null)));
-        post.set(q.id, await ds.query(
-          `SELECT t.lexeme, t.content_id, t.tf, t.doc_len FROM learning_content_terms t
-            WHERE t.lexeme IN (SELECT lexeme FROM unnest(to_tsvector('english', $1)))`, [q.text]));
+        post.set(
+          q.id,
+          await ds.query(
+            `SELECT t.lexeme, t.content_id, t.tf, t.doc_len FROM learning_content_terms t
+            WHERE t.lexeme IN (SELECT lexeme FROM unnest(to_tsvector('english', $1)))`,
+            [q.text],
+          ),
+        );
       }
       return { vec, post };
     };
@@ -339,19 +439,31 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       let same = 0;
       for (const q of testQ) {
-        const ids = fuse(testLists.vec.get(q.id)!, textList(testLists.post.get(q.id)!, DEFAULT_TUNING.k1, DEFAULT_TUNING.b), DEFAULT_TUNING, K, mode).map((p) => p.id);
+        const ids = fuse(
+          testLists.vec.get(q.id)!,
+          textList(testLists.post.get(q.id)!, DEFAULT_TUNING.k1, DEFAULT_TUNING.b),
+          DEFAULT_TUNING,
+          K,
+          mode,
+        ).map((p) => p.id);
         if (JSON.stringify(ids) === JSON.stringify(result.test.default[mode].raw.get(q.id))) same++;
       }
       agree[mode] = `${same}/${testQ.length}`;
     }
     // Check 2: the in-process BM25 against the shipped textSearch for every (k1, b) of the grid, on train queries.
     const checkN = Math.min(trainQ.length, 25);
-    for (const [k1, b] of [[0.9, 0.4], [0.9, 0.75], [1.2, 0.4], [1.2, 0.75]]) {
+    for (const [k1, b] of [
+      [0.9, 0.4],
+      [0.9, 0.75],
+      [1.2, 0.4],
+      [1.2, 0.75],
+    ]) {
       const r = new HybridRetriever(provider, { k1, b });
       let same = 0;
       for (const q of trainQ.slice(0, checkN)) {
         const shipped = await ds.transaction((m) => r.textSearch(m, q.text, K, null));
-        if (JSON.stringify(shipped.map((x) => x.id)) === JSON.stringify(textList(trainLists.post.get(q.id)!, k1, b).map((x) => x.id))) same++;
+        if (JSON.stringify(shipped.map((x) => x.id)) === JSON.stringify(textList(trainLists.post.get(q.id)!, k1, b).map((x) => x.id)))
+          same++;
       }
       agree[`textSearch k1=${k1} b=${b}`] = `${same}/${checkN}`;
     }
@@ -363,10 +475,14 @@ async function main(): Promise<void> {
       const sample = testQ.slice(0, Math.min(testQ.length, 100));
       const exactIds: string[][] = [];
       for (const q of sample) {
-        exactIds.push((await ds.transaction(async (m) => {
-          await m.query(`SET LOCAL enable_indexscan = off`);
-          return base.vectorSearch(m, testVec.get(q.id)!, 10, null);
-        })).map((x) => x.id));
+        exactIds.push(
+          (
+            await ds.transaction(async (m) => {
+              await m.query(`SET LOCAL enable_indexscan = off`);
+              return base.vectorSearch(m, testVec.get(q.id)!, 10, null);
+            })
+          ).map((x) => x.id),
+        );
       }
       result.annRecall = [];
       for (const ef of [40, 100, 200]) {
@@ -379,8 +495,16 @@ async function main(): Promise<void> {
           lat.push(now() - t);
           rec.push(exactIds[i].filter((id) => got.has(id)).length / exactIds[i].length);
         }
-        result.annRecall.push({ ef, queries: sample.length, recall10: mean(rec), misses: rec.filter((x) => x < 0.5).length, p50ms: latencyStats(lat).p50 });
-        log(`HNSW ef_search ${ef}: recall@10 ${f(mean(rec), 4)} vs exact on ${sample.length} test queries (p50 ${f(latencyStats(lat).p50, 1)} ms)`);
+        result.annRecall.push({
+          ef,
+          queries: sample.length,
+          recall10: mean(rec),
+          misses: rec.filter((x) => x < 0.5).length,
+          p50ms: latencyStats(lat).p50,
+        });
+        log(
+          `HNSW ef_search ${ef}: recall@10 ${f(mean(rec), 4)} vs exact on ${sample.length} test queries (p50 ${f(latencyStats(lat).p50, 1)} ms)`,
+        );
       }
     }
 
@@ -402,7 +526,9 @@ async function main(): Promise<void> {
         if (JSON.stringify(a.map((x) => x.id)) === JSON.stringify(b.map((x) => x.id))) same++;
       }
       result.legacyText = { queries: sample.length, identical: same, shipped: latencyStats(la), legacy: latencyStats(lb) };
-      log(`BM25 SQL before fc78af1: identical ranking on ${same}/${sample.length} test queries; p50 ${f(latencyStats(lb).p50, 0)} ms vs shipped ${f(latencyStats(la).p50, 0)} ms`);
+      log(
+        `BM25 SQL before fc78af1: identical ranking on ${same}/${sample.length} test queries; p50 ${f(latencyStats(lb).p50, 0)} ms vs shipped ${f(latencyStats(la).p50, 0)} ms`,
+      );
     }
 
     // ---------------------------------------------------------------- tuning on train only
@@ -410,7 +536,10 @@ async function main(): Promise<void> {
     const textListOf = (lists: typeof trainLists, qid: string, k1: number, b: number) => {
       const key = `${qid}|${k1}|${b}|${lists === trainLists ? 'train' : 'test'}`;
       let l = memo.get(key);
-      if (!l) memo.set(key, (l = textList(lists.post.get(qid)!, k1, b)));
+      if (!l) {
+        l = textList(lists.post.get(qid)!, k1, b);
+        memo.set(key, l);
+      }
       return l;
     };
     const replicaRun = (lists: typeof trainLists, queries: Q[], t: RetrieverTuning, mode: SearchMode, k: number) => {
@@ -418,8 +547,10 @@ async function main(): Promise<void> {
       for (const q of queries) runs.set(q.id, docRanking(fuse(lists.vec.get(q.id)!, textListOf(lists, q.id, t.k1, t.b), t, k, mode)));
       return runs;
     };
-    const trainScores = (t: RetrieverTuning) => Object.fromEntries(MODES.map((mode) =>
-      [mode, { ...scoreRuns(replicaRun(trainLists, trainQ, t, mode, K), qrelsTrain), via: 'replica' }]));
+    const trainScores = (t: RetrieverTuning) =>
+      Object.fromEntries(
+        MODES.map((mode) => [mode, { ...scoreRuns(replicaRun(trainLists, trainQ, t, mode, K), qrelsTrain), via: 'replica' }]),
+      );
     result.train = { default: trainScores(DEFAULT_TUNING) };
     let chosen: RetrieverTuning = { ...DEFAULT_TUNING };
     if (!flag('no-tune')) {
@@ -442,17 +573,40 @@ async function main(): Promise<void> {
           }
         }
       }
-      const hybrid = grid.filter((g) => g.mode === 'hybrid').sort((x, y) => y.ndcg10 - x.ndcg10 || y.ndcg10AtK10 - x.ndcg10AtK10 || x.candidates - y.candidates);
+      const hybrid = grid
+        .filter((g) => g.mode === 'hybrid')
+        .sort((x, y) => y.ndcg10 - x.ndcg10 || y.ndcg10AtK10 - x.ndcg10AtK10 || x.candidates - y.candidates);
       const best = hybrid[0];
-      chosen = { ...DEFAULT_TUNING, k1: best.k1, b: best.b, rrfK: best.rrfK, vectorWeight: 1, textWeight: best.textWeight, candidates: best.candidates };
+      chosen = {
+        ...DEFAULT_TUNING,
+        k1: best.k1,
+        b: best.b,
+        rrfK: best.rrfK,
+        vectorWeight: 1,
+        textWeight: best.textWeight,
+        candidates: best.candidates,
+      };
       result.grid = grid;
       result.gridSeconds = (now() - tt) / 1000;
       result.chosen = chosen;
-      log(`grid: ${grid.length} settings on ${trainQ.length} train queries in ${f((now() - tt) / 1000, 0)} s; best ${JSON.stringify(chosen)} ` +
-        `train nDCG@10 ${f(best.ndcg10, 4)} (k=10 path ${f(best.ndcg10AtK10, 4)})`);
-      console.log(table(['k1', 'b', 'train text nDCG@10', 'recall@100'], grid.filter((g) => g.mode === 'text').map((g) => [g.k1, g.b, f(g.ndcg10, 4), f(g.recall100, 4)])));
-      console.log(table(['k1', 'b', 'rrfK', 'text/vector', 'candidates', 'train nDCG@10 (k=100)', 'nDCG@10 (k=10)', 'recall@100'],
-        hybrid.slice(0, 15).map((g) => [g.k1, g.b, g.rrfK, g.textWeight, g.candidates, f(g.ndcg10, 4), f(g.ndcg10AtK10, 4), f(g.recall100, 4)])));
+      log(
+        `grid: ${grid.length} settings on ${trainQ.length} train queries in ${f((now() - tt) / 1000, 0)} s; best ${JSON.stringify(chosen)} ` +
+          `train nDCG@10 ${f(best.ndcg10, 4)} (k=10 path ${f(best.ndcg10AtK10, 4)})`,
+      );
+      console.log(
+        table(
+          ['k1', 'b', 'train text nDCG@10', 'recall@100'],
+          grid.filter((g) => g.mode === 'text').map((g) => [g.k1, g.b, f(g.ndcg10, 4), f(g.recall100, 4)]),
+        ),
+      );
+      console.log(
+        table(
+          ['k1', 'b', 'rrfK', 'text/vector', 'candidates', 'train nDCG@10 (k=100)', 'nDCG@10 (k=10)', 'recall@100'],
+          hybrid
+            .slice(0, 15)
+            .map((g) => [g.k1, g.b, g.rrfK, g.textWeight, g.candidates, f(g.ndcg10, 4), f(g.ndcg10AtK10, 4), f(g.recall100, 4)]),
+        ),
+      );
       result.train.chosen = trainScores(chosen);
 
       // Test, chosen setting, through search(). The vector list does not depend on the tuned values (k=100
@@ -460,7 +614,9 @@ async function main(): Promise<void> {
       const again: SearchMode[] = ['hybrid'];
       if (chosen.k1 !== DEFAULT_TUNING.k1 || chosen.b !== DEFAULT_TUNING.b) again.push('text');
       const rerun = await evaluate(testQ, qrelsTest, testVec, chosen, 'chosen', again);
-      result.test.chosen = Object.fromEntries(MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]));
+      result.test.chosen = Object.fromEntries(
+        MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]),
+      );
     }
     // What the app uses with this embedder (tuningFor(provider.id)), when that is neither of the above.
     const app = tuningFor(provider.id);
@@ -470,7 +626,9 @@ async function main(): Promise<void> {
       const again: SearchMode[] = ['hybrid'];
       if (app.k1 !== DEFAULT_TUNING.k1 || app.b !== DEFAULT_TUNING.b) again.push('text');
       const rerun = await evaluate(testQ, qrelsTest, testVec, app, 'app', again);
-      result.test.app = Object.fromEntries(MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]));
+      result.test.app = Object.fromEntries(
+        MODES.map((mode) => [mode, rerun[mode] ?? { ...result.test.default[mode], via: 'search() (same call as default)' }]),
+      );
       result.train.app = trainScores(app);
     }
     result.totalSeconds = (now() - t0) / 1000;
@@ -484,20 +642,35 @@ async function main(): Promise<void> {
 }
 
 function report(result: Record<string, any>): void {
-  for (const split of ['test', 'train']) for (const v of Object.values(result[split] ?? {}) as any[]) for (const m of Object.values(v) as any[]) delete m.raw;
+  for (const split of ['test', 'train'])
+    for (const v of Object.values(result[split] ?? {}) as any[]) for (const m of Object.values(v) as any[]) delete m.raw;
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const key = result.backend.startsWith('postgres') ? 'postgres' : 'embedded';
   fs.writeFileSync(path.join(RESULTS_DIR, `scifact-${key}.json`), JSON.stringify(result, null, 2));
 
-  const fmtT = (t: RetrieverTuning) => `k1 ${t.k1}, b ${t.b}, rrfK ${t.rrfK}, textWeight/vectorWeight ${t.textWeight}/${t.vectorWeight}, candidates ${t.candidates}, efSearch ${t.efSearch}`;
+  const fmtT = (t: RetrieverTuning) =>
+    `k1 ${t.k1}, b ${t.b}, rrfK ${t.rrfK}, textWeight/vectorWeight ${t.textWeight}/${t.vectorWeight}, candidates ${t.candidates}, efSearch ${t.efSearch}`;
   const rows: Array<Array<string | number>> = [];
   for (const split of ['test', 'train']) {
-    for (const [label, k] of [['default', 'default'], ['app: tuningFor(embedder)', 'app'], ['tuned on train', 'chosen']] as const) {
+    for (const [label, k] of [
+      ['default', 'default'],
+      ['app: tuningFor(embedder)', 'app'],
+      ['tuned on train', 'chosen'],
+    ] as const) {
       const r = result[split]?.[k];
       if (!r) continue;
       for (const mode of MODES) {
         const x = r[mode];
-        rows.push([split, label, mode, f(x.ndcg10, 4), f(x.recall100, 4), f(x.docsReturned, 1), x.p50ms === undefined ? '-' : f(x.p50ms, 0), x.via]);
+        rows.push([
+          split,
+          label,
+          mode,
+          f(x.ndcg10, 4),
+          f(x.recall100, 4),
+          f(x.docsReturned, 1),
+          x.p50ms === undefined ? '-' : f(x.p50ms, 0),
+          x.via,
+        ]);
       }
     }
   }
@@ -505,21 +678,29 @@ function report(result: Record<string, any>): void {
   console.log(`\n${table(head, rows)}\n`);
 
   const md: string[] = [];
-  md.push(`Data: BEIR SciFact (5,183 abstracts; ${result.queries.test} test queries, ${result.queries.train} train queries). Back end: ${result.backend}, ` +
-    `${result.backend.startsWith('embedded') ? `PGlite's PostgreSQL ${result.pgVersion} (WASM)` : `PostgreSQL ${result.pgVersion}`}, pgvector ${result.pgvector}; retriever as of commit ${result.retriever}; embedder \`${result.embedder}\` (offline). Every document is written as Markdown with front matter ` +
-    `(title, content_type: reference, source_service: scifact, doc_id) and ingested with \`IngestService.ingestPaths\` (${result.ingest.chunks} chunks from ` +
-    `${result.ingest.docsIn} documents, ${result.ingest.failed} failures, ${f(result.ingest.seconds, 0)} s). Test queries run ` +
-    `\`HybridRetriever.search(m, text, { k: 100, mode })\` in \`ds.transaction\` (as the owner, so no RLS); chunks map to documents by metadata.doc_id and a ` +
-    `document takes the rank of its best chunk, so 100 chunks give fewer than 100 documents ("docs"). nDCG@10: trec_eval gain (the qrels grade; all 1 in ` +
-    `SciFact) with log2 discount; recall@100 over the returned documents.`);
+  md.push(
+    `Data: BEIR SciFact (5,183 abstracts; ${result.queries.test} test queries, ${result.queries.train} train queries). Back end: ${result.backend}, ` +
+      `${result.backend.startsWith('embedded') ? `PGlite's PostgreSQL ${result.pgVersion} (WASM)` : `PostgreSQL ${result.pgVersion}`}, pgvector ${result.pgvector}; retriever as of commit ${result.retriever}; embedder \`${result.embedder}\` (offline). Every document is written as Markdown with front matter ` +
+      `(title, content_type: reference, source_service: scifact, doc_id) and ingested with \`IngestService.ingestPaths\` (${result.ingest.chunks} chunks from ` +
+      `${result.ingest.docsIn} documents, ${result.ingest.failed} failures, ${f(result.ingest.seconds, 0)} s). Test queries run ` +
+      `\`HybridRetriever.search(m, text, { k: 100, mode })\` in \`ds.transaction\` (as the owner, so no RLS); chunks map to documents by metadata.doc_id and a ` +
+      `document takes the rank of its best chunk, so 100 chunks give fewer than 100 documents ("docs"). nDCG@10: trec_eval gain (the qrels grade; all 1 in ` +
+      `SciFact) with log2 discount; recall@100 over the returned documents.`,
+  );
   md.push('');
-  md.push(`Train numbers and the grid come from the retriever's own \`vectorSearch\` list plus the BM25 list recomputed in-process for each (k1, b), ` +
-    `fused exactly like search() (one postings fetch per query instead of four textSearch calls). Before use, the replica is compared with the shipped code: ` +
-    `${Object.entries(result.replicaAgreement ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} identical rankings (test: replica vs search() per mode, default tuning; ` +
-    `textSearch: vs the shipped SQL on train queries).`);
+  md.push(
+    `Train numbers and the grid come from the retriever's own \`vectorSearch\` list plus the BM25 list recomputed in-process for each (k1, b), ` +
+      `fused exactly like search() (one postings fetch per query instead of four textSearch calls). Before use, the replica is compared with the shipped code: ` +
+      `${Object.entries(result.replicaAgreement ?? {})
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} identical rankings (test: replica vs search() per mode, default tuning; ` +
+      `textSearch: vs the shipped SQL on train queries).`,
+  );
   md.push('');
   md.push('```sh');
-  md.push(`npm run eval:scifact${result.command ? ` -- ${result.command}` : ''}     # = npx ts-node --transpile-only bench/eval-scifact.ts${result.command ? ` ${result.command}` : ''}`);
+  md.push(
+    `npm run eval:scifact${result.command ? ` -- ${result.command}` : ''}     # = npx ts-node --transpile-only bench/eval-scifact.ts${result.command ? ` ${result.command}` : ''}`,
+  );
   md.push('```');
   md.push('');
   md.push(`Default: ${fmtT(DEFAULT_TUNING)}.`);
@@ -531,27 +712,52 @@ function report(result: Record<string, any>): void {
   md.push('Published BM25 on the test split: nDCG@10 0.665 (BEIR), 0.6647 / recall@100 0.9076 (Anserini multifield).');
   if (result.annRecall) {
     md.push('');
-    md.push(`HNSW on these (real-text) vectors, \`vectorSearch(n=10)\` against the exact answer of the same call on ${result.annRecall[0].queries} test queries: ` +
-      (result.annRecall as any[]).map((a) => `ef_search ${a.ef} recall@10 ${f(a.recall10, 4)} (p50 ${f(a.p50ms, 1)} ms)`).join(', ') + '.');
+    md.push(
+      `HNSW on these (real-text) vectors, \`vectorSearch(n=10)\` against the exact answer of the same call on ${result.annRecall[0].queries} test queries: ` +
+        (result.annRecall as any[]).map((a) => `ef_search ${a.ef} recall@10 ${f(a.recall10, 4)} (p50 ${f(a.p50ms, 1)} ms)`).join(', ') +
+        '.',
+    );
   }
   if (result.legacyText) {
     const p = result.legacyText;
     md.push('');
-    md.push(`textSearch alone on ${p.queries} test queries: p50 ${f(p.shipped.p50, 0)} ms (p95 ${f(p.shipped.p95, 0)}) with the shipped SQL, ` +
-      `${f(p.legacy.p50, 0)} ms (p95 ${f(p.legacy.p95, 0)}) with the SQL before commit fc78af1 (bench/legacy-retriever.ts); identical rankings on ${p.identical}/${p.queries}.`);
+    md.push(
+      `textSearch alone on ${p.queries} test queries: p50 ${f(p.shipped.p50, 0)} ms (p95 ${f(p.shipped.p95, 0)}) with the shipped SQL, ` +
+        `${f(p.legacy.p50, 0)} ms (p95 ${f(p.legacy.p95, 0)}) with the SQL before commit fc78af1 (bench/legacy-retriever.ts); identical rankings on ${p.identical}/${p.queries}.`,
+    );
   }
   if (result.grid) {
     const grid = result.grid as Array<Record<string, any>>;
     md.push('');
     md.push(`Train grid (${grid.length} settings, ${f(result.gridSeconds ?? 0, 0)} s):`);
     md.push('');
-    md.push(table(['k1', 'b', 'text-only nDCG@10', 'recall@100'], grid.filter((g) => g.mode === 'text').map((g) => [g.k1, g.b, f(g.ndcg10, 4), f(g.recall100, 4)])));
+    md.push(
+      table(
+        ['k1', 'b', 'text-only nDCG@10', 'recall@100'],
+        grid.filter((g) => g.mode === 'text').map((g) => [g.k1, g.b, f(g.ndcg10, 4), f(g.recall100, 4)]),
+      ),
+    );
     md.push('');
     const hy = grid.filter((g) => g.mode === 'hybrid').sort((x, y) => y.ndcg10 - x.ndcg10);
-    md.push(table(['k1', 'b', 'rrfK', 'text/vector', 'candidates', 'nDCG@10 (k=100)', 'nDCG@10 (k=10: n = candidates)', 'recall@100'],
-      [...hy.slice(0, 10), ...hy.slice(-3)].map((g) => [g.k1, g.b, g.rrfK, g.textWeight, g.candidates, f(g.ndcg10, 4), f(g.ndcg10AtK10, 4), f(g.recall100, 4)])));
+    md.push(
+      table(
+        ['k1', 'b', 'rrfK', 'text/vector', 'candidates', 'nDCG@10 (k=100)', 'nDCG@10 (k=10: n = candidates)', 'recall@100'],
+        [...hy.slice(0, 10), ...hy.slice(-3)].map((g) => [
+          g.k1,
+          g.b,
+          g.rrfK,
+          g.textWeight,
+          g.candidates,
+          f(g.ndcg10, 4),
+          f(g.ndcg10AtK10, 4),
+          f(g.recall100, 4),
+        ]),
+      ),
+    );
     md.push('');
-    md.push('Top 10 and bottom 3 of the hybrid grid. At k=100 the candidates setting has no effect: search() takes n = max(candidates, k) rows from each list.');
+    md.push(
+      'Top 10 and bottom 3 of the hybrid grid. At k=100 the candidates setting has no effect: search() takes n = max(candidates, k) rows from each list.',
+    );
   }
   const readme = path.join(__dirname, 'README.md');
   const before = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '# Benchmarks\n';

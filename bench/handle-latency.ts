@@ -12,9 +12,9 @@
  * and nearby vectors multiply) and the sequential run is repeated: the cost of a larger corpus, in one run.
  */
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { createAnswerer } from '../src/ai/answer-chain';
 import { HybridRetriever } from '../src/ai/hybrid-retriever';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
@@ -27,13 +27,30 @@ import { silentLogger } from '../src/observability/logger';
 import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, rng, table } from './lib';
 
 const QUESTIONS = [
-  'How do I handle exceptions in Python?', 'What is the difference between a list and a tuple?', 'How do default arguments work in Python functions?',
-  'How do I set up a virtual environment?', 'What is overfitting and how do I prevent it?', 'When should I use precision instead of recall?',
-  'How does k-means clustering work?', 'Why scale features before training?', 'How do I group data with pandas?', 'How should I handle missing values?',
-  'Which chart type should I use to compare categories?', 'What goes into a project charter?', 'How do I build a work breakdown structure?',
-  'How do I keep a risk register?', 'What is the critical path?', 'How do I run a good stand-up?', 'How do I give feedback with SBI?',
-  'How can I listen more actively?', 'How do I write a clear email to a busy manager?', 'How do I present to executives?',
-  'How do I delegate without micromanaging?', 'What should I talk about in one-on-ones?', 'What is situational leadership?', 'How do I run a retrospective?',
+  'How do I handle exceptions in Python?',
+  'What is the difference between a list and a tuple?',
+  'How do default arguments work in Python functions?',
+  'How do I set up a virtual environment?',
+  'What is overfitting and how do I prevent it?',
+  'When should I use precision instead of recall?',
+  'How does k-means clustering work?',
+  'Why scale features before training?',
+  'How do I group data with pandas?',
+  'How should I handle missing values?',
+  'Which chart type should I use to compare categories?',
+  'What goes into a project charter?',
+  'How do I build a work breakdown structure?',
+  'How do I keep a risk register?',
+  'What is the critical path?',
+  'How do I run a good stand-up?',
+  'How do I give feedback with SBI?',
+  'How can I listen more actively?',
+  'How do I write a clear email to a busy manager?',
+  'How do I present to executives?',
+  'How do I delegate without micromanaging?',
+  'What should I talk about in one-on-ones?',
+  'What is situational leadership?',
+  'How do I run a retrospective?',
 ];
 
 async function main(): Promise<void> {
@@ -52,11 +69,22 @@ async function main(): Promise<void> {
     const [{ n: chunks }] = await ds.query(`SELECT count(*) AS n FROM learning_content`);
 
     const service = new ConversationService({
-      ds, retriever: new HybridRetriever(provider), answerer: createAnswerer({ timeoutMs: 1000 }), recommender: new Recommender(), logger: silentLogger,
+      ds,
+      retriever: new HybridRetriever(provider),
+      answerer: createAnswerer({ timeoutMs: 1000 }),
+      recommender: new Recommender(),
+      logger: silentLogger,
     });
-    const ask = (text: string, user: string) => service.handle({
-      channel: 'console', tenantId: 'bench', platformUserId: user, conversationId: `c-${user}`, threadId: null, messageId: randomUUID(), text,
-    });
+    const ask = (text: string, user: string) =>
+      service.handle({
+        channel: 'console',
+        tenantId: 'bench',
+        platformUserId: user,
+        conversationId: `c-${user}`,
+        threadId: null,
+        messageId: randomUUID(),
+        text,
+      });
     for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup'); // JIT, plan caches, GloVe table
 
     const runSequential = async (): Promise<number[]> => {
@@ -71,13 +99,15 @@ async function main(): Promise<void> {
     const sequential = await runSequential();
     const concurrentStart = now();
     const concurrent: number[] = [];
-    await Promise.all(Array.from({ length: 10 }, async (_, w) => {
-      for (let i = 0; i < 20; i++) {
-        const t = now();
-        await ask(QUESTIONS[(w * 7 + i) % QUESTIONS.length], `conc-${w}`);
-        concurrent.push(now() - t);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, w) => {
+        for (let i = 0; i < 20; i++) {
+          const t = now();
+          await ask(QUESTIONS[(w * 7 + i) % QUESTIONS.length], `conc-${w}`);
+          concurrent.push(now() - t);
+        }
+      }),
+    );
     const throughput = 200 / ((now() - concurrentStart) / 1000);
 
     const target = Number(arg('chunks', '0'));
@@ -90,9 +120,15 @@ async function main(): Promise<void> {
       for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup');
       const big = latencyStats(await runSequential());
       grown.push(
-        [`grown to ${target.toLocaleString('en')} chunks`, `${f(growSeconds, 0)} s (${f((target - Number(chunks)) / growSeconds, 0)} chunks/s incl. embedding)`],
-        [`handle(), sequential, 200 questions, ${target.toLocaleString('en')} chunks`,
-          `p50 ${f(big.p50, 1)} ms, p95 ${f(big.p95, 1)} ms, max ${f(big.max, 1)} ms; p50 ${f(big.p50 / latencyStats(sequential).p50, 2)}× the sample corpus's`]);
+        [
+          `grown to ${target.toLocaleString('en')} chunks`,
+          `${f(growSeconds, 0)} s (${f((target - Number(chunks)) / growSeconds, 0)} chunks/s incl. embedding)`,
+        ],
+        [
+          `handle(), sequential, 200 questions, ${target.toLocaleString('en')} chunks`,
+          `p50 ${f(big.p50, 1)} ms, p95 ${f(big.p95, 1)} ms, max ${f(big.max, 1)} ms; p50 ${f(big.p50 / latencyStats(sequential).p50, 2)}× the sample corpus's`,
+        ],
+      );
     }
     const s = latencyStats(sequential);
     const c = latencyStats(concurrent);
@@ -101,12 +137,18 @@ async function main(): Promise<void> {
       `Backend: ${backend}; offline embedder (${provider.id}) and extractive answerer; 2-core machine.`,
       `Command: \`npm run bench:handle${usePostgres || target ? ' --' : ''}${usePostgres ? ' --postgres' : ''}${target ? ` --chunks=${target}` : ''}\``,
       '',
-      table(['measure', 'value'], [
-        ['seed: catalogue + sample corpus', `${chunks} chunks in ${f(seedSeconds, 1)} s (${f(Number(chunks) / seedSeconds, 0)} chunks/s, embedding + BM25 index + HNSW insert)`],
-        ['handle(), sequential, 200 questions', `p50 ${f(s.p50, 1)} ms, p95 ${f(s.p95, 1)} ms, max ${f(s.max, 1)} ms`],
-        ['handle(), 10 concurrent users × 20', `p50 ${f(c.p50, 1)} ms, p95 ${f(c.p95, 1)} ms; ${f(throughput, 1)} answers/s`],
-        ...grown,
-      ]),
+      table(
+        ['measure', 'value'],
+        [
+          [
+            'seed: catalogue + sample corpus',
+            `${chunks} chunks in ${f(seedSeconds, 1)} s (${f(Number(chunks) / seedSeconds, 0)} chunks/s, embedding + BM25 index + HNSW insert)`,
+          ],
+          ['handle(), sequential, 200 questions', `p50 ${f(s.p50, 1)} ms, p95 ${f(s.p95, 1)} ms, max ${f(s.max, 1)} ms`],
+          ['handle(), 10 concurrent users × 20', `p50 ${f(c.p50, 1)} ms, p95 ${f(c.p95, 1)} ms; ${f(throughput, 1)} answers/s`],
+          ...grown,
+        ],
+      ),
     ].join('\n');
     console.log(body);
     const readme = path.join(__dirname, 'README.md');
@@ -121,11 +163,13 @@ async function main(): Promise<void> {
 
 /** Adds `count` chunks: each a sample chunk plus two sentences of other chunks, embedded offline. */
 async function grow(ds: AppDataSource, local: LocalEmbeddings, count: number): Promise<void> {
-  const base: Array<{ title: string; content: string; content_type: string }> = await ds.query(`SELECT title, content, content_type FROM learning_content ORDER BY id`);
+  const base: Array<{ title: string; content: string; content_type: string }> = await ds.query(
+    `SELECT title, content, content_type FROM learning_content ORDER BY id`,
+  );
   const sentences = base.flatMap((b) => b.content.split(/(?<=[.!?])\s+/)).filter((x) => x.length > 20);
   const u = rng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(u() * xs.length)];
-  for (let done = 0; done < count;) {
+  for (let done = 0; done < count; ) {
     const batch = Array.from({ length: Math.min(200, count - done) }, (_, i) => {
       const b = pick(base);
       return { title: `${b.title} (${done + i})`, content: `${b.content} ${pick(sentences)} ${pick(sentences)}`, type: b.content_type };
@@ -137,7 +181,10 @@ async function grow(ds: AppDataSource, local: LocalEmbeddings, count: number): P
       const p = params.length - 5;
       return `($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}::vector, $${p + 5}, 'bench')`;
     });
-    await ds.query(`INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service) VALUES ${values.join(', ')}`, params);
+    await ds.query(
+      `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service) VALUES ${values.join(', ')}`,
+      params,
+    );
     done += batch.length;
   }
 }

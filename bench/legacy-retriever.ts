@@ -7,7 +7,12 @@ import type { EntityManager } from 'typeorm';
 import { HybridRetriever } from '../src/ai/hybrid-retriever';
 
 export class LegacyTextRetriever extends HybridRetriever {
-  override async textSearch(m: EntityManager, query: string, n: number, types: string[] | null): Promise<Awaited<ReturnType<HybridRetriever['textSearch']>>> {
+  override async textSearch(
+    m: EntityManager,
+    query: string,
+    n: number,
+    types: string[] | null,
+  ): Promise<Awaited<ReturnType<HybridRetriever['textSearch']>>> {
     return m.query(
       `WITH qt AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))),
             st AS (SELECT greatest(doc_count, 1)::float8 AS n, total_len::float8 / greatest(doc_count, 1) AS avgdl FROM learning_content_stats),
@@ -22,6 +27,7 @@ export class LegacyTextRetriever extends HybridRetriever {
         WHERE $3::text[] IS NULL OR lc.content_type = ANY($3::text[])
         ORDER BY s.score DESC, lc.id
         LIMIT $2`,
-      [query, n, types, this.tuning.k1, this.tuning.b]);
+      [query, n, types, this.tuning.k1, this.tuning.b],
+    );
   }
 }

@@ -109,11 +109,23 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-export interface LatencyStats { n: number; p50: number; p95: number; mean: number; max: number }
+export interface LatencyStats {
+  n: number;
+  p50: number;
+  p95: number;
+  mean: number;
+  max: number;
+}
 
 export function latencyStats(ms: number[]): LatencyStats {
   const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), mean: s.reduce((a, b) => a + b, 0) / (s.length || 1), max: s[s.length - 1] };
+  return {
+    n: s.length,
+    p50: quantile(s, 0.5),
+    p95: quantile(s, 0.95),
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+    max: s[s.length - 1],
+  };
 }
 
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);

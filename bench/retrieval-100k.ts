@@ -20,15 +20,25 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import 'reflect-metadata';
 import type { EntityManager } from 'typeorm';
-import { HybridRetriever, DEFAULT_TUNING } from '../src/ai/hybrid-retriever';
 import type { EmbeddingProvider } from '../src/ai/embedding-provider';
+import { DEFAULT_TUNING, HybridRetriever } from '../src/ai/hybrid-retriever';
 import { AppDataSource } from '../src/db/data-source';
 import { inUserScope } from '../src/db/user-scope';
-import {
-  arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, mean, now, replaceGenerated, table, type LatencyStats,
-} from './lib';
 import { LegacyTextRetriever } from './legacy-retriever';
-import { candidateWords, SyntheticCorpus, toArray, vectorText, type Query } from './synthetic';
+import {
+  arg,
+  createScratchDatabase,
+  DEFAULT_BENCH_URL,
+  f,
+  flag,
+  type LatencyStats,
+  latencyStats,
+  mean,
+  now,
+  replaceGenerated,
+  table,
+} from './lib';
+import { candidateWords, type Query, SyntheticCorpus, toArray, vectorText } from './synthetic';
 
 const ROWS = Number(arg('rows', '100000'));
 const QUERIES = Number(arg('queries', '200'));
@@ -44,13 +54,23 @@ const HNSW_WITH = arg('hnsw', '');
 const K = 10;
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
 const HNSW_DDL = `CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`;
-const hnswDdl = (params: string) => (params ? `${HNSW_DDL} WITH (${params.replace(/[^a-z_=0-9,]/g, '').split(',').join(', ')})` : HNSW_DDL);
+const hnswDdl = (params: string) =>
+  params
+    ? `${HNSW_DDL} WITH (${params
+        .replace(/[^a-z_=0-9,]/g, '')
+        .split(',')
+        .join(', ')})`
+    : HNSW_DDL;
 const RESULTS_DIR = path.join(__dirname, '.cache', 'results');
 
 /** Queries carry their own vectors; nothing may call the embedder. */
 const NO_EMBEDDER: EmbeddingProvider = {
   id: 'bench',
-  embeddings: { embedQuery: async () => { throw new Error('bench passes queryVector'); } } as unknown as EmbeddingProvider['embeddings'],
+  embeddings: {
+    embedQuery: async () => {
+      throw new Error('bench passes queryVector');
+    },
+  } as unknown as EmbeddingProvider['embeddings'],
 };
 
 /** The last commit that touched the retriever, plus "+changes" when the working copy differs from it. */
@@ -67,8 +87,14 @@ function retrieverVersion(): string {
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 interface Measure {
-  label: string; ef: number | string; n: number; lat: LatencyStats; txn: LatencyStats; queries?: number;
-  recall?: number; minRecall?: number;
+  label: string;
+  ef: number | string;
+  n: number;
+  lat: LatencyStats;
+  txn: LatencyStats;
+  queries?: number;
+  recall?: number;
+  minRecall?: number;
   /** queries with recall@10 < 0.5 (the search ended in the wrong region of the graph) */
   misses?: number;
 }
@@ -78,25 +104,50 @@ async function main(): Promise<void> {
   const scratch = await createScratchDatabase(BASE_URL);
   log(`scratch database ${scratch.name}`);
   const ds = new AppDataSource({ databaseUrl: scratch.url, pgliteDataDir: 'memory://', poolSize: WRITERS + 2 });
-  const result: Record<string, unknown> = { rows: ROWS, queries: QUERIES, textQueries: TEXT_QUERIES, rounds: ROUNDS, writers: WRITERS, batch: BATCH, indexMode: INDEX_MODE,
-    hnsw: HNSW_WITH || 'm=16,ef_construction=64 (migration)', command: process.argv.slice(2).join(' '), retriever: retrieverVersion() };
+  const result: Record<string, unknown> = {
+    rows: ROWS,
+    queries: QUERIES,
+    textQueries: TEXT_QUERIES,
+    rounds: ROUNDS,
+    writers: WRITERS,
+    batch: BATCH,
+    indexMode: INDEX_MODE,
+    hnsw: HNSW_WITH || 'm=16,ef_construction=64 (migration)',
+    command: process.argv.slice(2).join(' '),
+    retriever: retrieverVersion(),
+  };
   try {
     await ds.initialize();
     await ds.runMigrations({ transaction: 'each' });
     const [{ server_version: pgVersion }] = await ds.query(`SHOW server_version`);
     const [{ extversion }] = await ds.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
-    const settings = Object.fromEntries((await ds.query(
-      `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers','work_mem','maintenance_work_mem','max_parallel_workers_per_gather','max_parallel_maintenance_workers','effective_cache_size','synchronous_commit')`,
-    ) as Array<{ name: string; setting: string; unit: string | null }>).map((r) => [r.name, `${r.setting}${r.unit ? ` ${r.unit}` : ''}`]));
-    Object.assign(result, { pgVersion, pgvector: extversion, settings, cpus: os.cpus().length, memGB: Math.round(os.totalmem() / 2 ** 30) });
+    const settings = Object.fromEntries(
+      (
+        (await ds.query(
+          `SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers','work_mem','maintenance_work_mem','max_parallel_workers_per_gather','max_parallel_maintenance_workers','effective_cache_size','synchronous_commit')`,
+        )) as Array<{ name: string; setting: string; unit: string | null }>
+      ).map((r) => [r.name, `${r.setting}${r.unit ? ` ${r.unit}` : ''}`]),
+    );
+    Object.assign(result, {
+      pgVersion,
+      pgvector: extversion,
+      settings,
+      cpus: os.cpus().length,
+      memGB: Math.round(os.totalmem() / 2 ** 30),
+    });
     log(`PostgreSQL ${pgVersion}, pgvector ${extversion}, ${os.cpus().length} cores; ${JSON.stringify(settings)}`);
 
     // Vocabulary: pseudo-words that PostgreSQL's English configuration keeps as distinct lexemes.
     const cands = candidateWords(3000, 11);
     const lex: Array<{ w: string; l: string }> = await ds.query(
-      `SELECT w, (SELECT string_agg(lexeme, ' ') FROM unnest(to_tsvector('english', w))) AS l FROM unnest($1::text[]) w`, [cands]);
+      `SELECT w, (SELECT string_agg(lexeme, ' ') FROM unnest(to_tsvector('english', w))) AS l FROM unnest($1::text[]) w`,
+      [cands],
+    );
     const seen = new Set<string>();
-    const vocab = lex.filter((r) => r.l && !r.l.includes(' ') && !seen.has(r.l) && seen.add(r.l)).map((r) => r.w).slice(0, 2000);
+    const vocab = lex
+      .filter((r) => r.l && !r.l.includes(' ') && !seen.has(r.l) && seen.add(r.l))
+      .map((r) => r.w)
+      .slice(0, 2000);
     const corpus = new SyntheticCorpus(vocab);
     log(`vocabulary ${vocab.length} words; ${corpus.opt.clusters} clusters in ${corpus.opt.topics} topics`);
 
@@ -104,7 +155,9 @@ async function main(): Promise<void> {
     if (INDEX_MODE === 'after') await ds.query(`DROP INDEX idx_learning_content_embedding`);
     const load = await loadRows(ds, corpus, 0, ROWS);
     Object.assign(result, { load });
-    log(`loaded ${ROWS} rows in ${f(load.seconds, 1)} s = ${Math.round(load.rowsPerSec)} rows/s (${INDEX_MODE === 'first' ? 'HNSW index present' : 'no HNSW index'})`);
+    log(
+      `loaded ${ROWS} rows in ${f(load.seconds, 1)} s = ${Math.round(load.rowsPerSec)} rows/s (${INDEX_MODE === 'first' ? 'HNSW index present' : 'no HNSW index'})`,
+    );
 
     const buildIndex = async (label: string, params = '') => {
       const q = ds.createQueryRunner();
@@ -113,7 +166,9 @@ async function main(): Promise<void> {
         const t = now();
         await q.query(hnswDdl(params));
         const s = (now() - t) / 1000;
-        log(`${label}: CREATE INDEX hnsw took ${f(s, 1)} s (maintenance_work_mem 3GB, ${settings.max_parallel_maintenance_workers} parallel workers)`);
+        log(
+          `${label}: CREATE INDEX hnsw took ${f(s, 1)} s (maintenance_work_mem 3GB, ${settings.max_parallel_maintenance_workers} parallel workers)`,
+        );
         return s;
       } finally {
         await q.release();
@@ -130,7 +185,10 @@ async function main(): Promise<void> {
     log(`VACUUM ANALYZE ${f((now() - tv) / 1000, 1)} s`);
     const sizes = (await ds.query(`SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes FROM pg_class c
       WHERE c.relname IN ('learning_content','idx_learning_content_embedding','learning_content_terms','learning_content_terms_pkey',
-        'idx_learning_content_search','idx_learning_content_terms_content','learning_content_stats') ORDER BY 2 DESC`)) as Array<{ name: string; bytes: string }>;
+        'idx_learning_content_search','idx_learning_content_terms_content','learning_content_stats') ORDER BY 2 DESC`)) as Array<{
+      name: string;
+      bytes: string;
+    }>;
     result.sizesMB = Object.fromEntries(sizes.map((s) => [s.name, Math.round(Number(s.bytes) / 2 ** 20)]));
     log(`sizes (MB): ${JSON.stringify(result.sizesMB)}`);
 
@@ -167,7 +225,9 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
   const tg = now();
   const exact = await exactTopK(ds, queries, null);
   const exactFiltered = await exactTopK(ds, queries, types);
-  log(`exact top-${K} for ${QUERIES} queries: unfiltered ${f(exact.ms / QUERIES, 0)} ms/query, filtered ${f(exactFiltered.ms / QUERIES, 0)} ms/query (total ${f((now() - tg) / 1000, 1)} s)`);
+  log(
+    `exact top-${K} for ${QUERIES} queries: unfiltered ${f(exact.ms / QUERIES, 0)} ms/query, filtered ${f(exactFiltered.ms / QUERIES, 0)} ms/query (total ${f((now() - tg) / 1000, 1)} s)`,
+  );
   result.exactMsPerQuery = { unfiltered: exact.ms / QUERIES, filtered: exactFiltered.ms / QUERIES };
   result.similarity = {
     top1: mean(exact.sims.map((s) => s[0])),
@@ -183,8 +243,20 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
     ...EF_LIST.map((ef) => ({ label: 'vectorSearch, unfiltered', ef, n: K, types: null as string[] | null, truth: exact.ids })),
     ...EF_LIST.map((ef) => ({ label: "vectorSearch, content_type = 'reference'", ef, n: K, types, truth: exactFiltered.ids })),
     // What search() asks for: n = max(candidates, k) = 50 rows, ef_search = max(efSearch, n).
-    { label: 'vectorSearch n=50 (as search() calls it), unfiltered', ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types: null, truth: exact.ids },
-    { label: "vectorSearch n=50 (as search() calls it), 'reference'", ef: DEFAULT_TUNING.efSearch, n: DEFAULT_TUNING.candidates, types, truth: exactFiltered.ids },
+    {
+      label: 'vectorSearch n=50 (as search() calls it), unfiltered',
+      ef: DEFAULT_TUNING.efSearch,
+      n: DEFAULT_TUNING.candidates,
+      types: null,
+      truth: exact.ids,
+    },
+    {
+      label: "vectorSearch n=50 (as search() calls it), 'reference'",
+      ef: DEFAULT_TUNING.efSearch,
+      n: DEFAULT_TUNING.candidates,
+      types,
+      truth: exactFiltered.ids,
+    },
   ];
   const acc = cfgs.map(() => ({ lat: [] as number[], txn: [] as number[], ids: [] as string[][] }));
   for (let round = 0; round < ROUNDS; round++) {
@@ -199,25 +271,52 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
 
   for (const filter of [null, types]) {
     const run = await runSearch(ds, defaultRetriever, queries, 'vector', filter);
-    measures.push({ label: `search() k=${K} mode=vector${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, (filter ? exactFiltered : exact).ids), queries: queries.length });
+    measures.push({
+      label: `search() k=${K} mode=vector${filter ? ", 'reference'" : ''}`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      recall: recallAt(run.ids, (filter ? exactFiltered : exact).ids),
+      queries: queries.length,
+    });
   }
   {
     const run = await runSearch(ds, defaultRetriever, queries, 'vector', null, true);
-    measures.push({ label: `search() k=${K} mode=vector, as app_user (inUserScope, RLS)`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), recall: recallAt(run.ids, exact.ids), queries: queries.length });
+    measures.push({
+      label: `search() k=${K} mode=vector, as app_user (inUserScope, RLS)`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      recall: recallAt(run.ids, exact.ids),
+      queries: queries.length,
+    });
   }
   const shipped: Record<string, string[][]> = {};
-  for (const [mode, filter, asUser] of [['text', null, false], ['text', types, false], ['hybrid', null, false], ['hybrid', types, false], ['hybrid', null, true]] as const) {
+  for (const [mode, filter, asUser] of [
+    ['text', null, false],
+    ['text', types, false],
+    ['hybrid', null, false],
+    ['hybrid', types, false],
+    ['hybrid', null, true],
+  ] as const) {
     const run = await runSearch(ds, defaultRetriever, queries, mode, filter, asUser);
     if (!asUser) shipped[`${mode}${filter ? '-f' : ''}`] = run.ids;
-    measures.push({ label: `search() k=${K} mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
+    measures.push({
+      label: `search() k=${K} mode=${mode}${filter ? ", 'reference'" : ''}${asUser ? ', as app_user (RLS)' : ''}`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      queries: queries.length,
+    });
   }
   const [{ postings }] = await ds.query(
     `SELECT avg(c)::float8 AS postings FROM (SELECT (SELECT count(*) FROM learning_content_terms t
        WHERE t.lexeme IN (SELECT lexeme FROM unnest(to_tsvector('english', q)))) AS c FROM unnest($1::text[]) q) s`,
-    [queries.map((q) => q.text)]);
+    [queries.map((q) => q.text)],
+  );
   result.postingsPerQuery = Math.round(postings);
   result.explain = await explainSamples(ds, queries[0]);
 
@@ -226,12 +325,22 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
   const legacy = new LegacyTextRetriever(NO_EMBEDDER);
   const before: Measure[] = [];
   let identical = 0;
-  for (const [mode, filter] of [['text', null], ['hybrid', null], ['hybrid', types]] as const) {
+  for (const [mode, filter] of [
+    ['text', null],
+    ['hybrid', null],
+    ['hybrid', types],
+  ] as const) {
     const run = await runSearch(ds, legacy, textQueries, mode, filter);
     const ref = shipped[`${mode}${filter ? '-f' : ''}`];
     identical += run.ids.filter((ids, i) => JSON.stringify(ids) === JSON.stringify(ref[i])).length;
-    before.push({ label: `BM25 SQL before fc78af1: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: textQueries.length });
+    before.push({
+      label: `BM25 SQL before fc78af1: search() mode=${mode}${filter ? ", 'reference'" : ''}`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      queries: textQueries.length,
+    });
   }
   result.before = before;
   result.beforeIdentical = `${identical}/${3 * textQueries.length}`;
@@ -247,20 +356,41 @@ async function runQueries(ds: AppDataSource, corpus: SyntheticCorpus, result: Re
   await ds.query(`VACUUM ANALYZE learning_content_terms`);
   await ds.query(`VACUUM ANALYZE learning_content`);
   result.coveringIndexSeconds = (now() - tc) / 1000;
-  for (const [mode, filter] of [['text', null], ['text', types], ['hybrid', null], ['hybrid', types]] as const) {
+  for (const [mode, filter] of [
+    ['text', null],
+    ['text', types],
+    ['hybrid', null],
+    ['hybrid', types],
+  ] as const) {
     const run = await runSearch(ds, defaultRetriever, queries, mode, filter);
-    proposals.push({ label: `covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}`, ef: DEFAULT_TUNING.efSearch, n: K,
-      lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: queries.length });
+    proposals.push({
+      label: `covering indexes: search() mode=${mode}${filter ? ", 'reference'" : ''}`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      queries: queries.length,
+    });
   }
   // 2. Row-level security as the bot runs it (inUserScope): the per-row role check of the learning_content SELECT
   //    policy makes the planner expect ~1 % of the rows to be visible, so it sorts a sequential scan instead of
   //    using the HNSW index. The same policy without a per-row qual (USING (true)) gives the index plan back.
   await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (true)`);
-  for (const [mode, filter] of [['vector', null], ['vector', types], ['hybrid', null]] as const) {
+  for (const [mode, filter] of [
+    ['vector', null],
+    ['vector', types],
+    ['hybrid', null],
+  ] as const) {
     const run = await runSearch(ds, defaultRetriever, queries, mode, filter, true);
-    proposals.push({ label: `SELECT policy USING (true)${mode === 'hybrid' ? ' + covering indexes' : ''}: search() mode=${mode}${filter ? ", 'reference'" : ''}, as app_user (RLS)`,
-      ef: DEFAULT_TUNING.efSearch, n: K, lat: latencyStats(run.lat), txn: latencyStats(run.txn),
-      recall: mode === 'vector' ? recallAt(run.ids, (filter ? exactFiltered : exact).ids) : undefined, queries: queries.length });
+    proposals.push({
+      label: `SELECT policy USING (true)${mode === 'hybrid' ? ' + covering indexes' : ''}: search() mode=${mode}${filter ? ", 'reference'" : ''}, as app_user (RLS)`,
+      ef: DEFAULT_TUNING.efSearch,
+      n: K,
+      lat: latencyStats(run.lat),
+      txn: latencyStats(run.txn),
+      recall: mode === 'vector' ? recallAt(run.ids, (filter ? exactFiltered : exact).ids) : undefined,
+      queries: queries.length,
+    });
   }
   await ds.query(`ALTER POLICY "Authenticated users can read learning content" ON learning_content USING (auth.role() = 'authenticated')`);
   await ds.query(`DROP INDEX bench_terms_cover`);
@@ -296,11 +426,23 @@ async function loadRows(ds: AppDataSource, corpus: SyntheticCorpus, first: numbe
           const c = corpus.chunk(row);
           const p = params.length;
           values.push(`(${Array.from({ length: cols }, (_, i) => `$${p + i + 1}`).join(',')})`);
-          params.push(c.title, c.content, c.contentType, vectorText(c.vector), 'bench', 'bench', `bench/${c.cluster}/${row}.md`,
-            `h${row}`, JSON.stringify({ cluster: c.cluster, row }));
+          params.push(
+            c.title,
+            c.content,
+            c.contentType,
+            vectorText(c.vector),
+            'bench',
+            'bench',
+            `bench/${c.cluster}/${row}.md`,
+            `h${row}`,
+            JSON.stringify({ cluster: c.cluster, row }),
+          );
         }
-        await q.query(`INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service, source_path, content_hash, metadata)
-          VALUES ${values.join(',')}`, params);
+        await q.query(
+          `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service, source_path, content_hash, metadata)
+          VALUES ${values.join(',')}`,
+          params,
+        );
         done += to - from;
         if (Math.floor(done / 10000) !== Math.floor((done - (to - from)) / 10000) || done === total) {
           const tt = now();
@@ -322,7 +464,12 @@ async function loadRows(ds: AppDataSource, corpus: SyntheticCorpus, first: numbe
 
 // -------------------------------------------------------------------- queries
 
-interface Run { lat: number[]; txn: number[]; ids: string[][]; sims: number[][] }
+interface Run {
+  lat: number[];
+  txn: number[];
+  ids: string[][];
+  sims: number[][];
+}
 
 async function runVector(ds: AppDataSource, r: HybridRetriever, queries: Query[], types: string[] | null, n: number): Promise<Run> {
   const lat: number[] = [];
@@ -346,7 +493,11 @@ async function runVector(ds: AppDataSource, r: HybridRetriever, queries: Query[]
 }
 
 /** Exact answers: the retriever's own query with index scans disabled (sequential or bitmap scan + sort). */
-async function exactTopK(ds: AppDataSource, queries: Query[], types: string[] | null): Promise<{ ids: string[][]; sims: number[][]; ms: number }> {
+async function exactTopK(
+  ds: AppDataSource,
+  queries: Query[],
+  types: string[] | null,
+): Promise<{ ids: string[][]; sims: number[][]; ms: number }> {
   const r = new HybridRetriever(NO_EMBEDDER);
   const ids: string[][] = [];
   const sims: number[][] = [];
@@ -363,10 +514,12 @@ async function exactTopK(ds: AppDataSource, queries: Query[], types: string[] | 
 }
 
 function recallAt(got: string[][], truth: string[][]): number {
-  return mean(got.map((g, i) => {
-    const top = new Set(g.slice(0, K));
-    return truth[i].filter((id) => top.has(id)).length / truth[i].length;
-  }));
+  return mean(
+    got.map((g, i) => {
+      const top = new Set(g.slice(0, K));
+      return truth[i].filter((id) => top.has(id)).length / truth[i].length;
+    }),
+  );
 }
 
 function score(label: string, ef: number, n: number, run: { lat: number[]; txn: number[]; ids: string[][] }, truth: string[][]): Measure {
@@ -374,14 +527,32 @@ function score(label: string, ef: number, n: number, run: { lat: number[]; txn: 
     const top = new Set(g.slice(0, K));
     return truth[i].filter((id) => top.has(id)).length / truth[i].length;
   });
-  const m: Measure = { label, ef: Math.max(ef, n), n, lat: latencyStats(run.lat), txn: latencyStats(run.txn), queries: run.ids.length,
-    recall: mean(per), minRecall: Math.min(...per), misses: per.filter((x) => x < 0.5).length };
-  log(`${label} ef_search=${m.ef}: p50 ${f(m.lat.p50)} ms, p95 ${f(m.lat.p95)} ms, recall@${K} ${f(m.recall!, 4)} (${m.misses} queries < 0.5)`);
+  const m: Measure = {
+    label,
+    ef: Math.max(ef, n),
+    n,
+    lat: latencyStats(run.lat),
+    txn: latencyStats(run.txn),
+    queries: run.ids.length,
+    recall: mean(per),
+    minRecall: Math.min(...per),
+    misses: per.filter((x) => x < 0.5).length,
+  };
+  log(
+    `${label} ef_search=${m.ef}: p50 ${f(m.lat.p50)} ms, p95 ${f(m.lat.p95)} ms, recall@${K} ${f(m.recall!, 4)} (${m.misses} queries < 0.5)`,
+  );
   return m;
 }
 
 /** search() in a transaction; `asUser`: the bot's path, inUserScope (SET LOCAL ROLE app_user, row-level security). */
-async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[], mode: 'vector' | 'text' | 'hybrid', types: string[] | null, asUser = false) {
+async function runSearch(
+  ds: AppDataSource,
+  r: HybridRetriever,
+  queries: Query[],
+  mode: 'vector' | 'text' | 'hybrid',
+  types: string[] | null,
+  asUser = false,
+) {
   const lat: number[] = [];
   const txn: number[] = [];
   const ids: string[][] = [];
@@ -397,7 +568,9 @@ async function runSearch(ds: AppDataSource, r: HybridRetriever, queries: Query[]
     txn.push(now() - t);
     ids.push(rows.map((x) => x.id));
   }
-  log(`${r instanceof LegacyTextRetriever ? 'earlier BM25 SQL: ' : ''}search() mode=${mode}${types ? ' filtered' : ''}${asUser ? ' as app_user' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`);
+  log(
+    `${r instanceof LegacyTextRetriever ? 'earlier BM25 SQL: ' : ''}search() mode=${mode}${types ? ' filtered' : ''}${asUser ? ' as app_user' : ''} x${queries.length}: p50 ${f(latencyStats(lat).p50)} ms, p95 ${f(latencyStats(lat).p95)} ms`,
+  );
   return { lat, txn, ids };
 }
 
@@ -407,7 +580,9 @@ async function explainSamples(ds: AppDataSource, q: Query): Promise<Record<strin
   const explain = async (label: string, sql: string, params: unknown[], setup: string[] = []) => {
     out[label] = await ds.transaction(async (m) => {
       for (const s of setup) await m.query(s);
-      await m.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', '20000', true), set_config('hnsw.ef_search', '100', true)`);
+      await m.query(
+        `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', '20000', true), set_config('hnsw.ef_search', '100', true)`,
+      );
       const rows: Array<{ 'QUERY PLAN': string }> = await m.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
       return rows.map((r) => r['QUERY PLAN'].replace(/'\[[^\]]*\]'::vector/g, "'[query]'::vector")).join('\n');
     });
@@ -426,8 +601,16 @@ const TAG = arg('tag', '');
 const VARIANT = `${INDEX_MODE}${HNSW_WITH ? `-${HNSW_WITH.replace(/[^a-z0-9]+/gi, '_')}` : ''}${TAG ? `-${TAG}` : ''}`;
 
 const measureHead = ['call', 'ef_search', 'queries', 'p50 ms', 'p95 ms', 'p50 incl. BEGIN/COMMIT', 'recall@10', 'queries < 0.5'];
-const measureRow = (m: Measure) => [m.label, m.ef, m.queries ?? '-', f(m.lat.p50), f(m.lat.p95), f(m.txn.p50),
-  m.recall === undefined ? '-' : f(m.recall, 4), m.misses === undefined ? '-' : m.misses];
+const measureRow = (m: Measure) => [
+  m.label,
+  m.ef,
+  m.queries ?? '-',
+  f(m.lat.p50),
+  f(m.lat.p95),
+  f(m.txn.p50),
+  m.recall === undefined ? '-' : f(m.recall, 4),
+  m.misses === undefined ? '-' : m.misses,
+];
 
 function printAndSave(result: Record<string, any>): void {
   const measures: Measure[] = result.measures ?? [];
@@ -442,26 +625,36 @@ function printAndSave(result: Record<string, any>): void {
 /** Rebuilds the generated part of the README section from the saved results of every variant run so far. */
 function writeReadme(): void {
   const readme = path.join(__dirname, 'README.md');
-  const runs = fs.readdirSync(RESULTS_DIR).filter((n) => /^retrieval-100k-.*\.json$/.test(n)).sort()
-    .map((n) => ({ variant: n.slice('retrieval-100k-'.length, -5), r: JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, n), 'utf8')) as Record<string, any> }));
+  const runs = fs
+    .readdirSync(RESULTS_DIR)
+    .filter((n) => /^retrieval-100k-.*\.json$/.test(n))
+    .sort()
+    .map((n) => ({
+      variant: n.slice('retrieval-100k-'.length, -5),
+      r: JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, n), 'utf8')) as Record<string, any>,
+    }));
   const main = (runs.find((x) => x.variant === 'after') ?? runs.find((x) => x.r.measures) ?? runs[0]).r;
   const md: string[] = [];
-  md.push(`Machine: ${main.cpus} cores, ${main.memGB} GB RAM, shared with other engineers' jobs (latencies are noisy); PostgreSQL ${main.pgVersion}, ` +
-    `pgvector ${main.pgvector}; server settings untouched (shared_buffers ${main.settings.shared_buffers} = 128 MB, work_mem ${main.settings.work_mem}, ` +
-    `max_parallel_workers_per_gather ${main.settings.max_parallel_workers_per_gather}).`);
+  md.push(
+    `Machine: ${main.cpus} cores, ${main.memGB} GB RAM, shared with other engineers' jobs (latencies are noisy); PostgreSQL ${main.pgVersion}, ` +
+      `pgvector ${main.pgvector}; server settings untouched (shared_buffers ${main.settings.shared_buffers} = 128 MB, work_mem ${main.settings.work_mem}, ` +
+      `max_parallel_workers_per_gather ${main.settings.max_parallel_workers_per_gather}).`,
+  );
   md.push('');
   md.push('```sh');
   for (const { r } of runs) md.push(`npx ts-node --transpile-only bench/retrieval-100k.ts ${r.command}`.trim());
   md.push('```');
   md.push('');
-  md.push(`Data: ${main.rows.toLocaleString('en')} chunks in a scratch database la_bench_<pid> with the project's migrations (HNSW vector_cosine_ops, ` +
-    `m=16, ef_construction=64; embedding stored PLAIN). Vectors: 1,000 cluster centres in 50 topics plus a shared direction, chunks = centre + gaussian ` +
-    `noise of norm 0.6-1.0, unit-normalised (exact top-1 cosine ${f(main.similarity.top1, 3)}, 10th ${f(main.similarity.top10, 3)}). Text: pseudo-words ` +
-    `from a 2,000-word vocabulary (Zipf background + cluster/topic words), titles 3-6 words, content 40-120 words (~${Math.round(main.postingsPerQuery)} ` +
-    `postings per query); content_type uniform over the 6 types ('reference' = ${f(100 * main.referenceShare, 1)} %). ${main.queries} queries = a random ` +
-    `centre + the same noise; query text 3-6 words of that cluster. Recall@10 is against the exact answer of the same call with ` +
-    `\`SET LOCAL enable_indexscan = off\` (${f(main.exactMsPerQuery.unfiltered, 0)} ms a query unfiltered, ${f(main.exactMsPerQuery.filtered, 0)} ms filtered). ` +
-    `Latency is the retriever call inside \`ds.transaction\` after a 50-query warm-up; vector calls over ${main.rounds} interleaved rounds.`);
+  md.push(
+    `Data: ${main.rows.toLocaleString('en')} chunks in a scratch database la_bench_<pid> with the project's migrations (HNSW vector_cosine_ops, ` +
+      `m=16, ef_construction=64; embedding stored PLAIN). Vectors: 1,000 cluster centres in 50 topics plus a shared direction, chunks = centre + gaussian ` +
+      `noise of norm 0.6-1.0, unit-normalised (exact top-1 cosine ${f(main.similarity.top1, 3)}, 10th ${f(main.similarity.top10, 3)}). Text: pseudo-words ` +
+      `from a 2,000-word vocabulary (Zipf background + cluster/topic words), titles 3-6 words, content 40-120 words (~${Math.round(main.postingsPerQuery)} ` +
+      `postings per query); content_type uniform over the 6 types ('reference' = ${f(100 * main.referenceShare, 1)} %). ${main.queries} queries = a random ` +
+      `centre + the same noise; query text 3-6 words of that cluster. Recall@10 is against the exact answer of the same call with ` +
+      `\`SET LOCAL enable_indexscan = off\` (${f(main.exactMsPerQuery.unfiltered, 0)} ms a query unfiltered, ${f(main.exactMsPerQuery.filtered, 0)} ms filtered). ` +
+      `Latency is the retriever call inside \`ds.transaction\` after a 50-query warm-up; vector calls over ${main.rounds} interleaved rounds.`,
+  );
   md.push('');
   md.push('### Ingestion');
   md.push('');
@@ -469,36 +662,67 @@ function writeReadme(): void {
   for (const { variant, r } of runs) {
     const idx = r.hnsw;
     if (r.indexMode === 'first') {
-      loadRows.push([variant, `multi-row INSERT (${r.batch} rows/statement, ${r.writers} writers), HNSW index (${idx}) present`, Math.round(r.load.rowsPerSec), f(r.load.seconds, 0)]);
-      loadRows.push([variant, 'drop + CREATE INDEX on the loaded table (maintenance_work_mem 3GB, 2 parallel workers)', '-', f(r.indexRebuildSeconds, 0)]);
+      loadRows.push([
+        variant,
+        `multi-row INSERT (${r.batch} rows/statement, ${r.writers} writers), HNSW index (${idx}) present`,
+        Math.round(r.load.rowsPerSec),
+        f(r.load.seconds, 0),
+      ]);
+      loadRows.push([
+        variant,
+        'drop + CREATE INDEX on the loaded table (maintenance_work_mem 3GB, 2 parallel workers)',
+        '-',
+        f(r.indexRebuildSeconds, 0),
+      ]);
     } else {
-      loadRows.push([variant, `multi-row INSERT (${r.batch} rows/statement, ${r.writers} writers), no HNSW index`, Math.round(r.load.rowsPerSec), f(r.load.seconds, 0)]);
+      loadRows.push([
+        variant,
+        `multi-row INSERT (${r.batch} rows/statement, ${r.writers} writers), no HNSW index`,
+        Math.round(r.load.rowsPerSec),
+        f(r.load.seconds, 0),
+      ]);
       loadRows.push([variant, `then CREATE INDEX ${idx} (maintenance_work_mem 3GB, 2 parallel workers)`, '-', f(r.indexBuildSeconds, 0)]);
       loadRows.push([variant, 'load + build', Math.round(r.loadPlusBuildRowsPerSec), f(r.load.seconds + r.indexBuildSeconds, 0)]);
     }
-    if (r.extraLoad) loadRows.push([variant, `${r.extraLoad.rows.toLocaleString('en')} more rows with the index present (steady state at ${(r.rows / 1000).toFixed(0)}k rows)`, Math.round(r.extraLoad.rowsPerSec), f(r.extraLoad.seconds, 0)]);
+    if (r.extraLoad)
+      loadRows.push([
+        variant,
+        `${r.extraLoad.rows.toLocaleString('en')} more rows with the index present (steady state at ${(r.rows / 1000).toFixed(0)}k rows)`,
+        Math.round(r.extraLoad.rowsPerSec),
+        f(r.extraLoad.seconds, 0),
+      ]);
   }
   md.push(table(['run', 'load', 'rows/s', 'seconds'], loadRows));
   for (const { variant, r } of runs) {
     md.push('');
-    md.push(`${variant}: rate per 10k rows ${r.load.segments.map((s: any) => s.rowsPerSec).join(', ')} rows/s; sizes (MB) ` +
-      `${Object.entries(r.sizesMB).map(([k, v]) => `${k} ${v}`).join(', ')}; total run ${f(r.totalSeconds / 60, 1)} min.`);
+    md.push(
+      `${variant}: rate per 10k rows ${r.load.segments.map((s: any) => s.rowsPerSec).join(', ')} rows/s; sizes (MB) ` +
+        `${Object.entries(r.sizesMB)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; total run ${f(r.totalSeconds / 60, 1)} min.`,
+    );
   }
   for (const { variant, r } of runs.filter((x) => x.r.measures)) {
     md.push('');
-    md.push(`### Queries (${variant}: HNSW ${r.hnsw}${r.indexMode === 'first' ? ', built while loading' : ', built after the load'}; retriever ${r.retriever ?? 'unknown'})`);
+    md.push(
+      `### Queries (${variant}: HNSW ${r.hnsw}${r.indexMode === 'first' ? ', built while loading' : ', built after the load'}; retriever ${r.retriever ?? 'unknown'})`,
+    );
     md.push('');
     md.push(table(measureHead, (r.measures as Measure[]).map(measureRow)));
     if (r.before) {
       md.push('');
-      md.push(`The BM25 SQL before commit fc78af1 (bench/legacy-retriever.ts), same database, first ${r.textQueries} queries; ` +
-        `same rankings as the shipped SQL on ${r.beforeIdentical} searches:`);
+      md.push(
+        `The BM25 SQL before commit fc78af1 (bench/legacy-retriever.ts), same database, first ${r.textQueries} queries; ` +
+          `same rankings as the shipped SQL on ${r.beforeIdentical} searches:`,
+      );
       md.push('');
       md.push(table(measureHead, (r.before as Measure[]).map(measureRow)));
     }
     if (r.proposals) {
       md.push('');
-      md.push(`Proposals, measured in the same database and then undone (creating the two covering indexes took ${f(r.coveringIndexSeconds, 0)} s):`);
+      md.push(
+        `Proposals, measured in the same database and then undone (creating the two covering indexes took ${f(r.coveringIndexSeconds, 0)} s):`,
+      );
       md.push('');
       md.push(table(measureHead, (r.proposals as Measure[]).map(measureRow)));
     }

@@ -58,7 +58,10 @@ export class SyntheticCorpus {
   readonly topicWords: string[][] = [];
   private readonly zipfCdf: Float64Array;
 
-  constructor(readonly vocab: string[], readonly opt: SyntheticOptions = DEFAULT_SYNTHETIC) {
+  constructor(
+    readonly vocab: string[],
+    readonly opt: SyntheticOptions = DEFAULT_SYNTHETIC,
+  ) {
     const u = rng(opt.seed);
     const g = gaussian(u);
     const unit = () => {
@@ -150,7 +153,7 @@ function sentences(words: string[], u: () => number): string {
   let i = 0;
   while (i < words.length) {
     const len = 6 + Math.floor(u() * 10);
-    out.push(cap(words.slice(i, i + len).join(' ')) + '.');
+    out.push(`${cap(words.slice(i, i + len).join(' '))}.`);
     i += len;
   }
   return out.join(' ');
@@ -165,9 +168,11 @@ export function vectorText(v: Float32Array | number[]): string {
   for (let i = 0; i < v.length; i++) {
     const n = Math.round(v[i] * 1e6);
     const a = n < 0 ? -n : n;
-    parts[i] = (n < 0 ? '-' : '') + (a >= 1e6 ? String(Math.floor(a / 1e6)) + '.' + String(a % 1e6).padStart(6, '0') : '0.' + String(a).padStart(6, '0'));
+    parts[i] =
+      (n < 0 ? '-' : '') +
+      (a >= 1e6 ? `${String(Math.floor(a / 1e6))}.${String(a % 1e6).padStart(6, '0')}` : `0.${String(a).padStart(6, '0')}`);
   }
-  return '[' + parts.join(',') + ']';
+  return `[${parts.join(',')}]`;
 }
 
 export function toArray(v: Float32Array): number[] {

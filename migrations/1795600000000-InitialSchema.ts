@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The nine tables of the database design (README, Database) with every column, default, CHECK, foreign key and
@@ -217,5 +217,15 @@ export class InitialSchema1795600000000 implements MigrationInterface {
   }
 }
 
-const TABLES = ['users', 'learning_content', 'skills', 'courses', 'learning_progress', 'chat_messages', 'recommendations', 'assessments', 'assessment_results'];
+const TABLES = [
+  'users',
+  'learning_content',
+  'skills',
+  'courses',
+  'learning_progress',
+  'chat_messages',
+  'recommendations',
+  'assessments',
+  'assessment_results',
+];
 const UPDATED_AT_TABLES = ['users', 'learning_content', 'skills', 'courses', 'learning_progress', 'assessments'];

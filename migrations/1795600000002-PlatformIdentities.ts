@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Beyond the document: which chat-platform identity belongs to which user, unique per identity. */
 export class PlatformIdentities1795600000002 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Row-level security: every policy of the document, verbatim, plus what they need to mean something.
@@ -50,8 +50,16 @@ export class RowLevelSecurity1795600000003 implements MigrationInterface {
 }
 
 const TABLES = [
-  'users', 'user_identities', 'learning_content', 'skills', 'courses', 'learning_progress',
-  'chat_messages', 'recommendations', 'assessments', 'assessment_results',
+  'users',
+  'user_identities',
+  'learning_content',
+  'skills',
+  'courses',
+  'learning_progress',
+  'chat_messages',
+  'recommendations',
+  'assessments',
+  'assessment_results',
 ];
 
 const OWN = `auth.uid()::text = user_id`;

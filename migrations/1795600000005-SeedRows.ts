@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { deleteSeedRows, insertSeedRows } from '../src/db/seed-rows';
 
 /** The document's seed rows (skills, courses, learning content). `npm run db:seed` re-applies them idempotently. */

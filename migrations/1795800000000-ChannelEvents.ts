@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * What the Slack and Teams adapters need:
@@ -21,7 +21,9 @@ export class ChannelEvents1795800000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX idx_processed_events_received ON processed_events (received_at)`);
     await q.query(`ALTER TABLE processed_events ENABLE ROW LEVEL SECURITY`);
-    await q.query(`CREATE POLICY "Service role can manage processed events" ON processed_events FOR ALL USING (auth.role() = 'service_role')`);
+    await q.query(
+      `CREATE POLICY "Service role can manage processed events" ON processed_events FOR ALL USING (auth.role() = 'service_role')`,
+    );
     await q.query(`GRANT SELECT, INSERT, DELETE ON processed_events TO app_user`);
 
     await q.query(`ALTER TABLE chat_messages

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The learning loop: who may see whose progress, and quiz attempts.
@@ -154,7 +154,11 @@ const SERVICE = `auth.role() = 'service_role'`;
 
 const POLICIES: Array<[name: string, table: string, body: string]> = [
   // Policy names stay under PostgreSQL's 63-byte identifier limit.
-  ['Managers and admins can view their people', 'users', `FOR SELECT USING ((SELECT auth.is_admin()) OR department = (SELECT auth.managed_department()))`],
+  [
+    'Managers and admins can view their people',
+    'users',
+    `FOR SELECT USING ((SELECT auth.is_admin()) OR department = (SELECT auth.managed_department()))`,
+  ],
   ['Managers and admins can view their people progress', 'learning_progress', `FOR SELECT USING (${PEOPLE_OF_VIEWER})`],
   ['Managers and admins can view their people results', 'assessment_results', `FOR SELECT USING (${PEOPLE_OF_VIEWER})`],
   ['Users can view own assessment attempts', 'assessment_attempts', `FOR SELECT USING (${OWN})`],

@@ -17,6 +17,8 @@ export class DurableDelivery1796000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE processed_events DROP COLUMN IF EXISTS replied_at, DROP COLUMN IF EXISTS reply_ref, DROP COLUMN IF EXISTS job_id`);
+    await q.query(
+      `ALTER TABLE processed_events DROP COLUMN IF EXISTS replied_at, DROP COLUMN IF EXISTS reply_ref, DROP COLUMN IF EXISTS job_id`,
+    );
   }
 }

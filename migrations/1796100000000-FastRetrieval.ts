@@ -24,9 +24,9 @@ export class FastRetrieval1796100000000 implements MigrationInterface {
   name = 'FastRetrieval1796100000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await rewritePolicies(q, (expr) => expr
-      .replace(ROLE_TEST, '(SELECT $&)')
-      .replace(/(?<!SELECT \(?)auth\.uid\(\)/g, '(SELECT auth.uid())'));
+    await rewritePolicies(q, (expr) =>
+      expr.replace(ROLE_TEST, '(SELECT $&)').replace(/(?<!SELECT \(?)auth\.uid\(\)/g, '(SELECT auth.uid())'),
+    );
 
     await q.query(`DROP TRIGGER IF EXISTS learning_content_index_terms ON learning_content`);
     await q.query(`DROP FUNCTION IF EXISTS learning_content_index_terms()`);
@@ -55,7 +55,12 @@ export class FastRetrieval1796100000000 implements MigrationInterface {
           ${maintainIndex(changed)};
           RETURN NULL;
         END $$`);
-      const referencing = op === 'insert' ? 'NEW TABLE AS new_rows' : op === 'delete' ? 'OLD TABLE AS old_rows' : 'OLD TABLE AS old_rows NEW TABLE AS new_rows';
+      const referencing =
+        op === 'insert'
+          ? 'NEW TABLE AS new_rows'
+          : op === 'delete'
+            ? 'OLD TABLE AS old_rows'
+            : 'OLD TABLE AS old_rows NEW TABLE AS new_rows';
       await q.query(`CREATE TRIGGER learning_content_index_${op} AFTER ${op.toUpperCase()} ON learning_content
         REFERENCING ${referencing} FOR EACH STATEMENT EXECUTE FUNCTION learning_content_index_${op}()`);
     }
@@ -85,9 +90,11 @@ export class FastRetrieval1796100000000 implements MigrationInterface {
     // The row-level trigger of ConversationCore, as it was.
     await q.query(ROW_INDEX_FUNCTION);
     await q.query(ROW_INDEX_TRIGGER);
-    await rewritePolicies(q, (expr) => expr
-      .replace(/\(\s*SELECT \((auth\.role\(\) (?:=|<>) [^()]*(?:\([^()]*\))?)\)\)/g, '($1)')
-      .replace(/\(\s*SELECT auth\.uid\(\) AS uid\)/g, 'auth.uid()'));
+    await rewritePolicies(q, (expr) =>
+      expr
+        .replace(/\(\s*SELECT \((auth\.role\(\) (?:=|<>) [^()]*(?:\([^()]*\))?)\)\)/g, '($1)')
+        .replace(/\(\s*SELECT auth\.uid\(\) AS uid\)/g, 'auth.uid()'),
+    );
   }
 }
 
@@ -146,7 +153,8 @@ async function rebuildSearchIndex(q: QueryRunner): Promise<void> {
 /** ALTER POLICY for every policy in the public schema whose expressions `change` rewrites. */
 async function rewritePolicies(q: QueryRunner, change: (expr: string) => string): Promise<void> {
   const policies: Array<{ tablename: string; policyname: string; qual: string | null; with_check: string | null }> = await q.query(
-    `SELECT tablename, policyname, qual, with_check FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`);
+    `SELECT tablename, policyname, qual, with_check FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename, policyname`,
+  );
   for (const p of policies) {
     const using = p.qual === null ? null : change(p.qual);
     const check = p.with_check === null ? null : change(p.with_check);

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * generate_recommendations splits its limit between skills and courses, as the design does (it takes
@@ -18,7 +18,8 @@ export class SplitRecommendations1796213000000 implements MigrationInterface {
   name = 'SplitRecommendations1796213000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(definition(`,
+    await q.query(
+      definition(`,
         ranked AS (
           SELECT c.*,
             row_number() OVER (PARTITION BY c.type ORDER BY c.started ASC, c.difficulty_rank ASC, c.score DESC, c.title ASC, c.id ASC) AS kind_rank
@@ -31,16 +32,19 @@ export class SplitRecommendations1796213000000 implements MigrationInterface {
         )
         SELECT id, type, title, description, score, reason
         FROM picked
-        ORDER BY started ASC, difficulty_rank ASC, score DESC, title ASC, id ASC;`));
+        ORDER BY started ASC, difficulty_rank ASC, score DESC, title ASC, id ASC;`),
+    );
   }
 
   /** The definition of migration 1795600000001 (Functions), verbatim in behaviour. */
   async down(q: QueryRunner): Promise<void> {
-    await q.query(definition(`
+    await q.query(
+      definition(`
         SELECT id, type, title, description, score, reason
         FROM candidates
         ORDER BY started ASC, difficulty_rank ASC, score DESC, title ASC
-        LIMIT GREATEST(limit_count, 0);`));
+        LIMIT GREATEST(limit_count, 0);`),
+    );
   }
 }
 

@@ -89,11 +89,15 @@ function main(): void {
     const s = maxAbs > 0 ? maxAbs / 127 : 1;
     scales[i] = s;
     const sf = scales[i]; // the float32 value actually stored
-    let dot = 0, n1 = 0, n2 = 0;
+    let dot = 0,
+      n1 = 0,
+      n2 = 0;
     for (let d = 0; d < D; d++) {
       const qi = Math.max(-127, Math.min(127, Math.round(v[d] / sf)));
       q[i * D + d] = qi;
-      dot += v[d] * qi * sf; n1 += v[d] * v[d]; n2 += (qi * sf) ** 2;
+      dot += v[d] * qi * sf;
+      n1 += v[d] * v[d];
+      n2 += (qi * sf) ** 2;
     }
     if (n1 > 0 && n2 > 0) worstCos = Math.min(worstCos, dot / Math.sqrt(n1 * n2));
   }
@@ -103,7 +107,10 @@ function main(): void {
   const u = new Float64Array(D);
   for (let i = 0; i < N; i++) {
     let n = 0;
-    for (let d = 0; d < D; d++) { u[d] = q[i * D + d]; n += u[d] * u[d]; }
+    for (let d = 0; d < D; d++) {
+      u[d] = q[i * D + d];
+      n += u[d] * u[d];
+    }
     if (n === 0) continue;
     n = Math.sqrt(n);
     for (let d = 0; d < D; d++) u[d] /= n;
@@ -115,7 +122,11 @@ function main(): void {
   let pc: Float64Array = new Float64Array(D).fill(1 / Math.sqrt(D));
   for (let it = 0; it < 200; it++) {
     const next = new Float64Array(D);
-    for (let a = 0; a < D; a++) { let s = 0; for (let b = 0; b < D; b++) s += M[a * D + b] * pc[b]; next[a] = s; }
+    for (let a = 0; a < D; a++) {
+      let s = 0;
+      for (let b = 0; b < D; b++) s += M[a * D + b] * pc[b];
+      next[a] = s;
+    }
     const n = Math.hypot(...next);
     for (let d = 0; d < D; d++) next[d] /= n;
     pc = next;
@@ -140,7 +151,9 @@ function main(): void {
 
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, gz);
-  console.log(`packed ${N} of ${table.size} words x ${D} dims (last word "${words[N - 1]}", source rank ${table.words.indexOf(words[N - 1]) + 1})`);
+  console.log(
+    `packed ${N} of ${table.size} words x ${D} dims (last word "${words[N - 1]}", source rank ${table.words.indexOf(words[N - 1]) + 1})`,
+  );
   console.log(`worst quantisation cosine ${worstCos.toFixed(6)}`);
   console.log(`wrote ${out}: ${raw.length} bytes raw, ${gz.length} bytes gzipped`);
 }

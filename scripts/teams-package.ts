@@ -24,14 +24,22 @@ export { COLOR_ICON_SIZE, decodePng, OUTLINE_ICON_SIZE, renderColorIcon, renderO
 export { fillManifest, type Manifest, PLACEHOLDER_APP_ID, schemaUrl, schemaVersions } from './teams-package/manifest';
 export { writeZip } from './teams-package/zip';
 
-export interface PackageFiles { manifest: Manifest; files: Record<string, Uint8Array> }
+export interface PackageFiles {
+  manifest: Manifest;
+  files: Record<string, Uint8Array>;
+}
 
 /** Everything Teams (and the Developer Portal) would refuse, as readable problems; empty when the package is good. */
 export function validatePackage({ manifest, files }: PackageFiles, appId: string): string[] {
   return [...manifestProblems(manifest, appId), ...iconProblems(manifest.icons, files)];
 }
 
-export interface BuildResult { outFile: string; appId: string; warnings: string[]; bytes: number }
+export interface BuildResult {
+  outFile: string;
+  appId: string;
+  warnings: string[];
+  bytes: number;
+}
 
 /** Fills in, validates and zips; throws with every problem listed when the package is not valid. */
 export function buildTeamsPackage(opts: { dir: string; outFile: string; appId?: string }): BuildResult {
@@ -39,7 +47,9 @@ export function buildTeamsPackage(opts: { dir: string; outFile: string; appId?: 
   let appId = opts.appId?.trim();
   if (!appId) {
     appId = PLACEHOLDER_APP_ID;
-    warnings.push(`MICROSOFT_APP_ID is not set: using the placeholder ${PLACEHOLDER_APP_ID}. The package validates, but Teams cannot reach a bot with that id; set MICROSOFT_APP_ID and run again.`);
+    warnings.push(
+      `MICROSOFT_APP_ID is not set: using the placeholder ${PLACEHOLDER_APP_ID}. The package validates, but Teams cannot reach a bot with that id; set MICROSOFT_APP_ID and run again.`,
+    );
   } else if (!GUID.test(appId)) {
     throw new Error(`MICROSOFT_APP_ID must be the bot's Microsoft app id, a GUID (got "${appId}").`);
   }
@@ -53,7 +63,9 @@ export function buildTeamsPackage(opts: { dir: string; outFile: string; appId?: 
   const problems = validatePackage({ manifest, files }, appId);
   if (problems.length) throw new Error(`The Teams app package is not valid:\n  - ${problems.join('\n  - ')}`);
   if (JSON.stringify(manifest.developer ?? {}).includes('example.com')) {
-    warnings.push('developer URLs in manifests/teams/manifest.json still point at example.com: fine for sideloading, replace them before publishing to your organisation.');
+    warnings.push(
+      'developer URLs in manifests/teams/manifest.json still point at example.com: fine for sideloading, replace them before publishing to your organisation.',
+    );
   }
   const zip = writeZip([
     { name: 'manifest.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') },
@@ -75,7 +87,9 @@ function main(): void {
   if (process.argv.includes('--icons')) {
     fs.writeFileSync(path.join(dir, 'color.png'), renderColorIcon());
     fs.writeFileSync(path.join(dir, 'outline.png'), renderOutlineIcon());
-    process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(dir, 'color.png'))} (${COLOR_ICON_SIZE}x${COLOR_ICON_SIZE}) and outline.png (${OUTLINE_ICON_SIZE}x${OUTLINE_ICON_SIZE})\n`);
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), path.join(dir, 'color.png'))} (${COLOR_ICON_SIZE}x${COLOR_ICON_SIZE}) and outline.png (${OUTLINE_ICON_SIZE}x${OUTLINE_ICON_SIZE})\n`,
+    );
     return;
   }
   loadDotenv({ quiet: true });
@@ -83,7 +97,9 @@ function main(): void {
   try {
     const result = buildTeamsPackage({ dir, outFile, appId: process.env.MICROSOFT_APP_ID });
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`wrote ${path.relative(process.cwd(), result.outFile)} (${result.bytes} bytes, bot ${result.appId}): upload it in Teams > Apps > Manage your apps > Upload an app\n`);
+    process.stdout.write(
+      `wrote ${path.relative(process.cwd(), result.outFile)} (${result.bytes} bytes, bot ${result.appId}): upload it in Teams > Apps > Manage your apps > Upload an app\n`,
+    );
   } catch (err) {
     process.stderr.write(`teams:package: ${(err as Error).message}\n`);
     process.exitCode = 1;

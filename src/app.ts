@@ -4,7 +4,6 @@ import { createEmbeddingProvider, type EmbeddingProvider } from './ai/embedding-
 import { HybridRetriever, tuningFor } from './ai/hybrid-retriever';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
-import { AppError } from './errors';
 import { IdentityService } from './core/identity-service';
 import { InteractionService } from './core/interaction-service';
 import { createLearningLoop, type LearningLoop } from './core/learning';
@@ -12,6 +11,7 @@ import { Recommender } from './core/recommender';
 import { AppDataSource } from './db/data-source';
 import { assertEmbedderMatches } from './db/embedder-guard';
 import { hasSearchableContent } from './db/health';
+import { AppError } from './errors';
 import { seedLearningContent } from './ingest/seed-learning-content';
 import { JobQueue } from './jobs/job-queue';
 import { createLogger, type Logger } from './observability/logger';
@@ -35,7 +35,12 @@ export interface App {
 }
 
 export async function buildApp(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<App> {
-  const ds = new AppDataSource({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE, logger });
+  const ds = new AppDataSource({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDataDir: config.PGLITE_DATA_DIR,
+    poolSize: config.DB_POOL_SIZE,
+    logger,
+  });
   await ds.initialize();
   try {
     const applied = await ds.runMigrations({ transaction: 'each' });
@@ -48,7 +53,12 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
       await seedLearningContent(ds, provider, { logger });
     }
 
-    const model = createChatModel({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL, timeoutMs: config.LLM_TIMEOUT_MS });
+    const model = createChatModel({
+      apiKey: config.OPENAI_API_KEY,
+      baseUrl: config.OPENAI_BASE_URL,
+      model: config.OPENAI_CHAT_MODEL,
+      timeoutMs: config.LLM_TIMEOUT_MS,
+    });
     const retriever = new HybridRetriever(provider, tuningFor(provider.id));
     const recommender = new Recommender();
     const conversation = new ConversationService({
@@ -58,16 +68,30 @@ export async function buildApp(config: Config, logger: Logger = createLogger(con
       recommender,
       logger,
     });
-    logger.info({ embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' }, 'conversation service ready');
+    logger.info(
+      { embedder: provider.id, answers: model ? `model ${config.OPENAI_CHAT_MODEL}` : 'offline extractive' },
+      'conversation service ready',
+    );
     const metrics = createMetrics();
     const queue = new JobQueue({
-      ds, connectionString: ds.connectionUrl, concurrency: config.WORKER_CONCURRENCY,
-      embedded: ds.backend === 'embedded', logger, metrics,
+      ds,
+      connectionString: ds.connectionUrl,
+      concurrency: config.WORKER_CONCURRENCY,
+      embedded: ds.backend === 'embedded',
+      logger,
+      metrics,
     });
     await startQueue(queue);
     return {
-      config, logger, ds, provider, conversation, queue, metrics,
-      interactions: new InteractionService(ds), identities: new IdentityService(ds),
+      config,
+      logger,
+      ds,
+      provider,
+      conversation,
+      queue,
+      metrics,
+      interactions: new InteractionService(ds),
+      identities: new IdentityService(ds),
       learning: createLearningLoop({ ds, provider, retriever, recommender, logger }),
       close: async () => {
         await queue.stop(config.SHUTDOWN_TIMEOUT_MS);
@@ -84,6 +108,10 @@ async function startQueue(queue: JobQueue): Promise<void> {
   try {
     await queue.start();
   } catch (err) {
-    throw new AppError('DB_UNREACHABLE', `Could not start the job queue (pg-boss, schema "pgboss"): ${(err as Error).message}. The database user needs CREATE on the database the first time (pg-boss creates its schema); check DATABASE_URL.`, { cause: err });
+    throw new AppError(
+      'DB_UNREACHABLE',
+      `Could not start the job queue (pg-boss, schema "pgboss"): ${(err as Error).message}. The database user needs CREATE on the database the first time (pg-boss creates its schema); check DATABASE_URL.`,
+      { cause: err },
+    );
   }
 }

@@ -17,14 +17,23 @@ const schema = z.object({
   // auto: OpenAI embeddings when OPENAI_API_KEY is set, else the offline embedder; local: always offline.
   EMBEDDING_PROVIDER: z.enum(['auto', 'local']).default('auto'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
-  SEED_ON_EMPTY: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  SEED_ON_EMPTY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.string().url().optional(),
-  TEAMS_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  TEAMS_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   // Without MICROSOFT_APP_ID Teams is off; true serves it unauthenticated for local clients only (refused in production).
-  TEAMS_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEAMS_ALLOW_UNAUTHENTICATED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   MICROSOFT_APP_ID: z.string().min(1).optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   // New Azure Bot registrations are single-tenant (multi-tenant creation ended July 2025).
@@ -56,7 +65,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** The configured values no log line may contain. */
 export function secretValues(config: Config): string[] {
-  const values = [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.MICROSOFT_APP_PASSWORD, config.OPENAI_API_KEY];
+  const values = [
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_APP_TOKEN,
+    config.MICROSOFT_APP_PASSWORD,
+    config.OPENAI_API_KEY,
+  ];
   if (config.DATABASE_URL) {
     const password = new URL(config.DATABASE_URL).password;
     if (password) values.push(decodeURIComponent(password), password);

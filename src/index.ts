@@ -20,8 +20,14 @@ async function main(): Promise<void> {
   routeConsoleToLogger(logger);
   const app = await buildApp(config, logger);
   const deps = {
-    config, conversation: app.conversation, interactions: app.interactions, identities: app.identities, learning: app.learning,
-    queue: app.queue, metrics: app.metrics, logger,
+    config,
+    conversation: app.conversation,
+    interactions: app.interactions,
+    identities: app.identities,
+    learning: app.learning,
+    queue: app.queue,
+    metrics: app.metrics,
+    logger,
   };
 
   let teams: ReturnType<typeof createTeamsChannel> | undefined;
@@ -40,21 +46,35 @@ async function main(): Promise<void> {
   // Each running answer holds at most one connection of the app's pool; the acks need some too.
   const workers = config.WORKER_CONCURRENCY * [slack, teams].filter(Boolean).length;
   if (workers > config.DB_POOL_SIZE - 2) {
-    logger.warn({ workers, poolSize: config.DB_POOL_SIZE }, `${workers} workers could take every database connection the HTTP side needs to acknowledge messages: raise DB_POOL_SIZE to at least ${workers + 2} or lower WORKER_CONCURRENCY`);
+    logger.warn(
+      { workers, poolSize: config.DB_POOL_SIZE },
+      `${workers} workers could take every database connection the HTTP side needs to acknowledge messages: raise DB_POOL_SIZE to at least ${workers + 2} or lower WORKER_CONCURRENCY`,
+    );
   }
   const mounts: Array<(a: Express) => void> = [];
   if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));
 
   let shuttingDown = false;
-  const server = listen(createServer({
-    ds: app.ds, logger, metrics: app.metrics, mount: mounts,
-    ready: async () => !shuttingDown && (await app.queue.ready()),
-    beforeMetrics: () => app.queue.collectDepth(),
-  }), config.PORT, undefined, () => {
-    const db = config.DATABASE_URL ? `PostgreSQL at ${redact(config.DATABASE_URL)}` : `embedded PostgreSQL in ${config.PGLITE_DATA_DIR}`;
-    logger.info({ port: config.PORT, workers: config.WORKER_CONCURRENCY }, `learning assistant listening on http://localhost:${config.PORT} (${db})`);
-  });
+  const server = listen(
+    createServer({
+      ds: app.ds,
+      logger,
+      metrics: app.metrics,
+      mount: mounts,
+      ready: async () => !shuttingDown && (await app.queue.ready()),
+      beforeMetrics: () => app.queue.collectDepth(),
+    }),
+    config.PORT,
+    undefined,
+    () => {
+      const db = config.DATABASE_URL ? `PostgreSQL at ${redact(config.DATABASE_URL)}` : `embedded PostgreSQL in ${config.PGLITE_DATA_DIR}`;
+      logger.info(
+        { port: config.PORT, workers: config.WORKER_CONCURRENCY },
+        `learning assistant listening on http://localhost:${config.PORT} (${db})`,
+      );
+    },
+  );
 
   // Delivery ids only matter while the platforms may retry (minutes); keep a day, drop the rest.
   const prune = setInterval(() => {
@@ -67,7 +87,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: finishing running answers, handing the rest back to the queue');
+    logger.info(
+      { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+      'shutting down: finishing running answers, handing the rest back to the queue',
+    );
     clearInterval(prune);
     server.close();
     server.closeIdleConnections?.();

@@ -42,7 +42,9 @@ export function createServer(deps: ServerDeps): Express {
   // Readiness: send traffic here (database and queue reachable, not shutting down).
   app.get('/readyz', async (_req, res) => {
     try {
-      const ok = deps.ready ? await deps.ready() : (await pingDatabase(deps.ds), true);
+      let ok = true;
+      if (deps.ready) ok = await deps.ready();
+      else await pingDatabase(deps.ds);
       if (ok) res.json({ status: 'ready' });
       else res.status(503).json({ status: 'not ready', reason: 'shutting down' });
     } catch (err) {
@@ -70,7 +72,10 @@ export function createServer(deps: ServerDeps): Express {
  * idle keep-alive connections closed after 5 s; checked every second (Node's default is every 30 s).
  */
 export function listen(app: Express, port: number, host: string | undefined, onListening: () => void): Server {
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, app);
+  const server = http.createServer(
+    { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    app,
+  );
   return host ? server.listen(port, host, onListening) : server.listen(port, onListening);
 }
 

@@ -12,7 +12,7 @@ export function truncate(text: string, limit: number): string {
   const room = limit - 1; // for the ellipsis
   const space = text.lastIndexOf(' ', room);
   const cut = space > room * 0.6 ? space : safeCutIndex(text, room);
-  return text.slice(0, cut).trimEnd() + '…';
+  return `${text.slice(0, cut).trimEnd()}…`;
 }
 
 /**

@@ -23,11 +23,14 @@ describe('errors', () => {
       new AnswerTimeoutError(5000),
       new LearningUnavailable(),
     ];
-    assert.deepEqual(all.map((e) => [e.name, e.code, isAppError(e)]), [
-      ['IngestError', 'PARSE_FAILED', true],
-      ['AnswerTimeoutError', 'ANSWER_TIMEOUT', true],
-      ['LearningUnavailable', 'LEARNING_UNAVAILABLE', true],
-    ]);
+    assert.deepEqual(
+      all.map((e) => [e.name, e.code, isAppError(e)]),
+      [
+        ['IngestError', 'PARSE_FAILED', true],
+        ['AnswerTimeoutError', 'ANSWER_TIMEOUT', true],
+        ['LearningUnavailable', 'LEARNING_UNAVAILABLE', true],
+      ],
+    );
     assert.equal((all[1] as AnswerTimeoutError).timeoutMs, 5000);
   });
 

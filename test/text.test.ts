@@ -12,7 +12,7 @@ describe('text', () => {
   });
 
   it('truncate cuts a run without spaces hard, never inside an entity or a surrogate pair', () => {
-    assert.equal(truncate('x'.repeat(20), 10), 'x'.repeat(9) + '…');
+    assert.equal(truncate('x'.repeat(20), 10), `${'x'.repeat(9)}…`);
     assert.equal(truncate('xxxxxx&amp;yyyy', 10), 'xxxxxx…');
     assert.equal(truncate('xxxxxxx😀yy', 9), 'xxxxxxx…');
   });

@@ -63,7 +63,11 @@ export function renderOutlineIcon(size = OUTLINE_ICON_SIZE): Buffer {
   return renderPng(size, (x, y) => (coverage(x, y, size, 0.04) >= 0.5 ? [255, 255, 255, 255] : [0, 0, 0, 0]));
 }
 
-export interface DecodedImage { width: number; height: number; rgba: Uint8ClampedArray }
+export interface DecodedImage {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
 
 const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex');
 /** the last chunk of every PNG (empty IEND and its CRC): the canvas draws a truncated file without complaint */
@@ -86,7 +90,10 @@ export function decodePng(data: Uint8Array): DecodedImage {
 /** What Teams would refuse about the icons the manifest names; `files` maps file names to bytes. */
 export function iconProblems(icons: { color?: unknown; outline?: unknown } | undefined, files: Record<string, Uint8Array>): string[] {
   const problems: string[] = [];
-  for (const [key, size] of [['color', COLOR_ICON_SIZE], ['outline', OUTLINE_ICON_SIZE]] as const) {
+  for (const [key, size] of [
+    ['color', COLOR_ICON_SIZE],
+    ['outline', OUTLINE_ICON_SIZE],
+  ] as const) {
     const name = icons?.[key];
     if (typeof name !== 'string' || !name) {
       problems.push(`icons.${key} is required`);
@@ -103,13 +110,17 @@ export function iconProblems(icons: { color?: unknown; outline?: unknown } | und
       problems.push(`icons.${key}: ${name} is not a valid PNG (${(err as Error).message})`);
       continue;
     }
-    if (png.width !== size || png.height !== size) problems.push(`icons.${key}: ${name} must be ${size}x${size} pixels (is ${png.width}x${png.height})`);
+    if (png.width !== size || png.height !== size)
+      problems.push(`icons.${key}: ${name} must be ${size}x${size} pixels (is ${png.width}x${png.height})`);
     if (key !== 'outline') continue;
-    let transparent = 0, white = 0, other = 0;
+    let transparent = 0,
+      white = 0,
+      other = 0;
     for (let i = 0; i < png.rgba.length; i += 4) {
       const [r, g, b, a] = png.rgba.subarray(i, i + 4);
       if (a === 0) transparent++;
-      else if (r === 255 && g === 255 && b === 255) white++; // white at any opacity
+      else if (r === 255 && g === 255 && b === 255)
+        white++; // white at any opacity
       else other++;
     }
     if (other) problems.push(`icons.outline: ${name} must be white on transparent (${other} pixels are neither)`);

@@ -17,7 +17,8 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 /** The official URL of a manifest version's schema: what `$schema` in manifest.json must say. */
-export const schemaUrl = (manifestVersion: string) => `https://developer.microsoft.com/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.schema.json`;
+export const schemaUrl = (manifestVersion: string) =>
+  `https://developer.microsoft.com/json-schemas/teams/v${manifestVersion}/MicrosoftTeams.schema.json`;
 
 /** The directory of the official Teams manifest schemas, one folder per version (v1.17, v1.30, ...). */
 const SCHEMAS_DIR = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams');
@@ -25,7 +26,8 @@ const SCHEMAS_DIR = path.join(path.dirname(require.resolve('@microsoft/app-manif
 /** The versions @microsoft/app-manifest ships a schema for, oldest first (no preview). */
 export function schemaVersions(): string[] {
   const numeric = (v: string) => v.split('.').map(Number);
-  return fs.readdirSync(SCHEMAS_DIR)
+  return fs
+    .readdirSync(SCHEMAS_DIR)
     .filter((d) => /^v\d+\.\d+$/.test(d) && fs.existsSync(path.join(SCHEMAS_DIR, d, 'MicrosoftTeams.schema.json')))
     .map((d) => d.slice(1))
     .sort((a, b) => numeric(a)[0] - numeric(b)[0] || numeric(a)[1] - numeric(b)[1]);
@@ -78,12 +80,15 @@ export function manifestProblems(m: Manifest, appId: string): string[] {
   const version = typeof m.manifestVersion === 'string' ? m.manifestVersion : '';
   const validate = schemaValidator(version);
   if (!validate) {
-    problems.push(`manifestVersion ${JSON.stringify(m.manifestVersion)} has no official schema in @microsoft/app-manifest (known: ${schemaVersions().join(', ')})`);
+    problems.push(
+      `manifestVersion ${JSON.stringify(m.manifestVersion)} has no official schema in @microsoft/app-manifest (known: ${schemaVersions().join(', ')})`,
+    );
   } else {
     if (m.$schema !== schemaUrl(version)) problems.push(`$schema must be ${schemaUrl(version)}`);
     if (!validate(m)) problems.push(...(validate.errors ?? []).map(explain));
   }
-  if (typeof m.version !== 'string' || !SEMVER.test(m.version)) problems.push(`version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(m.version)})`);
+  if (typeof m.version !== 'string' || !SEMVER.test(m.version))
+    problems.push(`version must be MAJOR.MINOR.PATCH (got ${JSON.stringify(m.version)})`);
   const bots: Manifest[] = Array.isArray(m.bots) ? m.bots : [];
   if (bots.length !== 1) problems.push('exactly one bot is expected');
   else if (bots[0].botId !== appId) problems.push(`bots[0].botId must be the bot's app id ${appId} (MICROSOFT_APP_ID)`);

@@ -1,7 +1,10 @@
 /** The Teams app package's zip: fflate, with a fixed timestamp so the same files give the same bytes. */
-import { zipSync, type Zippable } from 'fflate';
+import { type Zippable, zipSync } from 'fflate';
 
-export interface ZipEntry { name: string; data: Uint8Array }
+export interface ZipEntry {
+  name: string;
+  data: Uint8Array;
+}
 
 /** 2024-01-01 00:00 (local time, which is what a zip's MS-DOS timestamp records). */
 const FIXED_MTIME = new Date(2024, 0, 1);

@@ -23,13 +23,14 @@
  * trying the fallback, so a signal-based timeout would surface as an error instead of falling back.
  * A small Runnable with try/catch is simpler and keeps the reason.
  */
-import { Runnable, RunnableSequence, type RunnableConfig } from '@langchain/core/runnables';
-import { StringOutputParser } from '@langchain/core/output_parsers';
+
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { answerPrompt, formatContext, historyToMessages, type AnswerPromptInput } from './answer-prompt';
-import { ExtractiveAnswerer } from './extractive-answerer';
-import type { Answer, AnswerInput } from './answer-types';
+import { StringOutputParser } from '@langchain/core/output_parsers';
+import { Runnable, type RunnableConfig, RunnableSequence } from '@langchain/core/runnables';
 import { AppError } from '../errors';
+import { type AnswerPromptInput, answerPrompt, formatContext, historyToMessages } from './answer-prompt';
+import type { Answer, AnswerInput } from './answer-types';
+import { ExtractiveAnswerer } from './extractive-answerer';
 
 export type FallbackReason =
   | 'timeout'
@@ -87,7 +88,7 @@ export function classifyModelError(err: unknown): FallbackReason {
   if (err instanceof AnswerTimeoutError) return 'timeout';
   const status = Number(errorField(err, 'status') ?? errorField(err, 'statusCode') ?? NaN);
   const name = String(errorField(err, 'name') ?? '');
-  const ctor = err !== null && typeof err === 'object' ? err.constructor?.name ?? '' : '';
+  const ctor = err !== null && typeof err === 'object' ? (err.constructor?.name ?? '') : '';
   const code = String(errorField(err, 'lc_error_code') ?? errorField(err, 'code') ?? '');
   const message = String(errorField(err, 'message') ?? err ?? '');
 
@@ -188,10 +189,11 @@ export class LlmAnswerer extends Runnable<AnswerInput, Answer> {
       return { text, mode: 'llm', citedIndexes: parseCitations(text, passages.length) };
     } catch (err) {
       if (callerSignal?.aborted) throw err; // cancelled by the caller, not a model failure
-      const reason: FallbackReason =
-        controller.signal.aborted ? 'timeout'
-        : errorField(err, 'name') === 'EmptyResponseError' ? 'empty_response'
-        : classifyModelError(err);
+      const reason: FallbackReason = controller.signal.aborted
+        ? 'timeout'
+        : errorField(err, 'name') === 'EmptyResponseError'
+          ? 'empty_response'
+          : classifyModelError(err);
       this.logFailure(err, reason);
       return this.extractive.answer({ ...input, passages }, { note: fallbackNote(reason), fallbackReason: reason });
     } finally {

@@ -8,8 +8,9 @@
  *   - question: the employee's question
  *   - history:  BaseMessage[] from historyToMessages(history) (may be empty)
  */
+
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
 import { ChatPromptTemplate, MessagesPlaceholder } from '@langchain/core/prompts';
-import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { truncate } from '../text';
 import type { HistoryTurn, Passage } from './answer-types';
 
@@ -34,13 +35,7 @@ export const ANSWER_SYSTEM_PROMPT = [
   '7. Earlier messages in the conversation are only there to resolve follow-up questions (e.g. "what about the second one?"); facts must still come from the current context passages.',
 ].join('\n');
 
-export const ANSWER_HUMAN_TEMPLATE = [
-  'Context passages:',
-  '',
-  '{context}',
-  '',
-  'Question: {question}',
-].join('\n');
+export const ANSWER_HUMAN_TEMPLATE = ['Context passages:', '', '{context}', '', 'Question: {question}'].join('\n');
 
 export interface AnswerPromptInput {
   context: string;
@@ -53,7 +48,6 @@ export const answerPrompt = ChatPromptTemplate.fromMessages<AnswerPromptInput>([
   new MessagesPlaceholder({ variableName: 'history', optional: true }),
   ['human', ANSWER_HUMAN_TEMPLATE],
 ]);
-
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -76,7 +70,10 @@ export function formatContext(passages: Passage[], maxCharsPerPassage: number = 
     .map((p, i) => {
       const title = oneLine(p.title) || 'Untitled';
       const content = truncate(
-        p.content.replace(/\r\n?/g, '\n').replace(/\n{3,}/g, '\n\n').trim(),
+        p.content
+          .replace(/\r\n?/g, '\n')
+          .replace(/\n{3,}/g, '\n\n')
+          .trim(),
         maxCharsPerPassage,
       );
       return `[${i + 1}] ${title}\n${content}`;

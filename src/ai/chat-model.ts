@@ -1,5 +1,5 @@
-import { ChatOpenAI } from '@langchain/openai';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { ChatOpenAI } from '@langchain/openai';
 
 export interface ChatModelConfig {
   /** No key -> no model (the answer layer then runs extractive-only). */

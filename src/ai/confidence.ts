@@ -68,7 +68,10 @@ export function computeConfidence(passages: Passage[], answer: Answer): number {
     const supporters = others.filter((p) => {
       const sameItem = topTitle !== '' && normTitle(p.title ?? '') === topTitle;
       const close =
-        sim !== null && p.similarity !== null && Number.isFinite(sim) && Number.isFinite(p.similarity) &&
+        sim !== null &&
+        p.similarity !== null &&
+        Number.isFinite(sim) &&
+        Number.isFinite(p.similarity) &&
         sim - p.similarity <= AGREEMENT_SIM_DELTA;
       return sameItem || close;
     }).length;

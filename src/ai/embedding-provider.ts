@@ -13,7 +13,8 @@ export interface EmbeddingProvider {
 }
 
 export function createEmbeddingProvider(
-  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_EMBEDDING_MODEL' | 'LLM_TIMEOUT_MS'> & Partial<Pick<Config, 'EMBEDDING_PROVIDER'>>,
+  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_EMBEDDING_MODEL' | 'LLM_TIMEOUT_MS'> &
+    Partial<Pick<Config, 'EMBEDDING_PROVIDER'>>,
   onWarning?: (msg: string) => void,
 ): EmbeddingProvider {
   // 'local' keeps the offline embedder beside a chat model (e.g. a provider without an embeddings endpoint).

@@ -187,13 +187,20 @@ export function proseBlocks(content: string): string[] {
       flush();
       continue;
     }
-    if (/^#{1,6}(\s|$)/.test(line)) { flush(); continue; } // ATX heading
-    if (/^(=+|-+|\*+|_+)$/.test(line.replace(/\s/g, ''))) { // setext underline / rule
+    if (/^#{1,6}(\s|$)/.test(line)) {
+      flush();
+      continue;
+    } // ATX heading
+    if (/^(=+|-+|\*+|_+)$/.test(line.replace(/\s/g, ''))) {
+      // setext underline / rule
       current = current.slice(0, -1); // the previous line was a setext heading
       flush();
       continue;
     }
-    if (line.startsWith('|')) { flush(); continue; } // table row
+    if (line.startsWith('|')) {
+      flush();
+      continue;
+    } // table row
 
     const text = stripInlineMarkdown(line.replace(/^(?:>\s*)+/, '').replace(/^(?:[-*+•]|\d+[.)])\s+/, ''));
     if (text === '') continue;
@@ -238,7 +245,11 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 }
 
 function isNearDuplicate(c: Candidate, chosen: Candidate[]): boolean {
-  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
   const n = norm(c.text);
   return chosen.some((o) => {
     const m = norm(o.text);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ContentType } from '../db/entities/learning-content.entity';
 import type { Passage } from './answer-types';
-import { vectorLiteral, type EmbeddingProvider } from './embedding-provider';
+import { type EmbeddingProvider, vectorLiteral } from './embedding-provider';
 
 export type SearchMode = 'hybrid' | 'vector' | 'text';
 
@@ -40,7 +40,16 @@ export interface RetrieverTuning {
 // BM25 k1/b and the offline fusion weights were tuned on SciFact's train queries only (bench/README.md,
 // "BEIR SciFact"); the test queries were never used for tuning. Equal weights stay the default for a
 // neural embedder (e.g. OpenAI), which the offline grid could not measure.
-export const DEFAULT_TUNING: RetrieverTuning = { candidates: 50, rrfK: 60, vectorWeight: 1, textWeight: 1, k1: 1.2, b: 0.75, efSearch: 100, postingsPerTerm: 1000 };
+export const DEFAULT_TUNING: RetrieverTuning = {
+  candidates: 50,
+  rrfK: 60,
+  vectorWeight: 1,
+  textWeight: 1,
+  k1: 1.2,
+  b: 0.75,
+  efSearch: 100,
+  postingsPerTerm: 1000,
+};
 
 /** The offline embedder is weaker than BM25 on real questions (SciFact nDCG@10 0.55 vs 0.68), so the text list leads. */
 export const OFFLINE_TUNING: RetrieverTuning = { ...DEFAULT_TUNING, candidates: 100, rrfK: 20, vectorWeight: 1, textWeight: 6 };
@@ -49,7 +58,15 @@ export function tuningFor(embedderId: string): RetrieverTuning {
   return embedderId.startsWith('local:') ? OFFLINE_TUNING : DEFAULT_TUNING;
 }
 
-interface Row { id: string; title: string; content: string; content_type: string; metadata: Record<string, unknown> | null; similarity?: number; score?: number }
+interface Row {
+  id: string;
+  title: string;
+  content: string;
+  content_type: string;
+  metadata: Record<string, unknown> | null;
+  similarity?: number;
+  score?: number;
+}
 
 /**
  * Hybrid retrieval in PostgreSQL: pgvector (match_documents over the HNSW index, with iterative scan
@@ -60,7 +77,10 @@ interface Row { id: string; title: string; content: string; content_type: string
 export class HybridRetriever {
   readonly tuning: RetrieverTuning;
 
-  constructor(private readonly provider: EmbeddingProvider, tuning: Partial<RetrieverTuning> = {}) {
+  constructor(
+    private readonly provider: EmbeddingProvider,
+    tuning: Partial<RetrieverTuning> = {},
+  ) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
   }
 
@@ -98,7 +118,8 @@ export class HybridRetriever {
     if (vector && missing.length) {
       const sims: Array<{ id: string; similarity: number }> = await m.query(
         `SELECT id, 1 - (embedding <=> $1::vector) AS similarity FROM learning_content WHERE id = ANY($2) AND embedding IS NOT NULL`,
-        [vectorLiteral(vector), missing]);
+        [vectorLiteral(vector), missing],
+      );
       for (const s of sims) top.find((p) => p.id === s.id)!.similarity = s.similarity;
     }
     return top;
@@ -106,12 +127,16 @@ export class HybridRetriever {
 
   /** Nearest neighbours by cosine; iterative scan keeps filtered searches complete, so re-sort by distance. */
   async vectorSearch(m: EntityManager, vector: number[], n: number, types: string[] | null): Promise<Row[]> {
-    await m.query(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', '20000', true),
-      set_config('hnsw.ef_search', $1, true)`, [String(Math.max(this.tuning.efSearch, n))]);
+    await m.query(
+      `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.max_scan_tuples', '20000', true),
+      set_config('hnsw.ef_search', $1, true)`,
+      [String(Math.max(this.tuning.efSearch, n))],
+    );
     return m.query(
       `SELECT id, title, content, content_type, metadata, similarity
          FROM match_documents($1::vector, -1, $2, $3::text[]) ORDER BY similarity DESC`,
-      [vectorLiteral(vector), n, types]);
+      [vectorLiteral(vector), n, types],
+    );
   }
 
   /**
@@ -159,10 +184,19 @@ export class HybridRetriever {
          FROM top JOIN learning_content lc ON lc.id = top.content_id
         ORDER BY top.score DESC, lc.id`,
       // Every posting read (no cap): the partial scores are exact already, so the top n are the candidates.
-      [query, n, types, this.tuning.k1, this.tuning.b, postingsPerTerm, postingsPerTerm === null ? n : Math.max(2 * n, 100)]);
+      [query, n, types, this.tuning.k1, this.tuning.b, postingsPerTerm, postingsPerTerm === null ? n : Math.max(2 * n, 100)],
+    );
   }
 }
 
 function toPassage(row: Row): RetrievedPassage {
-  return { id: row.id, title: row.title, content: row.content, contentType: row.content_type, metadata: row.metadata ?? {}, score: 0, similarity: null };
+  return {
+    id: row.id,
+    title: row.title,
+    content: row.content,
+    contentType: row.content_type,
+    metadata: row.metadata ?? {},
+    score: 0,
+    similarity: null,
+  };
 }

@@ -90,14 +90,15 @@ export function isWholeToken(word: string): boolean {
 }
 
 const STOP_WORDS: ReadonlySet<string> = new Set(
-  ('a about above after again against all am an and any are as at be because been before being below between both but by ' +
+  (
+    'a about above after again against all am an and any are as at be because been before being below between both but by ' +
     'can could did do does doing down during each few for from further had has have having he her here hers herself him ' +
     'himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other ' +
     'our ours ourselves out over own same she should so some such than that the their theirs them themselves then there ' +
     'these they this those through to too under until up very was we were what when where which while who whom why will ' +
     'with would you your yours yourself yourselves s t d ll m re ve don doesn didn isn aren wasn weren won can cannot ' +
-    'also may might must shall let lets get got')
-    .split(' '),
+    'also may might must shall let lets get got'
+  ).split(' '),
 );
 
 const ASCII_WORD = /^[a-z]+$/;
@@ -108,14 +109,19 @@ export function stem(w: string): string {
   if (w.length <= 3 || !ASCII_WORD.test(w)) return w;
   let s = w;
   // Plural / third person.
-  if (s.endsWith('ies') && s.length > 4) s = s.slice(0, -3) + 'y';
+  if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`;
   else if (/(?:ss|x|z|ch|sh)es$/.test(s)) s = s.slice(0, -2);
   else if (s.endsWith('s') && !/(?:ss|us|is)$/.test(s)) s = s.slice(0, -1);
   // Past tense / gerund.
   let verbal = false;
-  if (s.endsWith('ied') && s.length > 4) s = s.slice(0, -3) + 'y';
-  else if (s.endsWith('ing') && s.length > 5 && VOWEL.test(s.slice(0, -3))) { s = s.slice(0, -3); verbal = true; }
-  else if (s.endsWith('ed') && s.length > 4 && VOWEL.test(s.slice(0, -2))) { s = s.slice(0, -2); verbal = true; }
+  if (s.endsWith('ied') && s.length > 4) s = `${s.slice(0, -3)}y`;
+  else if (s.endsWith('ing') && s.length > 5 && VOWEL.test(s.slice(0, -3))) {
+    s = s.slice(0, -3);
+    verbal = true;
+  } else if (s.endsWith('ed') && s.length > 4 && VOWEL.test(s.slice(0, -2))) {
+    s = s.slice(0, -2);
+    verbal = true;
+  }
   if (verbal && s.length > 3 && /([b-df-hj-km-np-tv-z])\1$/.test(s) && !/(?:ll|ss|zz)$/.test(s)) s = s.slice(0, -1);
   if (s.length > 3 && s.endsWith('e') && !s.endsWith('ee')) s = s.slice(0, -1);
   return s;
@@ -139,8 +145,10 @@ function fnv1a(s: string, seed: number, h = (FNV_OFFSET ^ seed) >>> 0): number {
 
 /** murmur3 fmix32: spreads FNV's weak low bits before taking bucket and sign. */
 function fmix32(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
 }
@@ -213,7 +221,9 @@ export function readGloveTable(file: string): GloveTable {
   const words = buf.toString('utf8', off, off + len).split('\n');
   if (words.length !== count) throw new Error(`${file}: word list has ${words.length} entries, expected ${count}`);
   const index = new Map<string, number>();
-  words.forEach((w, i) => { if (!index.has(w)) index.set(w, i); });
+  words.forEach((w, i) => {
+    if (!index.has(w)) index.set(w, i);
+  });
   return { count, dims, index, scales, vectors, common };
 }
 
@@ -283,7 +293,7 @@ export class LocalEmbeddings extends Embeddings {
       const h = fnv1a(term, SEED_WORD);
       addCount(words, h);
       if (wordIdf && !wordIdf.has(h)) wordIdf.set(h, this.rankWeight(table!, tok, term));
-      if (prevTerm !== null) addCount(bigrams, fnv1a(term, SEED_BIGRAM, fnv1a(prevTerm + ' ', SEED_BIGRAM)));
+      if (prevTerm !== null) addCount(bigrams, fnv1a(term, SEED_BIGRAM, fnv1a(`${prevTerm} `, SEED_BIGRAM)));
       prevTerm = term;
     }
 
@@ -291,7 +301,7 @@ export class LocalEmbeddings extends Embeddings {
     const chars = new Map<number, number>();
     for (const tok of tokens) {
       const weight = table ? this.rankWeight(table, tok, tok) : 1;
-      const s = '<' + tok + '>';
+      const s = `<${tok}>`;
       for (let i = 0; i + P.charMin <= s.length; i++) {
         let h = (FNV_OFFSET ^ SEED_CHAR) >>> 0;
         for (let j = i; j < s.length && j - i < P.charMax; j++) {
@@ -371,20 +381,24 @@ export class LocalEmbeddings extends Embeddings {
   }
 
   private getTable(): GloveTable | null {
-    if (this.table !== undefined) return this.table;
-    if (!this.useGlove) return (this.table = null);
+    if (this.table === undefined) this.table = this.loadTable();
+    return this.table;
+  }
+
+  private loadTable(): GloveTable | null {
+    if (!this.useGlove) return null;
     const cached = tableCache.get(this.tablePath);
-    if (cached) return (this.table = cached);
+    if (cached) return cached;
     try {
       const table = readGloveTable(this.tablePath);
       tableCache.set(this.tablePath, table);
-      return (this.table = table);
+      return table;
     } catch (err) {
       this.warn(
         `LocalEmbeddings: GloVe table unavailable (${(err as Error).message}); using hash features only ` +
           `(embedder id ${LOCAL_HASH_EMBEDDER_ID}). Run scripts/pack-glove.ts to create ${this.tablePath}.`,
       );
-      return (this.table = null);
+      return null;
     }
   }
 

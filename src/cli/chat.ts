@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   const app = await buildApp(config, logger);
   try {
     const who = config.CHAT_USER ?? os.userInfo().username;
-    const chat = new ConsoleChat(app.conversation, { id: who, profile: { name: config.CHAT_USER_NAME ?? who, email: config.CHAT_USER_EMAIL, emailVerified: true } });
+    const chat = new ConsoleChat(app.conversation, {
+      id: who,
+      profile: { name: config.CHAT_USER_NAME ?? who, email: config.CHAT_USER_EMAIL, emailVerified: true },
+    });
     const question = process.argv.slice(2).join(' ').trim();
     if (question) process.stdout.write(`${await chat.ask(question)}\n`);
     else await chat.repl();

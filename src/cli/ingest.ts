@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { createEmbeddingProvider } from '../ai/embedding-provider';
-import { AppError } from '../errors';
 import type { AppDataSource } from '../db/data-source';
-import { IngestService, type FileResult, type IngestSummary } from '../ingest/ingest-service';
+import { AppError } from '../errors';
+import { type FileResult, IngestService, type IngestSummary } from '../ingest/ingest-service';
 import { CONTENT_TYPES, isContentType, SUPPORTED_EXTENSIONS } from '../ingest/load-document';
 import { runCli } from './run-cli';
 
@@ -68,16 +68,18 @@ export function createProgress(unit: string, stream: NodeJS.WriteStream = proces
       clearOnComplete: true,
       etaBuffer: 20,
     });
-    const fit = (s: string) => (s.length > 60 ? `…${s.slice(-59)}` : s);
+    const fitLabel = (s: string) => (s.length > 60 ? `…${s.slice(-59)}` : s);
     return {
-      start: (total, label) => bar.start(total, 0, { label: fit(label) }),
-      update: (value, label) => bar.update(value, { label: fit(label) }),
+      start: (total, label) => bar.start(total, 0, { label: fitLabel(label) }),
+      update: (value, label) => bar.update(value, { label: fitLabel(label) }),
       stop: () => bar.stop(),
     };
   }
   return {
     start: () => {},
-    update: (_value, _label, line) => { if (line) stream.write(`${line}\n`); },
+    update: (_value, _label, line) => {
+      if (line) stream.write(`${line}\n`);
+    },
     stop: () => {},
   };
 }
@@ -88,7 +90,8 @@ export function formatIngestSummary(s: IngestSummary): string {
   const lines = [
     `Ingested ${s.files - s.failed.length} of ${s.files} file(s) in ${s.seconds.toFixed(1)}s: ` +
       `${s.chunksAdded} chunk(s) added (embedded), ${s.chunksUnchanged} unchanged, ${s.chunksDeleted} deleted` +
-      (s.chunksUpdated ? `, ${s.chunksUpdated} with refreshed metadata` : '') + `${rate}.`,
+      (s.chunksUpdated ? `, ${s.chunksUpdated} with refreshed metadata` : '') +
+      `${rate}.`,
   ];
   if (s.failed.length) {
     lines.push(`Failed (${s.failed.length}), left as they were:`);

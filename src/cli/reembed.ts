@@ -10,8 +10,10 @@ import { runCli } from './run-cli';
 
 function main(argv: string[]): void {
   if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write('Usage: npm run reembed\n\nRe-embeds every learning_content row (title + content) with the embedder configured now\n' +
-      '(OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_EMBEDDING_MODEL, or the local embedder without a key) and records its id.\n');
+    process.stdout.write(
+      'Usage: npm run reembed\n\nRe-embeds every learning_content row (title + content) with the embedder configured now\n' +
+        '(OPENAI_API_KEY / OPENAI_BASE_URL / OPENAI_EMBEDDING_MODEL, or the local embedder without a key) and records its id.\n',
+    );
     return;
   }
   void runCli('reembed', async ({ ds, config, logger }) => {
@@ -41,8 +43,11 @@ function main(argv: string[]): void {
     }
     const seconds = (performance.now() - started) / 1000;
     const was = before.length ? before.map((c) => `${c.chunks} × ${c.embedder}`).join(', ') : 'no vectors';
-    console.log(`Re-embedded ${count} row(s) with ${provider.id} in ${seconds.toFixed(1)}s` +
-      (count > 0 && seconds > 0 ? ` (${(count / seconds).toFixed(1)} rows/s)` : '') + `; before: ${was}.`);
+    console.log(
+      `Re-embedded ${count} row(s) with ${provider.id} in ${seconds.toFixed(1)}s` +
+        (count > 0 && seconds > 0 ? ` (${(count / seconds).toFixed(1)} rows/s)` : '') +
+        `; before: ${was}.`,
+    );
   });
 }
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import type { DataSource } from 'typeorm';
-import { AppError } from '../errors';
 import { inServiceScope } from '../db/user-scope';
+import { AppError } from '../errors';
 import { runCli } from './run-cli';
 
 // npm run users:import -- people.csv [--dry-run]
@@ -93,7 +93,10 @@ export function readPeople(records: CsvRecord[]): { people: PersonRow[]; bad: Ba
   const col = (name: string) => header.indexOf(name);
   const missing = ['email', 'name', 'department', 'role'].filter((c) => col(c) < 0);
   if (missing.length) {
-    throw new AppError('BAD_INPUT', `line ${records[0].line}: the header row must name the columns email,name,department,role (missing: ${missing.join(', ')})`);
+    throw new AppError(
+      'BAD_INPUT',
+      `line ${records[0].line}: the header row must name the columns email,name,department,role (missing: ${missing.join(', ')})`,
+    );
   }
   const people: PersonRow[] = [];
   const bad: BadLine[] = [];
@@ -133,17 +136,29 @@ export async function importUsers(ds: DataSource, csvText: string, opts: { dryRu
       const status = await inServiceScope(ds, async (m) => {
         // The exact email uses the unique index; a differently-cased stored address is found too.
         const [existing] = (await m.query(`SELECT id, name, department, role FROM users WHERE email = $1`, [p.email])).concat(
-          await m.query(`SELECT id, name, department, role FROM users WHERE lower(email) = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $1) LIMIT 1`, [p.email]));
-        if (existing && existing.name === p.name && existing.department === p.department && existing.role === p.role) return 'unchanged' as const;
+          await m.query(
+            `SELECT id, name, department, role FROM users WHERE lower(email) = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $1) LIMIT 1`,
+            [p.email],
+          ),
+        );
+        if (existing && existing.name === p.name && existing.department === p.department && existing.role === p.role)
+          return 'unchanged' as const;
         if (opts.dryRun) return existing ? ('updated' as const) : ('created' as const);
         if (existing) {
-          await m.query(`UPDATE users SET name = $2, department = $3, role = $4 WHERE id = $1`, [existing.id, p.name, p.department, p.role]);
+          await m.query(`UPDATE users SET name = $2, department = $3, role = $4 WHERE id = $1`, [
+            existing.id,
+            p.name,
+            p.department,
+            p.role,
+          ]);
           return 'updated' as const;
         }
         const rows = await m.query(
           `INSERT INTO users (email, name, department, role) VALUES ($1, $2, $3, $4)
            ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, department = EXCLUDED.department, role = EXCLUDED.role
-           RETURNING (xmax = 0) AS inserted`, [p.email, p.name, p.department, p.role]);
+           RETURNING (xmax = 0) AS inserted`,
+          [p.email, p.name, p.department, p.role],
+        );
         return rows[0]?.inserted ? ('created' as const) : ('updated' as const);
       });
       summary[status]++;
@@ -158,7 +173,9 @@ export async function importUsers(ds: DataSource, csvText: string, opts: { dryRu
 export function formatSummary(file: string, s: ImportSummary): string {
   const lines = s.bad.map((b) => `${file}:${b.line}: ${b.error}`);
   const verb = s.dryRun ? 'would be ' : '';
-  lines.push(`${s.dryRun ? 'Dry run: ' : ''}${s.created} ${verb}created, ${s.updated} ${verb}updated, ${s.unchanged} unchanged, ${s.bad.length} bad line(s) skipped.`);
+  lines.push(
+    `${s.dryRun ? 'Dry run: ' : ''}${s.created} ${verb}created, ${s.updated} ${verb}updated, ${s.unchanged} unchanged, ${s.bad.length} bad line(s) skipped.`,
+  );
   return lines.join('\n');
 }
 

@@ -6,11 +6,21 @@ import type { HybridRetriever } from '../ai/hybrid-retriever';
 import { findRecentTurns, findTurnByPlatformMessage, hasAnsweredThread, insertChatTurn } from '../db/repositories/chat-message-repository';
 import { insertRecommendation } from '../db/repositories/recommendation-repository';
 import { inServiceScope, inUserScope } from '../db/user-scope';
-import { isTransient } from './transient-errors';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
-import { APOLOGY, cleanText, HELP_TEXT, MAX_QUESTION_CHARS, storedQuestion, type BotReply, type IncomingMessage, type RecommendationCard, type SourceRef } from './messages';
+import {
+  APOLOGY,
+  type BotReply,
+  cleanText,
+  HELP_TEXT,
+  type IncomingMessage,
+  MAX_QUESTION_CHARS,
+  type RecommendationCard,
+  type SourceRef,
+  storedQuestion,
+} from './messages';
 import type { Recommender } from './recommender';
+import { isTransient } from './transient-errors';
 
 export interface ConversationDeps {
   ds: DataSource;
@@ -45,9 +55,23 @@ export class ConversationService {
     if (!raw) {
       const previous = await inUserScope(this.deps.ds, userId, (m) => this.findTurn(m, userId, msg));
       if (previous) return previous;
-      return this.logTurn(log, userId, msg, started, {
-        kind: 'help', text: HELP_TEXT, sources: [], confidence: 0, recommendations: [], notes: [], mode: 'none',
-      }, [], '(empty message)');
+      return this.logTurn(
+        log,
+        userId,
+        msg,
+        started,
+        {
+          kind: 'help',
+          text: HELP_TEXT,
+          sources: [],
+          confidence: 0,
+          recommendations: [],
+          notes: [],
+          mode: 'none',
+        },
+        [],
+        '(empty message)',
+      );
     }
 
     const notes: string[] = [];
@@ -68,9 +92,17 @@ export class ConversationService {
         if (previous) return { previous };
         const history = await this.loadHistory(m, userId, msg);
         const passages = await this.deps.retriever.search(m, question, {
-          k: this.deps.passages ?? 5, contentTypes: msg.contentTypes, queryVector, mode: queryVector ? 'hybrid' : 'text',
+          k: this.deps.passages ?? 5,
+          contentTypes: msg.contentTypes,
+          queryVector,
+          mode: queryVector ? 'hybrid' : 'text',
         });
-        const recs = await this.deps.recommender.candidates(m, userId, queryVector, passages.map((p) => p.id));
+        const recs = await this.deps.recommender.candidates(
+          m,
+          userId,
+          queryVector,
+          passages.map((p) => p.id),
+        );
         return { history, passages, recs };
       });
       if ('previous' in context) return context.previous!;
@@ -78,10 +110,24 @@ export class ConversationService {
       const answer = await this.deps.answerer.invoke({ question, passages: context.passages, history: context.history });
       const cited = new Set(answer.citedIndexes);
       const sources = context.passages
-        .map((p, i) => ({ n: i + 1, id: p.id, title: p.title, contentType: p.contentType, similarity: p.similarity === null ? null : round3(p.similarity) }))
+        .map((p, i) => ({
+          n: i + 1,
+          id: p.id,
+          title: p.title,
+          contentType: p.contentType,
+          similarity: p.similarity === null ? null : round3(p.similarity),
+        }))
         .filter((s) => cited.has(s.n));
       picks = this.deps.recommender.pick(context.recs.candidates, question, context.recs.completed);
-      reply = { kind: 'answer', text: answer.text, sources, confidence: computeConfidence(context.passages, answer), recommendations: [], notes, mode: answer.mode };
+      reply = {
+        kind: 'answer',
+        text: answer.text,
+        sources,
+        confidence: computeConfidence(context.passages, answer),
+        recommendations: [],
+        notes,
+        mode: answer.mode,
+      };
     } catch (err) {
       // A dropped connection or a restarting database: let the caller's queue retry the whole turn.
       if (isTransient(err)) throw err;
@@ -109,14 +155,29 @@ export class ConversationService {
   }
 
   /** Writes the turn and its recommendations in one user-scoped transaction; a concurrent duplicate loses cleanly. */
-  private async logTurn(log: Logger, userId: string, msg: IncomingMessage, started: number,
-    reply: Omit<BotReply, 'chatMessageId' | 'duplicate'>, picks: Array<Omit<RecommendationCard, 'id'>>, message: string): Promise<BotReply> {
+  private async logTurn(
+    log: Logger,
+    userId: string,
+    msg: IncomingMessage,
+    started: number,
+    reply: Omit<BotReply, 'chatMessageId' | 'duplicate'>,
+    picks: Array<Omit<RecommendationCard, 'id'>>,
+    message: string,
+  ): Promise<BotReply> {
     const processingTime = Date.now() - started;
     try {
       return await inUserScope(this.deps.ds, userId, async (m) => {
         const chatMessageId = await insertChatTurn(m, {
-          userId, message, response: reply.text, confidence: reply.confidence, sources: reply.sources, processingTimeMs: processingTime,
-          channel: msg.channel, tenantId: msg.tenantId, conversationId: msg.conversationId, threadId: msg.threadId ?? null,
+          userId,
+          message,
+          response: reply.text,
+          confidence: reply.confidence,
+          sources: reply.sources,
+          processingTimeMs: processingTime,
+          channel: msg.channel,
+          tenantId: msg.tenantId,
+          conversationId: msg.conversationId,
+          threadId: msg.threadId ?? null,
           platformMessageId: msg.messageId || null,
         });
         if (!chatMessageId) return (await this.findTurn(m, userId, msg))!;
@@ -125,7 +186,10 @@ export class ConversationService {
           const id = await insertRecommendation(m, { userId, type: p.type, itemId: p.itemId, score: p.score, reason: p.reason });
           recommendations.push({ id, ...p });
         }
-        log.info({ userId, chatMessageId, ms: processingTime, confidence: reply.confidence, mode: reply.mode, kind: reply.kind }, 'turn answered');
+        log.info(
+          { userId, chatMessageId, ms: processingTime, confidence: reply.confidence, mode: reply.mode, kind: reply.kind },
+          'turn answered',
+        );
         return { ...reply, recommendations, chatMessageId, duplicate: false };
       });
     } catch (err) {
@@ -140,10 +204,23 @@ export class ConversationService {
   /** The stored reply for a message id we have already answered (platform retries). */
   private async findTurn(m: EntityManager, userId: string, msg: IncomingMessage): Promise<BotReply | undefined> {
     if (!msg.messageId) return undefined;
-    const row = await findTurnByPlatformMessage(m, userId, { channel: msg.channel, conversationId: msg.conversationId, platformMessageId: msg.messageId });
+    const row = await findTurnByPlatformMessage(m, userId, {
+      channel: msg.channel,
+      conversationId: msg.conversationId,
+      platformMessageId: msg.messageId,
+    });
     if (!row) return undefined;
-    return { kind: 'answer', text: row.response ?? '', sources: (row.sources ?? []) as SourceRef[], confidence: row.confidence ?? 0,
-      recommendations: [], chatMessageId: row.id, duplicate: true, notes: [], mode: 'none' };
+    return {
+      kind: 'answer',
+      text: row.response ?? '',
+      sources: (row.sources ?? []) as SourceRef[],
+      confidence: row.confidence ?? 0,
+      recommendations: [],
+      chatMessageId: row.id,
+      duplicate: true,
+      notes: [],
+      mode: 'none',
+    };
   }
 
   /**
@@ -152,7 +229,11 @@ export class ConversationService {
    */
   private async loadHistory(m: EntityManager, userId: string, msg: IncomingMessage): Promise<HistoryTurn[]> {
     const rows = await findRecentTurns(m, {
-      userId, channel: msg.channel, conversationId: msg.conversationId, threadId: msg.threadId ?? null, limit: this.deps.historyTurns ?? 6,
+      userId,
+      channel: msg.channel,
+      conversationId: msg.conversationId,
+      threadId: msg.threadId ?? null,
+      limit: this.deps.historyTurns ?? 6,
     });
     return rows.reverse().map((r) => ({ question: r.message, answer: r.response }));
   }

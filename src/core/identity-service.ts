@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { findUserIdByIdentity, linkIdentity, updateUserProfile, upsertUserByEmail, type IdentityKey } from '../db/repositories/user-repository';
+import {
+  findUserIdByIdentity,
+  type IdentityKey,
+  linkIdentity,
+  updateUserProfile,
+  upsertUserByEmail,
+} from '../db/repositories/user-repository';
 import { inServiceScope } from '../db/user-scope';
 import { cleanText, type IncomingMessage, type UserProfile } from './messages';
 
@@ -27,7 +33,10 @@ export class IdentityService {
     });
   }
 
-  private async findOrCreateUser(m: EntityManager, msg: Pick<IncomingMessage, 'channel' | 'tenantId' | 'platformUserId' | 'profile'>): Promise<string> {
+  private async findOrCreateUser(
+    m: EntityManager,
+    msg: Pick<IncomingMessage, 'channel' | 'tenantId' | 'platformUserId' | 'profile'>,
+  ): Promise<string> {
     const email = msg.profile?.email?.trim().toLowerCase() || placeholderEmail(msg);
     const name = msg.profile?.name?.trim() || `${label(msg.channel)} user ${msg.platformUserId}`;
     return upsertUserByEmail(m, { email, name, department: msg.profile?.department ?? null });
@@ -46,7 +55,8 @@ export class IdentityService {
  */
 function safeProfile(p: UserProfile | undefined): UserProfile | undefined {
   if (!p) return undefined;
-  const field = (v: string | undefined, max: number) => (typeof v === 'string' ? cleanText(v).trim().slice(0, max) || undefined : undefined);
+  const field = (v: string | undefined, max: number) =>
+    typeof v === 'string' ? cleanText(v).trim().slice(0, max) || undefined : undefined;
   return { name: field(p.name, 200), email: p.emailVerified ? field(p.email, 320) : undefined, department: field(p.department, 200) };
 }
 

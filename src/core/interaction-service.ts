@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
+import type { Platform } from '../db/entities/user-identity.entity';
 import { recordFeedback } from '../db/repositories/chat-message-repository';
 import { claimEvent, pruneEvents } from '../db/repositories/processed-event-repository';
 import { markRecommendationClicked, startProgressIfNew } from '../db/repositories/recommendation-repository';
 import { inServiceScope, inUserScope } from '../db/user-scope';
-import type { Platform } from '../db/entities/user-identity.entity';
 import { AppError } from '../errors';
 
 export type FeedbackValue = 1 | -1;

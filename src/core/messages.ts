@@ -80,6 +80,7 @@ export const MAX_STORED_QUESTION_CHARS = 16_000;
  * lone UTF-16 surrogate (invalid UTF-8 on the wire) becomes U+FFFD.
  */
 export function cleanText(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what is removed (PostgreSQL text cannot hold it)
   return s.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 

@@ -29,7 +29,12 @@ export class Recommender {
   constructor(private readonly opts: { limit?: number } = {}) {}
 
   /** Reads everything needed, inside the caller's user-scoped transaction. */
-  async candidates(m: EntityManager, userId: string, queryVector: number[] | undefined, excludeContentIds: string[]): Promise<{ candidates: RecommendationCandidate[]; completed: string[] }> {
+  async candidates(
+    m: EntityManager,
+    userId: string,
+    queryVector: number[] | undefined,
+    excludeContentIds: string[],
+  ): Promise<{ candidates: RecommendationCandidate[]; completed: string[] }> {
     const progress = await findProgressWithTitles(m, userId);
     const progressOf = new Map(progress.map((p) => [(p.skill_id ?? p.course_id) as string, p]));
     const done = new Set(progress.filter((p) => p.completed_at).map((p) => (p.skill_id ?? p.course_id) as string));
@@ -39,12 +44,17 @@ export class Recommender {
       if (done.has(c.itemId)) return;
       const key = `${c.type}:${c.itemId}`;
       const prev = byKey.get(key);
-      byKey.set(key, prev ? {
-        ...prev,
-        similarity: maxOrNull(prev.similarity, c.similarity),
-        profileScore: prev.profileScore ?? c.profileScore,
-        profileReason: prev.profileReason ?? c.profileReason,
-      } : { ...c, progress: progressOf.get(c.itemId)?.progress ?? null });
+      byKey.set(
+        key,
+        prev
+          ? {
+              ...prev,
+              similarity: maxOrNull(prev.similarity, c.similarity),
+              profileScore: prev.profileScore ?? c.profileScore,
+              profileReason: prev.profileReason ?? c.profileReason,
+            }
+          : { ...c, progress: progressOf.get(c.itemId)?.progress ?? null },
+      );
     };
 
     if (queryVector) {
@@ -52,8 +62,24 @@ export class Recommender {
       const related = await findRelatedContent(m, queryVector);
       const seenTitles = new Set<string>();
       for (const r of related) {
-        if (r.skill_id) upsert({ type: 'skill', itemId: r.skill_id, title: r.skill_name!, similarity: r.similarity, profileScore: null, profileReason: null });
-        else if (r.course_id) upsert({ type: 'course', itemId: r.course_id, title: r.course_title!, similarity: r.similarity, profileScore: null, profileReason: null });
+        if (r.skill_id)
+          upsert({
+            type: 'skill',
+            itemId: r.skill_id,
+            title: r.skill_name!,
+            similarity: r.similarity,
+            profileScore: null,
+            profileReason: null,
+          });
+        else if (r.course_id)
+          upsert({
+            type: 'course',
+            itemId: r.course_id,
+            title: r.course_title!,
+            similarity: r.similarity,
+            profileScore: null,
+            profileReason: null,
+          });
         else if (!excludeContentIds.includes(r.id)) {
           // One card per document, not per chunk.
           const title = r.title.replace(/\s*\(part \d+\/\d+\)$/, '');
@@ -64,20 +90,26 @@ export class Recommender {
       }
     }
     const profile = await findProfileRecommendations(m, userId);
-    for (const p of profile) upsert({ type: p.type, itemId: p.id, title: p.title, similarity: null, profileScore: p.score, profileReason: p.reason });
+    for (const p of profile)
+      upsert({ type: p.type, itemId: p.id, title: p.title, similarity: null, profileScore: p.score, profileReason: p.reason });
 
-    const completed = progress.filter((p) => p.completed_at).map((p) => p.title).filter(Boolean);
+    const completed = progress
+      .filter((p) => p.completed_at)
+      .map((p) => p.title)
+      .filter(Boolean);
     return { candidates: [...byKey.values()], completed };
   }
 
   /** Ranks the candidates and writes a reason a person understands. Pure. */
   pick(candidates: RecommendationCandidate[], question: string, completed: string[]): Array<Omit<RecommendationCard, 'id'>> {
     const topic = topicOf(question);
-    const scored = candidates.map((c) => {
-      const relevance = c.similarity === null ? 0 : clamp01((c.similarity - 0.15) / 0.5);
-      const score = round2(clamp01(0.65 * relevance + 0.35 * (c.profileScore ?? 0)));
-      return { c, relevance, score };
-    }).sort((a, b) => b.score - a.score || a.c.title.localeCompare(b.c.title));
+    const scored = candidates
+      .map((c) => {
+        const relevance = c.similarity === null ? 0 : clamp01((c.similarity - 0.15) / 0.5);
+        const score = round2(clamp01(0.65 * relevance + 0.35 * (c.profileScore ?? 0)));
+        return { c, relevance, score };
+      })
+      .sort((a, b) => b.score - a.score || a.c.title.localeCompare(b.c.title));
 
     // At most two of one type, so a question yields a mix of skill, course and content when there is one.
     const limit = this.opts.limit ?? 3;
@@ -111,11 +143,14 @@ export function topicOf(question: string): string {
   const cleaned = question
     .replace(/\s+/g, ' ')
     .replace(/^(hi|hello|hey)[,!\s]+/i, '')
-    .replace(/^(can you |could you |please )?(tell me |explain |show me )?(how (do|can|should) (i|we|you) |what (is|are) (a |an |the )?|why (is|are|do|does) |when should (i|we) )/i, '')
+    .replace(
+      /^(can you |could you |please )?(tell me |explain |show me )?(how (do|can|should) (i|we|you) |what (is|are) (a |an |the )?|why (is|are|do|does) |when should (i|we) )/i,
+      '',
+    )
     .replace(/[?!.]+$/, '')
     .trim();
   if (cleaned.length <= 60) return cleaned;
-  return cleaned.slice(0, 57).replace(/\s+\S*$/, '') + '…';
+  return `${cleaned.slice(0, 57).replace(/\s+\S*$/, '')}…`;
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

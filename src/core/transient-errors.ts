@@ -32,11 +32,25 @@ interface ErrorLike {
 const TRANSIENT_CODES = new Set([
   // PostgreSQL: admin shutdown / crash shutdown / cannot connect now (pg_terminate_backend, restarts),
   // serialization failure, deadlock, too many connections, query canceled by a timeout
-  '57P01', '57P02', '57P03', '40001', '40P01', '53300', '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '40001',
+  '40P01',
+  '53300',
+  '57014',
   // Node sockets
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
   // @slack/web-api: rate limited after its own retries, network failure
-  'slack_webapi_rate_limited_error', 'slack_webapi_request_error',
+  'slack_webapi_rate_limited_error',
+  'slack_webapi_request_error',
   // our own: the database could not be reached
   'DB_UNREACHABLE',
 ]);

@@ -2,7 +2,7 @@ import { DataSource, type QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppError } from '../errors';
 import type { Logger } from '../observability/logger';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { ENTITIES } from './entities';
 
 export interface DatabaseSettings {
@@ -24,7 +24,9 @@ export class AppDataSource extends DataSource {
   constructor(private readonly settings: DatabaseSettings) {
     super({
       type: 'postgres',
-      ...(settings.databaseUrl ? { url: settings.databaseUrl } : { host: '127.0.0.1', port: 0, username: 'postgres', database: 'postgres' }),
+      ...(settings.databaseUrl
+        ? { url: settings.databaseUrl }
+        : { host: '127.0.0.1', port: 0, username: 'postgres', database: 'postgres' }),
       entities: ENTITIES,
       migrations: MIGRATIONS,
       migrationsTableName: 'typeorm_migrations',
@@ -74,9 +76,13 @@ export class AppDataSource extends DataSource {
    */
   private guardCheckedOutConnections(): void {
     type Client = { on(e: 'error', f: (err: Error) => void): void };
-    const pool = (this.driver as unknown as { master?: { on(event: 'connect', fn: (client: Client) => void): void; _clients?: Client[] } }).master;
+    const pool = (this.driver as unknown as { master?: { on(event: 'connect', fn: (client: Client) => void): void; _clients?: Client[] } })
+      .master;
     if (!pool) return;
-    const guard = (client: Client) => client.on('error', (err) => this.settings.logger?.warn({ err }, 'a database connection was closed by the server; it will be replaced'));
+    const guard = (client: Client) =>
+      client.on('error', (err) =>
+        this.settings.logger?.warn({ err }, 'a database connection was closed by the server; it will be replaced'),
+      );
     for (const client of pool._clients ?? []) guard(client); // the one TypeORM opened to check the server
     pool.on('connect', guard);
   }
@@ -92,7 +98,8 @@ export class AppDataSource extends DataSource {
    * server interleaves the protocol messages of concurrent connections except inside a transaction,
    * and a parameterised statement is several messages (see src/jobs/serialized-db.ts).
    */
-  override async query<T = any>(query: string, parameters?: any[], queryRunner?: QueryRunner): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the signature of TypeORM's DataSource.query, which this overrides
+  override async query<T = any>(query: string, parameters?: any[], queryRunner?: QueryRunner): Promise<T> {
     if (this.embedded && !queryRunner && parameters?.length) return this.transaction((m) => m.query(query, parameters));
     return super.query(query, parameters, queryRunner);
   }
@@ -104,12 +111,15 @@ export class AppDataSource extends DataSource {
 
   private async assertVectorAvailable(): Promise<void> {
     const rows: Array<{ installed: string | null }> = await this.query(
-      `SELECT installed_version AS installed FROM pg_available_extensions WHERE name = 'vector'`);
+      `SELECT installed_version AS installed FROM pg_available_extensions WHERE name = 'vector'`,
+    );
     if (rows.length === 0) {
       await this.destroy();
-      throw new AppError('DB_NO_VECTOR_EXTENSION',
+      throw new AppError(
+        'DB_NO_VECTOR_EXTENSION',
         'The PostgreSQL server has no pgvector extension: install it (e.g. the postgresql-15-pgvector package, ' +
-        'the pgvector/pgvector Docker image, or .ci/install-pgvector.sh) and run `npm run db:migrate` again.');
+          'the pgvector/pgvector Docker image, or .ci/install-pgvector.sh) and run `npm run db:migrate` again.',
+      );
     }
   }
 }
@@ -118,15 +128,22 @@ export function explainConnectionError(err: unknown, settings: DatabaseSettings)
   const code = (err as { code?: string }).code;
   const where = settings.databaseUrl ? `the PostgreSQL server in DATABASE_URL (${redact(settings.databaseUrl)})` : 'the embedded database';
   const reason =
-    code === 'ECONNREFUSED' ? 'nothing is listening there'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve'
-    : code === '28P01' || code === '28000' ? 'the user name or password was refused'
-    : code === '3D000' ? 'that database does not exist (create it first)'
-    : (err as Error).message?.includes('timeout') ? 'the connection timed out'
-    : (err as Error).message ?? String(err);
-  return new AppError('DB_UNREACHABLE',
+    code === 'ECONNREFUSED'
+      ? 'nothing is listening there'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve'
+        : code === '28P01' || code === '28000'
+          ? 'the user name or password was refused'
+          : code === '3D000'
+            ? 'that database does not exist (create it first)'
+            : (err as Error).message?.includes('timeout')
+              ? 'the connection timed out'
+              : ((err as Error).message ?? String(err));
+  return new AppError(
+    'DB_UNREACHABLE',
     `Cannot connect to ${where}: ${reason}. Start PostgreSQL or fix DATABASE_URL, or unset DATABASE_URL to use the embedded database.`,
-    { cause: err });
+    { cause: err },
+  );
 }
 
 /** Never print a password. */

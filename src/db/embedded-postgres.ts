@@ -54,7 +54,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
   fs.chmodSync(socketDir, 0o700);
   let worker: Worker;
   try {
-    worker = await startWorker({ dataDir: inMemory ? undefined : dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) }, opts.logger);
+    worker = await startWorker(
+      { dataDir: inMemory ? undefined : dataDir, socketPath: path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) },
+      opts.logger,
+    );
   } catch (err) {
     fs.rmSync(socketDir, { recursive: true, force: true });
     throw err;
@@ -87,7 +90,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; logger?: Lo
 function startWorker(data: EmbeddedWorkerData, logger?: Logger): Promise<Worker> {
   const script = path.join(__dirname, `embedded-worker${path.extname(__filename)}`);
   const worker = script.endsWith('.ts')
-    ? new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, { eval: true, workerData: data })
+    ? new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(script)});`, {
+        eval: true,
+        workerData: data,
+      })
     : new Worker(script, { workerData: data });
   return new Promise((resolve, reject) => {
     const onMessage = (m: EmbeddedWorkerMessage) => {
@@ -149,8 +155,14 @@ function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ path: socketPath });
     socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }

@@ -14,7 +14,8 @@ export async function embedderCounts(m: EntityManager | DataSource): Promise<Emb
        FROM learning_content
       WHERE embedding IS NOT NULL
       GROUP BY 1
-      ORDER BY count(*) DESC, 1`);
+      ORDER BY count(*) DESC, 1`,
+  );
   return rows.map((r) => ({ embedder: r.embedder, chunks: Number(r.chunks) }));
 }
 
@@ -28,7 +29,9 @@ export async function assertEmbedderMatches(m: EntityManager | DataSource, embed
   if (others.length === 0) return;
   const made = others.map((c) => `${c.chunks} chunk${c.chunks === 1 ? '' : 's'} embedded with "${c.embedder}"`);
   const list = made.length === 1 ? made[0] : `${made.slice(0, -1).join(', ')} and ${made[made.length - 1]}`;
-  throw new AppError('EMBEDDER_MISMATCH',
+  throw new AppError(
+    'EMBEDDER_MISMATCH',
     `The database holds ${list}, but the configured embedder is "${embedderId}": ` +
-    'run `npm run reembed` to re-embed all content with the current embedder, or restore the previous OPENAI_* settings.');
+      'run `npm run reembed` to re-embed all content with the current embedder, or restore the previous OPENAI_* settings.',
+  );
 }

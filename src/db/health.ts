@@ -15,6 +15,8 @@ export async function pingDatabase(ds: Queryable): Promise<void> {
 
 /** Whether any learning_content row has an embedding (the hybrid retriever has something to find). */
 export async function hasSearchableContent(ds: Queryable): Promise<boolean> {
-  const [row] = (await ds.query(`SELECT EXISTS (SELECT 1 FROM learning_content WHERE embedding IS NOT NULL) AS any`)) as Array<{ any: boolean }>;
+  const [row] = (await ds.query(`SELECT EXISTS (SELECT 1 FROM learning_content WHERE embedding IS NOT NULL) AS any`)) as Array<{
+    any: boolean;
+  }>;
   return Boolean(row.any);
 }

@@ -28,8 +28,21 @@ export interface CatalogueEntry {
   metadata: Record<string, unknown>;
 }
 
-interface SkillRow { id: string; name: string; description: string | null; category: string | null; level: number | null }
-interface CourseRow { id: string; title: string; description: string | null; duration: number | null; difficulty: string | null; learning_objectives: string[] | null }
+interface SkillRow {
+  id: string;
+  name: string;
+  description: string | null;
+  category: string | null;
+  level: number | null;
+}
+interface CourseRow {
+  id: string;
+  title: string;
+  description: string | null;
+  duration: number | null;
+  difficulty: string | null;
+  learning_objectives: string[] | null;
+}
 
 /** Brings the catalogue rows in line with the skills and courses, as the service role, in one transaction. */
 export function syncCatalogueContent(ds: DataSource): Promise<CatalogueSyncResult> {
@@ -40,7 +53,11 @@ export function syncCatalogueContent(ds: DataSource): Promise<CatalogueSyncResul
 export function catalogueEntries(skills: SkillRow[], courses: CourseRow[]): CatalogueEntry[] {
   const entries: CatalogueEntry[] = [];
   for (const s of skills) {
-    const parts = [sentence(s.description), s.category ? `Category: ${s.category}.` : '', s.level != null ? `Level: ${s.level}.` : ''].filter(Boolean);
+    const parts = [
+      sentence(s.description),
+      s.category ? `Category: ${s.category}.` : '',
+      s.level != null ? `Level: ${s.level}.` : '',
+    ].filter(Boolean);
     entries.push({
       sourcePath: `catalog:skill:${s.id}`,
       contentType: 'skill',
@@ -76,9 +93,17 @@ export function catalogueEntries(skills: SkillRow[], courses: CourseRow[]): Cata
 async function syncCatalogue(m: EntityManager): Promise<CatalogueSyncResult> {
   await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('seed:catalog', 0))`);
   const skills: SkillRow[] = await m.query(`SELECT id, name, description, category, level FROM skills ORDER BY id`);
-  const courses: CourseRow[] = await m.query(`SELECT id, title, description, duration, difficulty, learning_objectives FROM courses ORDER BY id`);
-  const stored: Array<{ id: string; source_path: string; content_hash: string | null; metadata: unknown; content_type: string; source_service: string | null }> =
-    await m.query(`SELECT id, source_path, content_hash, metadata, content_type, source_service FROM learning_content
+  const courses: CourseRow[] = await m.query(
+    `SELECT id, title, description, duration, difficulty, learning_objectives FROM courses ORDER BY id`,
+  );
+  const stored: Array<{
+    id: string;
+    source_path: string;
+    content_hash: string | null;
+    metadata: unknown;
+    content_type: string;
+    source_service: string | null;
+  }> = await m.query(`SELECT id, source_path, content_hash, metadata, content_type, source_service FROM learning_content
                     WHERE source_path LIKE 'catalog:skill:%' OR source_path LIKE 'catalog:course:%' ORDER BY created_at, id`);
   const byPath = new Map<string, typeof stored>();
   for (const r of stored) byPath.set(r.source_path, [...(byPath.get(r.source_path) ?? []), r]);
@@ -92,18 +117,30 @@ async function syncCatalogue(m: EntityManager): Promise<CatalogueSyncResult> {
     byPath.delete(e.sourcePath);
     remove.push(...duplicates.map((d) => d.id));
     if (!row) {
-      await m.query(`INSERT INTO learning_content (title, content, content_type, metadata, source_service, source_path, content_hash)
+      await m.query(
+        `INSERT INTO learning_content (title, content, content_type, metadata, source_service, source_path, content_hash)
                      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)`,
-        [e.title, e.content, e.contentType, JSON.stringify(e.metadata), CATALOG_SOURCE_SERVICE, e.sourcePath, hash]);
+        [e.title, e.content, e.contentType, JSON.stringify(e.metadata), CATALOG_SOURCE_SERVICE, e.sourcePath, hash],
+      );
       catalogAdded++;
     } else if (row.content_hash !== hash) {
-      await m.query(`UPDATE learning_content SET title = $2, content = $3, content_type = $4, metadata = $5::jsonb, source_service = $6,
+      await m.query(
+        `UPDATE learning_content SET title = $2, content = $3, content_type = $4, metadata = $5::jsonb, source_service = $6,
                        content_hash = $7, embedding = NULL, embedding_model = NULL WHERE id = $1`,
-        [row.id, e.title, e.content, e.contentType, JSON.stringify(e.metadata), CATALOG_SOURCE_SERVICE, hash]);
+        [row.id, e.title, e.content, e.contentType, JSON.stringify(e.metadata), CATALOG_SOURCE_SERVICE, hash],
+      );
       catalogUpdated++;
-    } else if (!isDeepStrictEqual(row.metadata, e.metadata) || row.content_type !== e.contentType || row.source_service !== CATALOG_SOURCE_SERVICE) {
-      await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`,
-        [row.id, JSON.stringify(e.metadata), e.contentType, CATALOG_SOURCE_SERVICE]);
+    } else if (
+      !isDeepStrictEqual(row.metadata, e.metadata) ||
+      row.content_type !== e.contentType ||
+      row.source_service !== CATALOG_SOURCE_SERVICE
+    ) {
+      await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`, [
+        row.id,
+        JSON.stringify(e.metadata),
+        e.contentType,
+        CATALOG_SOURCE_SERVICE,
+      ]);
       catalogUpdated++;
     }
   }

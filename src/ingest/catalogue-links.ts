@@ -15,12 +15,27 @@ export async function loadCatalogue(ds: DataSource): Promise<Catalogue> {
       for (const r of rows) if (!map.has(nameKey(key(r)))) map.set(nameKey(key(r)), id(r));
       return map;
     };
-    return { skills: byKey(skills, (s) => s.name, (s) => s.id), courses: byKey(courses, (c) => c.title, (c) => c.id) };
+    return {
+      skills: byKey(
+        skills,
+        (s) => s.name,
+        (s) => s.id,
+      ),
+      courses: byKey(
+        courses,
+        (c) => c.title,
+        (c) => c.id,
+      ),
+    };
   });
 }
 
 /** Front matter `skill` (a skill name) and `course` (a course title) to skill_id / course_id, case-insensitively. */
-export function resolveCatalogueLinks(meta: Record<string, unknown>, catalogue: Catalogue, rel: string): { ids: Record<string, string>; warnings: string[] } {
+export function resolveCatalogueLinks(
+  meta: Record<string, unknown>,
+  catalogue: Catalogue,
+  rel: string,
+): { ids: Record<string, string>; warnings: string[] } {
   const ids: Record<string, string> = {};
   const warnings: string[] = [];
   const link = (field: 'skill' | 'course', idField: string, table: Map<string, string>, what: string) => {
@@ -32,7 +47,10 @@ export function resolveCatalogueLinks(meta: Record<string, unknown>, catalogue: 
     }
     const id = table.get(nameKey(value));
     if (id) ids[idField] = id;
-    else warnings.push(`${rel}: no ${what} named "${value}" in the database; the name was kept but the content is not linked (${idField} not set).`);
+    else
+      warnings.push(
+        `${rel}: no ${what} named "${value}" in the database; the name was kept but the content is not linked (${idField} not set).`,
+      );
   };
   link('skill', 'skill_id', catalogue.skills, 'skill');
   link('course', 'course_id', catalogue.courses, 'course');

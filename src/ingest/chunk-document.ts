@@ -97,22 +97,25 @@ export { chunkHash };
  * and code), trailing spaces removed, at most one blank line in a row, trimmed.
  */
 export function normaliseWhitespace(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u200B-\u200D\u2060\uFEFF\u0000]/g, '')
-    .split('\n')
-    .map((line) => {
-      const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
-      const rest = line
-        .slice(indent.length)
-        .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\f\v]/g, ' ')
-        .replace(/[ \t]+/g, ' ')
-        .trim();
-      return rest ? indent + rest : '';
-    })
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: zero-width characters and NUL are removed on purpose
+      .replace(/[\u200B-\u200D\u2060\uFEFF\u0000]/g, '')
+      .split('\n')
+      .map((line) => {
+        const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
+        const rest = line
+          .slice(indent.length)
+          .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\f\v]/g, ' ')
+          .replace(/[ \t]+/g, ' ')
+          .trim();
+        return rest ? indent + rest : '';
+      })
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  );
 }
 
 function resolveOptions(opts: ChunkOptions): { chunkSize: number; chunkOverlap: number } {
@@ -147,12 +150,7 @@ function isMarkdownPath(filePath: string): boolean {
  * point where the chunk's own content begins (its start, looking past a possible
  * overlap with the previous chunk), or null when there is none.
  */
-function locateSections(
-  text: string,
-  pieces: string[],
-  headings: MarkdownHeading[],
-  chunkOverlap: number,
-): Array<string | null> {
+function locateSections(text: string, pieces: string[], headings: MarkdownHeading[], chunkOverlap: number): Array<string | null> {
   if (headings.length === 0) return pieces.map(() => null);
   let cursor = 0;
   let lastStart = 0;

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { EMBEDDING_DIMENSIONS, vectorLiteral, type EmbeddingProvider } from '../ai/embedding-provider';
+import { EMBEDDING_DIMENSIONS, type EmbeddingProvider, vectorLiteral } from '../ai/embedding-provider';
 import { inServiceScope } from '../db/user-scope';
 import type { Logger } from '../observability/logger';
 
@@ -21,11 +21,17 @@ export class ContentEmbedder {
   }
 
   /** Embeds the texts of rows keyed by `key` into `vectors`, `batchSize` texts per call. */
-  async embedInto<T extends { title: string; content: string }>(rows: T[], key: (row: T) => string, vectors: Map<string, number[]>): Promise<void> {
+  async embedInto<T extends { title: string; content: string }>(
+    rows: T[],
+    key: (row: T) => string,
+    vectors: Map<string, number[]>,
+  ): Promise<void> {
     for (let i = 0; i < rows.length; i += this.deps.batchSize) {
       const slice = rows.slice(i, i + this.deps.batchSize);
       const out = await this.embedTexts(slice.map((r) => embeddingText(r.title, r.content)));
-      slice.forEach((r, j) => vectors.set(key(r), out[j]));
+      slice.forEach((r, j) => {
+        vectors.set(key(r), out[j]);
+      });
     }
   }
 
@@ -38,8 +44,10 @@ export class ContentEmbedder {
     }
     for (const v of out) {
       if (!Array.isArray(v) || v.length !== EMBEDDING_DIMENSIONS || !v.every(Number.isFinite)) {
-        throw new Error(`the embedder "${provider.id}" returned a vector of ${Array.isArray(v) ? v.length : 0} dimensions ` +
-          `(or with non-numbers); learning_content.embedding needs ${EMBEDDING_DIMENSIONS}: use a model or "dimensions" setting that gives ${EMBEDDING_DIMENSIONS}`);
+        throw new Error(
+          `the embedder "${provider.id}" returned a vector of ${Array.isArray(v) ? v.length : 0} dimensions ` +
+            `(or with non-numbers); learning_content.embedding needs ${EMBEDDING_DIMENSIONS}: use a model or "dimensions" setting that gives ${EMBEDDING_DIMENSIONS}`,
+        );
       }
     }
     return out;
@@ -61,7 +69,9 @@ export class ContentEmbedder {
     onProgress?.(0, total);
     for (;;) {
       const batch = await read<Array<{ id: string; title: string; content: string }>>(
-        `SELECT id, title, content FROM learning_content WHERE ${filter} AND id > $1 ORDER BY id LIMIT $2`, [last, batchSize]);
+        `SELECT id, title, content FROM learning_content WHERE ${filter} AND id > $1 ORDER BY id LIMIT $2`,
+        [last, batchSize],
+      );
       if (batch.length === 0) break;
       last = batch[batch.length - 1].id;
       const vectors = await this.embedTexts(batch.map((r) => embeddingText(r.title, r.content)));
@@ -71,16 +81,23 @@ export class ContentEmbedder {
         params.push(r.id, vectorLiteral(vectors[i]), md5(embeddingText(r.title, r.content)));
         return `($${k + 1}, $${k + 2}::vector, $${k + 3})`;
       });
-      const res = await inServiceScope(ds, (m) => m.query(
-        `UPDATE learning_content AS lc SET embedding = v.embedding, embedding_model = $1
+      const res = await inServiceScope(ds, (m) =>
+        m.query(
+          `UPDATE learning_content AS lc SET embedding = v.embedding, embedding_model = $1
            FROM (VALUES ${tuples.join(', ')}) AS v(id, embedding, text_md5)
-          WHERE lc.id = v.id AND md5(lc.title || E'\\n' || lc.content) = v.text_md5${onlyMissing ? ' AND lc.embedding IS NULL' : ''}`, params));
+          WHERE lc.id = v.id AND md5(lc.title || E'\\n' || lc.content) = v.text_md5${onlyMissing ? ' AND lc.embedding IS NULL' : ''}`,
+          params,
+        ),
+      );
       done += affectedRows(res);
       seen += batch.length;
       total = Math.max(total, seen);
       onProgress?.(seen, total);
     }
-    logger.info({ embedder: provider.id, rows: done, onlyMissing }, onlyMissing ? 'embedded rows without a vector' : 're-embedded all content');
+    logger.info(
+      { embedder: provider.id, rows: done, onlyMissing },
+      onlyMissing ? 'embedded rows without a vector' : 're-embedded all content',
+    );
     return done;
   }
 }

@@ -1,9 +1,9 @@
 // Finding ingestible files on disk (folders walked recursively) and reading them, with errors that say what to do.
 
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage } from './document-text';
 import { IngestError, isSupportedExtension, SUPPORTED_EXTENSIONS } from './document-model';
+import { errorMessage } from './document-text';
 
 /**
  * Expands files and folders into the sorted list of ingestible files. Folders are
@@ -16,7 +16,7 @@ export async function listDocumentFiles(pathsOrFolders: string[]): Promise<strin
   const visitedDirs = new Set<string>();
 
   for (const input of pathsOrFolders) {
-    let stat;
+    let stat: Awaited<ReturnType<typeof fs.stat>>;
     try {
       stat = await fs.stat(input);
     } catch (err) {
@@ -46,7 +46,7 @@ export async function listDocumentFiles(pathsOrFolders: string[]): Promise<strin
 
 async function walk(dir: string, found: Set<string>, visitedDirs: Set<string>): Promise<void> {
   let real: string;
-  let entries;
+  let entries: Dirent[];
   try {
     real = await fs.realpath(dir);
     if (visitedDirs.has(real)) return; // symlink loop or the same folder given twice
@@ -88,11 +88,10 @@ function fsError(err: unknown, filePath: string): IngestError {
       cause: err,
     });
   }
-  return new IngestError(
-    'READ_FAILED',
-    `Could not read ${filePath}: ${errorMessage(err)}. Check that it exists and is readable.`,
-    { filePath, cause: err },
-  );
+  return new IngestError('READ_FAILED', `Could not read ${filePath}: ${errorMessage(err)}. Check that it exists and is readable.`, {
+    filePath,
+    cause: err,
+  });
 }
 
 export async function readFileOrThrow(filePath: string): Promise<Buffer> {

@@ -2,11 +2,11 @@
 // Each parser returns the raw text, a title if the file names one, and metadata; loadDocument tidies the text.
 
 import matter from 'gray-matter';
-import { convert as htmlToText, type HtmlToTextOptions } from 'html-to-text';
+import { type HtmlToTextOptions, convert as htmlToText } from 'html-to-text';
 import mammoth from 'mammoth';
 import { PDFParse } from 'pdf-parse';
+import { type ContentType, checkContentType, findMarkdownHeadings, IngestError } from './document-model';
 import { collapse, decodeText, errorMessage, scalarToString, toJsonSafe } from './document-text';
-import { checkContentType, findMarkdownHeadings, IngestError, type ContentType } from './document-model';
 
 /** What a parser found in a file. */
 export interface ParsedFile {
@@ -21,7 +21,7 @@ export interface ParsedFile {
 
 export function parseMarkdown(data: Buffer, filePath: string): ParsedFile {
   const raw = decodeText(data);
-  let file;
+  let file: matter.GrayMatterFile<string>;
   try {
     // Passing options (even empty) stops gray-matter from caching every file it parses.
     file = matter(raw, {});
@@ -71,8 +71,7 @@ const HTML_OPTIONS: HtmlToTextOptions = {
 export function parseHtml(data: Buffer, filePath: string): ParsedFile {
   const html = decodeText(data);
   try {
-    const titleHtml =
-      /<title[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1\s*>/i.exec(html)?.[1];
+    const titleHtml = /<title[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1] ?? /<h1[^>]*>([\s\S]*?)<\/h1\s*>/i.exec(html)?.[1];
     const title = titleHtml === undefined ? undefined : collapse(htmlToText(titleHtml, { wordwrap: false })) || undefined;
     return { title, text: htmlToText(html, HTML_OPTIONS), metadata: {} };
   } catch (err) {

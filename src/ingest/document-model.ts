@@ -78,8 +78,7 @@ export function checkContentType(value: unknown, filePath: string, source: strin
   if (isContentType(normalised)) return normalised;
   throw new IngestError(
     'BAD_CONTENT_TYPE',
-    `Invalid content type ${JSON.stringify(value)} in ${source} for ${filePath}. ` +
-      `Use one of: ${CONTENT_TYPES.join(', ')}.`,
+    `Invalid content type ${JSON.stringify(value)} in ${source} for ${filePath}. ` + `Use one of: ${CONTENT_TYPES.join(', ')}.`,
     { filePath },
   );
 }

@@ -7,12 +7,15 @@ export function decodeText(data: Buffer): string {
 
 /** Line endings to \n, no NULs, no trailing spaces, at most one blank line in a row, trimmed. */
 export function tidyText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\u0000/g, '')
-    .replace(/[ \t]+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is removed on purpose (PostgreSQL text cannot hold it)
+      .replace(/\u0000/g, '')
+      .replace(/[ \t]+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  );
 }
 
 export function collapse(s: string): string {

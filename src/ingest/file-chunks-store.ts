@@ -52,7 +52,11 @@ export class FileChunksStore {
     for (let attempt = 1; ; attempt++) {
       const stored = await inServiceScope(ds, (m) => storedRows(m, rel, false));
       const present = new Set(stored.filter((r) => r.embedded).map((r) => r.content_hash));
-      await embedder.embedInto(rows.filter((r) => !present.has(r.hash) && !vectors.has(r.hash)), (r) => r.hash, vectors);
+      await embedder.embedInto(
+        rows.filter((r) => !present.has(r.hash) && !vectors.has(r.hash)),
+        (r) => r.hash,
+        vectors,
+      );
 
       const outcome = await inServiceScope(ds, async (m) => {
         // Two ingests of the same file queue here instead of inserting the same chunks twice.
@@ -74,15 +78,25 @@ export class FileChunksStore {
         let updated = 0;
         for (const [hash, row] of keep) {
           const want = wanted.get(hash)!;
-          if (isDeepStrictEqual(row.metadata, want.metadata) && row.content_type === want.contentType && row.source_service === want.sourceService) continue;
-          await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`,
-            [row.id, JSON.stringify(want.metadata), want.contentType, want.sourceService]);
+          if (
+            isDeepStrictEqual(row.metadata, want.metadata) &&
+            row.content_type === want.contentType &&
+            row.source_service === want.sourceService
+          )
+            continue;
+          await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`, [
+            row.id,
+            JSON.stringify(want.metadata),
+            want.contentType,
+            want.sourceService,
+          ]);
           updated++;
         }
         return { added: insert.length, unchanged: keep.size, deleted: remove.length, updated };
       });
       if (outcome) return outcome;
-      if (attempt >= MAX_SYNC_ATTEMPTS) throw new Error(`the stored chunks of ${rel} kept changing during ingestion (another ingest running?); try again`);
+      if (attempt >= MAX_SYNC_ATTEMPTS)
+        throw new Error(`the stored chunks of ${rel} kept changing during ingestion (another ingest running?); try again`);
     }
   }
 }
@@ -90,20 +104,40 @@ export class FileChunksStore {
 async function storedRows(m: EntityManager, rel: string, lock: boolean): Promise<StoredRow[]> {
   return m.query(
     `SELECT id, content_hash, embedding IS NOT NULL AS embedded, metadata, content_type, source_service
-       FROM learning_content WHERE source_path = $1 ORDER BY created_at, id${lock ? ' FOR UPDATE' : ''}`, [rel]);
+       FROM learning_content WHERE source_path = $1 ORDER BY created_at, id${lock ? ' FOR UPDATE' : ''}`,
+    [rel],
+  );
 }
 
-async function insertRows(m: EntityManager, rel: string, rows: PlannedRow[], vectors: Map<string, number[]>, embedderId: string): Promise<void> {
+async function insertRows(
+  m: EntityManager,
+  rel: string,
+  rows: PlannedRow[],
+  vectors: Map<string, number[]>,
+  embedderId: string,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_ROWS_PER_STATEMENT) {
     const slice = rows.slice(i, i + INSERT_ROWS_PER_STATEMENT);
     const params: unknown[] = [];
     const tuples = slice.map((r) => {
       const n = params.length;
-      params.push(r.title, r.content, r.contentType, vectorLiteral(vectors.get(r.hash)!), JSON.stringify(r.metadata), r.sourceService, embedderId, rel, r.hash);
+      params.push(
+        r.title,
+        r.content,
+        r.contentType,
+        vectorLiteral(vectors.get(r.hash)!),
+        JSON.stringify(r.metadata),
+        r.sourceService,
+        embedderId,
+        rel,
+        r.hash,
+      );
       return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}::vector, $${n + 5}::jsonb, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9})`;
     });
     await m.query(
       `INSERT INTO learning_content (title, content, content_type, embedding, metadata, source_service, embedding_model, source_path, content_hash)
-       VALUES ${tuples.join(', ')}`, params);
+       VALUES ${tuples.join(', ')}`,
+      params,
+    );
   }
 }

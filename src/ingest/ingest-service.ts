@@ -13,12 +13,12 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import type { EmbeddingProvider } from '../ai/embedding-provider';
 import { assertEmbedderMatches } from '../db/embedder-guard';
-import { silentLogger, type Logger } from '../observability/logger';
-import { loadCatalogue, resolveCatalogueLinks, type Catalogue } from './catalogue-links';
+import { type Logger, silentLogger } from '../observability/logger';
+import { type Catalogue, loadCatalogue, resolveCatalogueLinks } from './catalogue-links';
 import { chunkDocument } from './chunk-document';
 import { ContentEmbedder, DEFAULT_EMBED_BATCH_SIZE } from './content-embedder';
 import { FileChunksStore, type PlannedRow } from './file-chunks-store';
-import { IngestError, listDocumentFiles, loadDocument, type LoadedDocument } from './load-document';
+import { IngestError, type LoadedDocument, listDocumentFiles, loadDocument } from './load-document';
 import { refreshPlannerStatistics, refreshStatistics } from './planner-statistics';
 
 export { DEFAULT_EMBED_BATCH_SIZE, embeddingText } from './content-embedder';
@@ -102,7 +102,16 @@ export class IngestService {
     const started = performance.now();
     await assertEmbedderMatches(this.ds, this.provider.id);
 
-    const summary: IngestSummary = { files: 0, failed: [], chunksAdded: 0, chunksUnchanged: 0, chunksDeleted: 0, chunksUpdated: 0, seconds: 0, warnings: [] };
+    const summary: IngestSummary = {
+      files: 0,
+      failed: [],
+      chunksAdded: 0,
+      chunksUnchanged: 0,
+      chunksDeleted: 0,
+      chunksUpdated: 0,
+      seconds: 0,
+      warnings: [],
+    };
     // Listed per argument, so one missing path or unsupported file does not stop the others.
     const files: string[] = [];
     const seen = new Set<string>();
@@ -176,7 +185,7 @@ export class IngestService {
     const t0 = performance.now();
     const result: FileResult = { file: rel, ok: true, chunks: 0, added: 0, unchanged: 0, deleted: 0, updated: 0, warnings: [], seconds: 0 };
     try {
-      let rows: PlannedRow[] = [];
+      const rows: PlannedRow[] = [];
       let doc: LoadedDocument | undefined;
       try {
         doc = await loadDocument(file, { contentType: opts.contentType, sourceService: opts.sourceService });
@@ -188,7 +197,10 @@ export class IngestService {
       if (doc) {
         result.title = doc.title;
         const chunks = await chunkDocument(doc);
-        if (chunks.length === 0) result.warnings.push(`${rel} yields no chunks (it has no letters or digits outside markup); its stored chunks, if any, were removed.`);
+        if (chunks.length === 0)
+          result.warnings.push(
+            `${rel} yields no chunks (it has no letters or digits outside markup); its stored chunks, if any, were removed.`,
+          );
         const links = resolveCatalogueLinks(doc.metadata, catalogue, rel);
         result.warnings.push(...links.warnings);
         const hashes = new Set<string>();

@@ -3,13 +3,20 @@
 // document-formats.ts, files are found and read in document-files.ts.
 
 import * as path from 'node:path';
-import { checkContentType, DEFAULT_CONTENT_TYPE, IngestError, isSupportedExtension, SUPPORTED_EXTENSIONS, type ContentType } from './document-model';
 import { listDocumentFiles, readFileOrThrow } from './document-files';
-import { parseDocx, parseHtml, parseMarkdown, parsePdf, type ParsedFile } from './document-formats';
-import { blankToUndefined, collapse, decodeText, tidyText } from './document-text';
+import { type ParsedFile, parseDocx, parseHtml, parseMarkdown, parsePdf } from './document-formats';
+import {
+  type ContentType,
+  checkContentType,
+  DEFAULT_CONTENT_TYPE,
+  IngestError,
+  isSupportedExtension,
+  SUPPORTED_EXTENSIONS,
+} from './document-model';
+import { blankToUndefined, decodeText, tidyText } from './document-text';
 
-export { listDocumentFiles };
 export * from './document-model';
+export { listDocumentFiles };
 
 export interface LoadedDocument {
   /** The path as given to `loadDocument`. */
@@ -91,4 +98,3 @@ export async function loadDocument(filePath: string, defaults: LoadDefaults = {}
     metadata: parsed.metadata,
   };
 }
-

@@ -13,7 +13,8 @@ import type { Logger } from '../observability/logger';
  * Returns the estimated row count. Needs table ownership; without it this quietly does nothing.
  */
 export async function refreshStatistics(ds: DataSource, logger: Logger, force: boolean): Promise<number> {
-  const estimate = async () => Number((await ds.query(`SELECT reltuples FROM pg_class WHERE oid = 'learning_content'::regclass`))[0]?.reltuples ?? 0);
+  const estimate = async () =>
+    Number((await ds.query(`SELECT reltuples FROM pg_class WHERE oid = 'learning_content'::regclass`))[0]?.reltuples ?? 0);
   try {
     if (!force && (await estimate()) >= 0) return estimate();
     await ds.query(`ANALYZE learning_content`);

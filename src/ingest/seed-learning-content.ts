@@ -8,9 +8,9 @@ import type { DataSource } from 'typeorm';
 import type { EmbeddingProvider } from '../ai/embedding-provider';
 import { assertEmbedderMatches } from '../db/embedder-guard';
 import { insertSeedAssessments, type SeedAssessmentsResult } from '../db/seed-assessments';
-import { syncCatalogueContent, type CatalogueSyncResult } from '../db/seed-content';
+import { type CatalogueSyncResult, syncCatalogueContent } from '../db/seed-content';
 import { inServiceScope } from '../db/user-scope';
-import { silentLogger, type Logger } from '../observability/logger';
+import { type Logger, silentLogger } from '../observability/logger';
 import { IngestService, type IngestSummary } from './ingest-service';
 
 export interface SeedContentOptions {
@@ -30,7 +30,11 @@ export interface SeedContentResult extends CatalogueSyncResult {
   assessments: SeedAssessmentsResult;
 }
 
-export async function seedLearningContent(ds: DataSource, provider: EmbeddingProvider, opts: SeedContentOptions = {}): Promise<SeedContentResult> {
+export async function seedLearningContent(
+  ds: DataSource,
+  provider: EmbeddingProvider,
+  opts: SeedContentOptions = {},
+): Promise<SeedContentResult> {
   const logger = opts.logger ?? silentLogger;
   // Refuse before writing anything: new vectors must be comparable with the stored ones.
   await assertEmbedderMatches(ds, provider.id);
@@ -48,7 +52,16 @@ export async function seedLearningContent(ds: DataSource, provider: EmbeddingPro
     ingest = await service.ingestPaths([sampleDir]);
   }
   const result = { ...catalogue, embedded, ingest, assessments };
-  logger.info({ ...catalogue, embedded, ingested: ingest?.chunksAdded ?? 0, assessmentsAdded: assessments.added, assessmentsUpdated: assessments.updated }, 'learning content seeded');
+  logger.info(
+    {
+      ...catalogue,
+      embedded,
+      ingested: ingest?.chunksAdded ?? 0,
+      assessmentsAdded: assessments.added,
+      assessmentsUpdated: assessments.updated,
+    },
+    'learning content seeded',
+  );
   return result;
 }
 

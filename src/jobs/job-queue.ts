@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PgBoss, type JobResult, type JobWithMetadata } from 'pg-boss';
+import { type JobResult, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { isTransient } from '../core/transient-errors';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import { isTransient } from '../core/transient-errors';
 import { SerializedDb } from './serialized-db';
 
 /** The platforms whose deliveries go through the queue; one queue (one pipeline) each. */
@@ -142,7 +142,8 @@ export class JobQueue {
       await qr.startTransaction();
       const inserted = await qr.query(
         `INSERT INTO processed_events (platform, event_id, job_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [platform, key, jobId]);
+        [platform, key, jobId],
+      );
       if (!inserted.length) {
         await qr.rollbackTransaction();
         return 'duplicate';
@@ -172,9 +173,13 @@ export class JobQueue {
     // One pg-boss worker per slot, so each can be woken on its own when it finishes (see below).
     for (let i = 0; i < this.opts.concurrency; i++) {
       let myId = '';
-      const id = await boss.work<Envelope>(queue,
+      const id = await boss.work<Envelope>(
+        queue,
         {
-          includeMetadata: true, batchSize: 1, perJobResults: true, pollingIntervalSeconds: this.opts.pollingSeconds ?? 0.5,
+          includeMetadata: true,
+          batchSize: 1,
+          perJobResults: true,
+          pollingIntervalSeconds: this.opts.pollingSeconds ?? 0.5,
         },
         async (jobs): Promise<JobResult[]> => {
           try {
@@ -186,7 +191,8 @@ export class JobQueue {
             // pg-boss waits a polling interval after every job; with a backlog, fetch the next one now.
             if (myId) boss.notifyWorker(myId);
           }
-        });
+        },
+      );
       myId = id;
       ids.push(id);
     }
@@ -213,11 +219,18 @@ export class JobQueue {
       signal: job.signal,
       recordedReply: async () => {
         if (attempt === 1) return null; // nothing can have been recorded before the first attempt
-        const [row] = await this.opts.ds.query(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [platform, key]);
+        const [row] = await this.opts.ds.query(`SELECT reply_ref FROM processed_events WHERE platform = $1 AND event_id = $2`, [
+          platform,
+          key,
+        ]);
         return row?.reply_ref ?? null;
       },
       recordReply: async (ref) => {
-        await this.opts.ds.query(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [platform, key, ref]);
+        await this.opts.ds.query(`UPDATE processed_events SET reply_ref = $3, replied_at = now() WHERE platform = $1 AND event_id = $2`, [
+          platform,
+          key,
+          ref,
+        ]);
       },
     };
     const observe = (outcome: string) => metrics?.jobRun.observe({ queue, outcome }, (Date.now() - started) / 1000);
@@ -239,7 +252,10 @@ export class JobQueue {
         observe('retry');
         return { id: job.id, status: 'failed', output: { error: errorText(err) } };
       }
-      log.error({ err, transient: isTransient(err) }, last ? 'job failed on its last attempt: apologising' : 'job failed and will not succeed on a retry: apologising');
+      log.error(
+        { err, transient: isTransient(err) },
+        last ? 'job failed on its last attempt: apologising' : 'job failed and will not succeed on a retry: apologising',
+      );
       metrics?.failures.inc({ queue, reason: last ? 'retries_exhausted' : 'permanent' });
       try {
         await handlers.giveUp(data.payload, ctx, err);
@@ -266,7 +282,10 @@ export class JobQueue {
   /** Jobs accepted and not finished yet (waiting, running or waiting for a retry), in every instance. */
   async pending(platform?: QueuedPlatform): Promise<number> {
     const names = platform ? [QUEUE_NAMES[platform]] : Object.values(QUEUE_NAMES);
-    const [row] = await this.opts.ds.query(`SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [names]);
+    const [row] = await this.opts.ds.query(
+      `SELECT count(*)::int AS n FROM ${this.schema}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`,
+      [names],
+    );
     return row.n;
   }
 
@@ -297,14 +316,21 @@ export class JobQueue {
   }
 
   private requireBoss(): PgBoss {
-    if (!this.boss) throw Object.assign(new Error(this.stopping ? 'the job queue is shutting down' : 'the job queue is not started'), { code: 'QUEUE_UNAVAILABLE' });
+    if (!this.boss)
+      throw Object.assign(new Error(this.stopping ? 'the job queue is shutting down' : 'the job queue is not started'), {
+        code: 'QUEUE_UNAVAILABLE',
+      });
     return this.boss;
   }
 }
 
 /** pg-boss statements inside our transaction (TypeORM's query runner), so the job commits with the key. */
 function transactionDb(qr: QueryRunner) {
-  return { executeSql: async (text: string, values?: unknown[]) => ({ rows: (await qr.query(text, values as unknown[], true)).records as unknown[] }) };
+  return {
+    executeSql: async (text: string, values?: unknown[]) => ({
+      rows: (await qr.query(text, values as unknown[], true)).records as unknown[],
+    }),
+  };
 }
 
 function errorText(err: unknown): string {

@@ -6,7 +6,13 @@ import type { Logger } from './logger';
 // its token validator prints key lists) must not put raw text into a JSON log stream.
 
 type Method = 'log' | 'info' | 'debug' | 'warn' | 'error';
-const METHODS: Record<Method, 'info' | 'debug' | 'warn' | 'error'> = { log: 'info', info: 'info', debug: 'debug', warn: 'warn', error: 'error' };
+const METHODS: Record<Method, 'info' | 'debug' | 'warn' | 'error'> = {
+  log: 'info',
+  info: 'info',
+  debug: 'debug',
+  warn: 'warn',
+  error: 'error',
+};
 const collecting = new AsyncLocalStorage<string[]>();
 let routed: Logger | null = null;
 let installed = false;
@@ -39,7 +45,12 @@ function install(): void {
     console[method] = (...args: unknown[]) => {
       const store = collecting.getStore();
       if (store) {
-        store.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : format('%o', a))).join(' ').slice(0, 2000));
+        store.push(
+          args
+            .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : format('%o', a)))
+            .join(' ')
+            .slice(0, 2000),
+        );
       } else if (routed) {
         const err = args.find((a): a is Error => a instanceof Error);
         routed[METHODS[method]](err ? { err } : {}, format(...args.map((a) => (a instanceof Error ? a.message : a))));

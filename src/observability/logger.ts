@@ -26,25 +26,28 @@ export function createLogger(level: LogLevel = 'info', bindings: object = {}, si
   const destination = sink
     ? { write: (s: string) => sink(s.endsWith('\n') ? s.slice(0, -1) : s) }
     : pino.destination({ dest: 2, sync: true });
-  return pino({
-    level,
-    base: bindings,
-    messageKey: 'msg',
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: {
-      level: (label) => ({ level: label }),
-      // Errors under any key keep their type, message, code, stack and causes (pino only does `err`).
-      log: (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, serializeError(v)])),
-    },
-    serializers: { err: serializeError },
-    hooks: {
-      streamWrite: (line) => {
-        const clean = redactSecrets(line);
-        for (const observe of observers) observe(clean);
-        return clean;
+  return pino(
+    {
+      level,
+      base: bindings,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Errors under any key keep their type, message, code, stack and causes (pino only does `err`).
+        log: (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, serializeError(v)])),
+      },
+      serializers: { err: serializeError },
+      hooks: {
+        streamWrite: (line) => {
+          const clean = redactSecrets(line);
+          for (const observe of observers) observe(clean);
+          return clean;
+        },
       },
     },
-  }, destination);
+    destination,
+  );
 }
 
 function serializeError(value: unknown): unknown {

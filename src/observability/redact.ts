@@ -19,7 +19,10 @@ const CREDENTIAL_SHAPES: Array<[RegExp, string]> = [
   // user:password@ in URLs (database URLs, proxies)
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"'<>]*:)[^@/\s"'<>]+@/gi, `$1${REDACTED}@`],
   // key=value and "key":"value" for credential-named keys (query strings, form bodies, JSON)
-  [/\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret|password|secret|token|authorization)(?:\\?")?\s*[=:]\s*(?:\\?")?)(?!\[redacted\]|(?:Bearer|Basic)\s)[^\s"'&,;\\]{4,}/gi, `$1${REDACTED}`],
+  [
+    /\b((?:api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret|password|secret|token|authorization)(?:\\?")?\s*[=:]\s*(?:\\?")?)(?!\[redacted\]|(?:Bearer|Basic)\s)[^\s"'&,;\\]{4,}/gi,
+    `$1${REDACTED}`,
+  ],
 ];
 
 /** Adds configured secret values (tokens, keys, passwords) to scrub from every log line. */

@@ -2,7 +2,7 @@
 // browser). Pure: the same report gives the same picture; the channels decide where it goes.
 import * as path from 'node:path';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import { Chart, registerables, type ChartConfiguration, type ChartItem, type Plugin } from 'chart.js';
+import { Chart, type ChartConfiguration, type ChartItem, type Plugin, registerables } from 'chart.js';
 import type { ProgressReport } from '../core/learning/report-service';
 
 export const CHART_WIDTH = 900;
@@ -82,23 +82,26 @@ export function renderProgressChart(report: ProgressReport): Buffer {
   const more = report.rows.length - shown.length;
   const date = report.generatedAt.toISOString().slice(0, 10);
   const title = `${report.title}: learning progress, ${date}${more > 0 ? ` (top ${shown.length} of ${report.rows.length}, +${more} more)` : ''}`;
-  const subtitle = report.scope === 'department'
-    ? `${report.totals.people} ${report.totals.people === 1 ? 'person' : 'people'}, average ${report.totals.averageProgress}%, ${report.totals.activeLast7Days} active in the last 7 days`
-    : `${report.rows[0]?.coursesCompleted ?? 0} course(s) and ${report.rows[0]?.skillsCompleted ?? 0} skill(s) completed`;
+  const subtitle =
+    report.scope === 'department'
+      ? `${report.totals.people} ${report.totals.people === 1 ? 'person' : 'people'}, average ${report.totals.averageProgress}%, ${report.totals.activeLast7Days} active in the last 7 days`
+      : `${report.rows[0]?.coursesCompleted ?? 0} course(s) and ${report.rows[0]?.skillsCompleted ?? 0} skill(s) completed`;
 
   const canvas = createCanvas(width, height);
   const config: ChartConfiguration<'bar'> = {
     type: 'bar',
     data: {
       labels: shown.map((r) => truncate(r.name, 28)),
-      datasets: [{
-        label: 'Overall progress (%)',
-        data: shown.map((r) => r.overallProgress),
-        backgroundColor: shown.map((r) => (r.overallProgress >= 100 ? '#2e7d32' : '#2b579a')),
-        borderWidth: 0,
-        barPercentage: 0.85,
-        categoryPercentage: 0.9,
-      }],
+      datasets: [
+        {
+          label: 'Overall progress (%)',
+          data: shown.map((r) => r.overallProgress),
+          backgroundColor: shown.map((r) => (r.overallProgress >= 100 ? '#2e7d32' : '#2b579a')),
+          borderWidth: 0,
+          barPercentage: 0.85,
+          categoryPercentage: 0.9,
+        },
+      ],
     },
     options: {
       indexAxis: 'y',
@@ -108,13 +111,24 @@ export function renderProgressChart(report: ProgressReport): Buffer {
       events: [],
       layout: { padding: { left: 8, right: 24, top: 4, bottom: 4 } },
       scales: {
-        x: { min: 0, max: 100, ticks: { stepSize: 10, callback: (v) => `${v}%`, font: { family: FONT, size: 11 } }, grid: { color: '#e0e0e0' } },
+        x: {
+          min: 0,
+          max: 100,
+          ticks: { stepSize: 10, callback: (v) => `${v}%`, font: { family: FONT, size: 11 } },
+          grid: { color: '#e0e0e0' },
+        },
         y: { ticks: { autoSkip: false, font: { family: FONT, size: 12 } }, grid: { display: false } },
       },
       plugins: {
         legend: { display: false },
         tooltip: { enabled: false },
-        title: { display: true, text: title, font: { family: FONT, size: 16, weight: 'bold' }, color: '#222222', padding: { top: 8, bottom: 4 } },
+        title: {
+          display: true,
+          text: title,
+          font: { family: FONT, size: 16, weight: 'bold' },
+          color: '#222222',
+          padding: { top: 8, bottom: 4 },
+        },
         subtitle: { display: true, text: subtitle, font: { family: FONT, size: 12 }, color: '#555555', padding: { bottom: 10 } },
       },
     },

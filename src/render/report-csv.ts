@@ -2,8 +2,18 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ProgressReport } from '../core/learning/report-service';
 
-export const REPORT_CSV_HEADER = ['name', 'email', 'department', 'courses_completed', 'courses_total', 'skills_completed', 'skills_total',
-  'overall_progress_percent', 'last_activity', 'progress_updates_7d'] as const;
+export const REPORT_CSV_HEADER = [
+  'name',
+  'email',
+  'department',
+  'courses_completed',
+  'courses_total',
+  'skills_completed',
+  'skills_total',
+  'overall_progress_percent',
+  'last_activity',
+  'progress_updates_7d',
+] as const;
 
 /**
  * RFC 4180: CRLF line ends, a header row, fields with a comma, quote or line break in double quotes
@@ -12,16 +22,26 @@ export const REPORT_CSV_HEADER = ['name', 'email', 'department', 'courses_comple
  * formula (CSV injection); numbers are never changed. Dates are ISO 8601 UTC; empty when never active.
  */
 export function reportCsv(report: ProgressReport): string {
-  return stringify(report.rows.map((r) => [
-    r.name, r.email, r.department ?? '',
-    r.coursesCompleted, r.coursesTotal, r.skillsCompleted, r.skillsTotal, r.overallProgress,
-    r.lastActivity ? r.lastActivity.toISOString() : '', r.recentUpdates7d,
-  ]), {
-    header: true,
-    columns: [...REPORT_CSV_HEADER],
-    record_delimiter: 'windows',
-    // Set explicitly: with a custom record delimiter csv-stringify would otherwise quote only "\r\n", not a lone "\n" or "\r".
-    quote_record_delimiter: true,
-    escape_formulas: true,
-  });
+  return stringify(
+    report.rows.map((r) => [
+      r.name,
+      r.email,
+      r.department ?? '',
+      r.coursesCompleted,
+      r.coursesTotal,
+      r.skillsCompleted,
+      r.skillsTotal,
+      r.overallProgress,
+      r.lastActivity ? r.lastActivity.toISOString() : '',
+      r.recentUpdates7d,
+    ]),
+    {
+      header: true,
+      columns: [...REPORT_CSV_HEADER],
+      record_delimiter: 'windows',
+      // Set explicitly: with a custom record delimiter csv-stringify would otherwise quote only "\r\n", not a lone "\n" or "\r".
+      quote_record_delimiter: true,
+      escape_formulas: true,
+    },
+  );
 }

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import sinon from 'sinon';
-import { FakeListChatModel } from '@langchain/core/utils/testing';
 import type { BaseMessage } from '@langchain/core/messages';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
-import {
-  LlmAnswerer,
-  classifyModelError,
-  createAnswerer,
-  fallbackNote,
-  parseCitations,
-} from '../../src/ai/answer-chain';
+import sinon from 'sinon';
+import { classifyModelError, createAnswerer, fallbackNote, LlmAnswerer, parseCitations } from '../../src/ai/answer-chain';
+import type { AnswerInput, Passage } from '../../src/ai/answer-types';
 import { createChatModel } from '../../src/ai/chat-model';
 import { ExtractiveAnswerer, NOT_COVERED_TEXT } from '../../src/ai/extractive-answerer';
-import type { AnswerInput, Passage } from '../../src/ai/answer-types';
 import { FakeOpenAIServer, fakeEmbedding } from '../helpers/fake-openai-server';
 
 const PASSAGES: Passage[] = [
@@ -80,7 +74,10 @@ describe('answer chain', () => {
 
       sinon.assert.calledOnce(generate);
       const messages = generate.firstCall.args[0] as BaseMessage[];
-      assert.deepEqual(messages.map((m) => m.getType()), ['system', 'human', 'ai', 'human']);
+      assert.deepEqual(
+        messages.map((m) => m.getType()),
+        ['system', 'human', 'ai', 'human'],
+      );
       assert.equal(messages[1].content, 'What is the travel policy about?');
       assert.equal(messages[2].content, 'It covers booking and expenses [1].');
       const human = String(messages[3].content);
@@ -240,7 +237,7 @@ describe('answer chain', () => {
       server.enqueue({ delayMs: 5000, reply: 'too late [1]' });
       const started = Date.now();
       const answer = await createAnswerer({ model: realModel(200), timeoutMs: 5000 }).invoke(INPUT);
-      assert.ok(Date.now() - started < 5000, 'the HTTP client gave up before the answerer\'s own timeout');
+      assert.ok(Date.now() - started < 5000, "the HTTP client gave up before the answerer's own timeout");
       assert.equal(answer.fallbackReason, 'timeout');
       assert.equal(server.chatRequests.length, 1);
     });
@@ -273,7 +270,13 @@ describe('answer chain', () => {
       assert.equal(server.embeddingRequests[0].body.model, 'text-embedding-3-small');
       assert.deepEqual(server.embeddingRequests[1].body.input, ['alpha', 'beta', 'alpha']);
 
-      const small = new OpenAIEmbeddings({ apiKey: 'test-key', model: 'text-embedding-3-small', dimensions: 256, encodingFormat: 'float', configuration: { baseURL: url } });
+      const small = new OpenAIEmbeddings({
+        apiKey: 'test-key',
+        model: 'text-embedding-3-small',
+        dimensions: 256,
+        encodingFormat: 'float',
+        configuration: { baseURL: url },
+      });
       assert.equal((await small.embedQuery('x')).length, 256);
     });
   });

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import {
-  MAX_HISTORY_TURNS,
-  MAX_PASSAGE_CHARS,
-  answerPrompt,
-  formatContext,
-  historyToMessages,
-} from '../../src/ai/answer-prompt';
+import { answerPrompt, formatContext, historyToMessages, MAX_HISTORY_TURNS, MAX_PASSAGE_CHARS } from '../../src/ai/answer-prompt';
 import type { Passage } from '../../src/ai/answer-types';
 
 const p = (id: string, title: string, content: string): Passage => ({
-  id, title, content, contentType: 'article', score: 1, similarity: 0.5,
+  id,
+  title,
+  content,
+  contentType: 'article',
+  score: 1,
+  similarity: 0.5,
 });
 
 describe('answer prompt', () => {
@@ -47,7 +46,10 @@ describe('answer prompt', () => {
       question: 'How do {placeholders} work?',
       history: historyToMessages([{ question: 'earlier q', answer: 'earlier a' }]),
     });
-    assert.deepEqual(messages.map((m) => m.getType()), ['system', 'human', 'ai', 'human']);
+    assert.deepEqual(
+      messages.map((m) => m.getType()),
+      ['system', 'human', 'ai', 'human'],
+    );
     const system = String(messages[0].content);
     assert.match(system, /ONLY/);
     assert.match(system, /\[1\]/);
@@ -61,6 +63,9 @@ describe('answer prompt', () => {
 
   it('history is optional in the prompt', async () => {
     const messages = await answerPrompt.formatMessages({ context: 'x', question: 'y', history: [] });
-    assert.deepEqual(messages.map((m) => m.getType()), ['system', 'human']);
+    assert.deepEqual(
+      messages.map((m) => m.getType()),
+      ['system', 'human'],
+    );
   });
 });

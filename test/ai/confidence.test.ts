@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import type { Answer, Passage } from '../../src/ai/answer-types';
 import { computeConfidence, saysNotCovered } from '../../src/ai/confidence';
 import { ExtractiveAnswerer, NOT_COVERED_TEXT } from '../../src/ai/extractive-answerer';
-import type { Answer, Passage } from '../../src/ai/answer-types';
 
 const p = (title: string, similarity: number | null, id = title): Passage => ({
-  id, title, content: `${title} content`, contentType: 'article', score: similarity ?? 0.1, similarity,
+  id,
+  title,
+  content: `${title} content`,
+  contentType: 'article',
+  score: similarity ?? 0.1,
+  similarity,
 });
 const llm = (text: string, citedIndexes: number[]): Answer => ({ text, mode: 'llm', citedIndexes });
 

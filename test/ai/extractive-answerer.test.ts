@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { Runnable } from '@langchain/core/runnables';
-import {
-  EXTRACTIVE_NOTE,
-  ExtractiveAnswerer,
-  NOT_COVERED_TEXT,
-  extractSentences,
-  stem,
-  termsOf,
-} from '../../src/ai/extractive-answerer';
 import type { AnswerInput, Passage } from '../../src/ai/answer-types';
+import { EXTRACTIVE_NOTE, ExtractiveAnswerer, extractSentences, NOT_COVERED_TEXT, stem, termsOf } from '../../src/ai/extractive-answerer';
 
 function passage(id: string, title: string, content: string, similarity: number | null = 0.5): Passage {
   return { id, title, content, contentType: 'article', score: similarity ?? 0.5, similarity };
@@ -124,8 +117,16 @@ describe('ExtractiveAnswerer', () => {
       'Database course',
       "To list users, run SELECT name FROM users WHERE active = true; never paste '; DROP TABLE users; -- into a form. 🚀 Use parameterised queries to stay safe.",
     );
-    const german = passage('de', 'Reisekosten', 'Reisekosten reichen Sie innerhalb von 30 Tagen im Spesen-Tool ein. Belege sind für Beträge über 25 Euro Pflicht.');
-    const japanese = passage('ja', '経費精算', '経費の精算は出張後30日以内に経費ツールで申請してください。25ユーロを超える領収書は必須です。');
+    const german = passage(
+      'de',
+      'Reisekosten',
+      'Reisekosten reichen Sie innerhalb von 30 Tagen im Spesen-Tool ein. Belege sind für Beträge über 25 Euro Pflicht.',
+    );
+    const japanese = passage(
+      'ja',
+      '経費精算',
+      '経費の精算は出張後30日以内に経費ツールで申請してください。25ユーロを超える領収書は必須です。',
+    );
 
     const a = await answerer.invoke(input("How do I avoid '; DROP TABLE users; -- 🚀 in SQL queries?", [sql]));
     assert.deepEqual(a.citedIndexes, [1]);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { HybridRetriever } from '../../src/ai/hybrid-retriever';
 import type { AppDataSource } from '../../src/db/data-source';
-import { forEachBackend } from '../helpers/databases';
 import { addContent, localProvider } from '../helpers/conversation';
+import { forEachBackend } from '../helpers/databases';
 
 forEachBackend('HybridRetriever', (backend) => {
   let ds: AppDataSource;
@@ -11,9 +11,16 @@ forEachBackend('HybridRetriever', (backend) => {
   before(async () => {
     ds = await backend.dataSource();
     ids = await addContent(ds, [
-      { title: 'Glimmerfax routing basics', content: 'Glimmerfax routing sends each parcel along the cheapest glimmerfax lane. Glimmerfax lanes are rebuilt nightly.' },
+      {
+        title: 'Glimmerfax routing basics',
+        content: 'Glimmerfax routing sends each parcel along the cheapest glimmerfax lane. Glimmerfax lanes are rebuilt nightly.',
+      },
       { title: 'Parcel handling overview', content: 'Parcels are weighed, labelled and sorted. Routing of parcels depends on the depot.' },
-      { title: 'Glimmerfax audit checklist', content: 'Auditors review the glimmerfax lane costs every quarter.', contentType: 'reference' },
+      {
+        title: 'Glimmerfax audit checklist',
+        content: 'Auditors review the glimmerfax lane costs every quarter.',
+        contentType: 'reference',
+      },
     ]);
   });
   const run = <T>(fn: (m: Parameters<HybridRetriever['search']>[0]) => Promise<T>) => ds.transaction(fn);
@@ -39,27 +46,40 @@ forEachBackend('HybridRetriever', (backend) => {
     for (const mode of ['hybrid', 'text', 'vector'] as const) {
       const passages = await run((m) => retriever.search(m, 'glimmerfax lane costs', { k: 5, mode, contentTypes: ['reference'] }));
       assert.ok(passages.length > 0, mode);
-      assert.ok(passages.every((p) => p.contentType === 'reference'), mode);
+      assert.ok(
+        passages.every((p) => p.contentType === 'reference'),
+        mode,
+      );
       assert.equal(passages.filter((p) => ids.includes(p.id))[0].id, ids[2], mode);
     }
   });
 
   it('reads only the best postings of each term: exact when they all fit, the strongest match first when they do not', async () => {
     // 60 chunks share "zanthrope"; 1 to 7 occurrences each.
-    const many = await addContent(ds, Array.from({ length: 60 }, (_, i) => ({
-      title: `Zanthrope note ${i}`,
-      content: `${'zanthrope '.repeat(1 + (i % 7))}filler text about depots and ${i % 3 === 0 ? 'quillmark' : 'lanes'} number ${i}.`,
-      contentType: i % 10 === 0 ? 'reference' : 'tutorial',
-    })));
+    const many = await addContent(
+      ds,
+      Array.from({ length: 60 }, (_, i) => ({
+        title: `Zanthrope note ${i}`,
+        content: `${'zanthrope '.repeat(1 + (i % 7))}filler text about depots and ${i % 3 === 0 ? 'quillmark' : 'lanes'} number ${i}.`,
+        contentType: i % 10 === 0 ? 'reference' : 'tutorial',
+      })),
+    );
     const every = new HybridRetriever(localProvider(), { postingsPerTerm: null });
     const roomy = new HybridRetriever(localProvider(), { postingsPerTerm: 100 });
     const capped = new HybridRetriever(localProvider(), { postingsPerTerm: 5 });
     for (const q of ['zanthrope', 'zanthrope quillmark', 'quillmark depots zanthrope']) {
       const exact = await run((m) => every.textSearch(m, q, 5, null));
-      assert.deepEqual((await run((m) => roomy.textSearch(m, q, 5, null))).map((r) => [r.id, r.score]), exact.map((r) => [r.id, r.score]), q);
+      assert.deepEqual(
+        (await run((m) => roomy.textSearch(m, q, 5, null))).map((r) => [r.id, r.score]),
+        exact.map((r) => [r.id, r.score]),
+        q,
+      );
       const approx = await run((m) => capped.textSearch(m, q, 5, null));
       assert.equal(approx.length, 5, q);
-      assert.ok(approx.every((r) => many.includes(r.id)), q);
+      assert.ok(
+        approx.every((r) => many.includes(r.id)),
+        q,
+      );
     }
     const [best] = await run((m) => capped.textSearch(m, 'zanthrope', 1, null));
     assert.match(best.content, /^(zanthrope ){7}/, 'the chunk that says it most often');
@@ -72,7 +92,11 @@ forEachBackend('HybridRetriever', (backend) => {
   it('answers bad queries quickly and sensibly: punctuation, stop words, 4,000 characters, unknown content types', async () => {
     for (const mode of ['hybrid', 'text', 'vector'] as const) {
       assert.ok(Array.isArray(await run((m) => retriever.search(m, '?!... --- ***', { k: 5, mode }))), mode);
-      assert.deepEqual(await run((m) => retriever.search(m, 'glimmerfax', { k: 5, mode, contentTypes: ['no-such-type' as never] })), [], mode);
+      assert.deepEqual(
+        await run((m) => retriever.search(m, 'glimmerfax', { k: 5, mode, contentTypes: ['no-such-type' as never] })),
+        [],
+        mode,
+      );
     }
     assert.deepEqual(await run((m) => retriever.textSearch(m, '?!... --- ***', 5, null)), [], 'punctuation: no terms');
     assert.deepEqual(await run((m) => retriever.textSearch(m, 'what is the and of to it', 5, null)), [], 'stop words: no terms');

@@ -1,21 +1,33 @@
 import assert from 'node:assert/strict';
-import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { RunnableLambda } from '@langchain/core/runnables';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
 import sinon from 'sinon';
 import { createAnswerer } from '../../src/ai/answer-chain';
 import { createChatModel } from '../../src/ai/chat-model';
-import type { AppDataSource } from '../../src/db/data-source';
 import { HELP_TEXT, MAX_QUESTION_CHARS } from '../../src/core/messages';
+import type { AppDataSource } from '../../src/db/data-source';
 import { SEED_SKILLS } from '../../src/db/seed-rows';
+import { addContent, localProvider, makeService, message } from '../helpers/conversation';
 import { forEachBackend } from '../helpers/databases';
 import { FakeOpenAIServer } from '../helpers/fake-openai-server';
-import { addContent, localProvider, makeService, message } from '../helpers/conversation';
 
 // Invented topics, so other suites' content in the shared database cannot answer these questions.
 const DOCS = [
-  { title: 'Calibrating the Quorvex spectrometer', content: 'To calibrate the Quorvex spectrometer, first warm the lamp for ten minutes. Then load the reference wafer and run the baseline scan. Repeat the baseline scan whenever the room temperature changes by more than two degrees.' },
-  { title: 'Quorvex spectrometer safety', content: 'Always wear the amber goggles when the Quorvex lamp is on. Never open the sample chamber during a scan, because the interlock only protects the detector.' },
-  { title: 'Writing Blentish status memos', content: 'A Blentish status memo starts with the decision you need, then the three facts that support it. Keep a Blentish memo under two hundred words and send it before Thursday noon.' },
+  {
+    title: 'Calibrating the Quorvex spectrometer',
+    content:
+      'To calibrate the Quorvex spectrometer, first warm the lamp for ten minutes. Then load the reference wafer and run the baseline scan. Repeat the baseline scan whenever the room temperature changes by more than two degrees.',
+  },
+  {
+    title: 'Quorvex spectrometer safety',
+    content:
+      'Always wear the amber goggles when the Quorvex lamp is on. Never open the sample chamber during a scan, because the interlock only protects the detector.',
+  },
+  {
+    title: 'Writing Blentish status memos',
+    content:
+      'A Blentish status memo starts with the decision you need, then the three facts that support it. Keep a Blentish memo under two hundred words and send it before Thursday noon.',
+  },
 ];
 
 forEachBackend('ConversationService', (backend) => {
@@ -25,13 +37,23 @@ forEachBackend('ConversationService', (backend) => {
     ds = await backend.dataSource();
     docIds = await addContent(ds, DOCS);
     // Skills are recommended through their catalogue rows in learning_content.
-    await addContent(ds, [{ title: 'Quorvex Spectroscopy', content: 'Skill: operating and calibrating Quorvex spectrometers in the lab.', contentType: 'skill', metadata: { skill_id: SEED_SKILLS[2].id } }]);
+    await addContent(ds, [
+      {
+        title: 'Quorvex Spectroscopy',
+        content: 'Skill: operating and calibrating Quorvex spectrometers in the lab.',
+        contentType: 'skill',
+        metadata: { skill_id: SEED_SKILLS[2].id },
+      },
+    ]);
   });
 
   const rows = (messageId: string) => ds.query(`SELECT * FROM chat_messages WHERE platform_message_id = $1`, [messageId]);
 
   it('answers a question with cited sources, confidence and recommendations, and logs the turn once', async () => {
-    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?', profile: { name: 'Ada Lovelace', email: `ada.${Date.now()}@example.test`, emailVerified: true } });
+    const msg = message({
+      text: 'How do I calibrate the Quorvex spectrometer?',
+      profile: { name: 'Ada Lovelace', email: `ada.${Date.now()}@example.test`, emailVerified: true },
+    });
     const reply = await makeService(ds).handle(msg);
     assert.equal(reply.kind, 'answer');
     assert.equal(reply.duplicate, false);
@@ -42,8 +64,15 @@ forEachBackend('ConversationService', (backend) => {
     assert.ok(calibration.similarity! > 0.2);
     assert.ok(reply.confidence > 0.3 && reply.confidence <= 1, `confidence ${reply.confidence}`);
     assert.ok(reply.recommendations.length > 0);
-    assert.ok(reply.recommendations.some((r) => r.type === 'skill' && r.itemId === SEED_SKILLS[2].id && /Related to your question about “calibrate the Quorvex spectrometer”/.test(r.reason)),
-      JSON.stringify(reply.recommendations));
+    assert.ok(
+      reply.recommendations.some(
+        (r) =>
+          r.type === 'skill' &&
+          r.itemId === SEED_SKILLS[2].id &&
+          /Related to your question about “calibrate the Quorvex spectrometer”/.test(r.reason),
+      ),
+      JSON.stringify(reply.recommendations),
+    );
 
     const [row] = await rows(msg.messageId);
     assert.equal(row.id, reply.chatMessageId);
@@ -80,20 +109,59 @@ forEachBackend('ConversationService', (backend) => {
   it('creates an unknown user once and links the same email across platforms', async () => {
     const email = `grace.${Date.now()}@example.test`;
     const service = makeService(ds);
-    const onSlack = await service.handle(message({ channel: 'slack', platformUserId: 'U1', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, name: 'Grace', emailVerified: true } }));
-    const onTeams = await service.handle(message({ channel: 'teams', platformUserId: 'aad-1', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email, emailVerified: true } }));
-    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [[onSlack.chatMessageId, onTeams.chatMessageId]]);
+    const onSlack = await service.handle(
+      message({
+        channel: 'slack',
+        platformUserId: 'U1',
+        tenantId: `T${Date.now()}`,
+        text: 'hi',
+        profile: { email, name: 'Grace', emailVerified: true },
+      }),
+    );
+    const onTeams = await service.handle(
+      message({
+        channel: 'teams',
+        platformUserId: 'aad-1',
+        tenantId: `tenant${Date.now()}`,
+        text: 'hi',
+        profile: { email, emailVerified: true },
+      }),
+    );
+    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [
+      [onSlack.chatMessageId, onTeams.chatMessageId],
+    ]);
     assert.equal(users.length, 1);
     const ids = await ds.query(`SELECT platform FROM user_identities WHERE user_id = $1 ORDER BY platform`, [users[0].user_id]);
-    assert.deepEqual(ids.map((r: { platform: string }) => r.platform), ['slack', 'teams']);
+    assert.deepEqual(
+      ids.map((r: { platform: string }) => r.platform),
+      ['slack', 'teams'],
+    );
   });
 
   it('never links by an email nobody verified: that identity gets an account of its own', async () => {
     const email = `mallory.${Date.now()}@example.test`;
     const service = makeService(ds);
-    const owner = await service.handle(message({ channel: 'slack', platformUserId: 'U-owner', tenantId: `T${Date.now()}`, text: 'hi', profile: { email, emailVerified: true } }));
-    const claimer = await service.handle(message({ channel: 'teams', platformUserId: 'aad-claimer', tenantId: `tenant${Date.now()}`, text: 'hi', profile: { email, name: 'Not the owner' } }));
-    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [[owner.chatMessageId, claimer.chatMessageId]]);
+    const owner = await service.handle(
+      message({
+        channel: 'slack',
+        platformUserId: 'U-owner',
+        tenantId: `T${Date.now()}`,
+        text: 'hi',
+        profile: { email, emailVerified: true },
+      }),
+    );
+    const claimer = await service.handle(
+      message({
+        channel: 'teams',
+        platformUserId: 'aad-claimer',
+        tenantId: `tenant${Date.now()}`,
+        text: 'hi',
+        profile: { email, name: 'Not the owner' },
+      }),
+    );
+    const users = await ds.query(`SELECT DISTINCT user_id FROM chat_messages WHERE id = ANY($1)`, [
+      [owner.chatMessageId, claimer.chatMessageId],
+    ]);
     assert.equal(users.length, 2);
   });
 
@@ -106,7 +174,7 @@ forEachBackend('ConversationService', (backend) => {
   });
 
   it('answers the first part of an over-long message and says so', async () => {
-    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer? ' + 'x'.repeat(5000) });
+    const msg = message({ text: `How do I calibrate the Quorvex spectrometer? ${'x'.repeat(5000)}` });
     const reply = await makeService(ds).handle(msg);
     assert.equal(reply.kind, 'answer');
     assert.ok(reply.notes.some((n) => n.includes(MAX_QUESTION_CHARS.toLocaleString('en-US'))));
@@ -114,7 +182,14 @@ forEachBackend('ConversationService', (backend) => {
   });
 
   it('treats quotes, SQL, emoji and other scripts as data', async () => {
-    const texts = ["'; DROP TABLE users; --", 'Robert"); DELETE FROM chat_messages; --', '🚀🔥 Quorvex? 🤔', 'Как откалибровать спектрометр Quorvex?', '如何校准光谱仪', 'a\u0000b $1 $$ \\ %'];
+    const texts = [
+      "'; DROP TABLE users; --",
+      'Robert"); DELETE FROM chat_messages; --',
+      '🚀🔥 Quorvex? 🤔',
+      'Как откалибровать спектрометр Quorvex?',
+      '如何校准光谱仪',
+      'a\u0000b $1 $$ \\ %',
+    ];
     const service = makeService(ds);
     for (const text of texts) {
       const msg = message({ text });
@@ -125,7 +200,7 @@ forEachBackend('ConversationService', (backend) => {
     assert.ok((await ds.query(`SELECT count(*) AS n FROM users`))[0].n > 0);
   });
 
-  it('replays the earlier turns of the same thread, and never another user\'s', async () => {
+  it("replays the earlier turns of the same thread, and never another user's", async () => {
     const answerer = createAnswerer({ timeoutMs: 1000 });
     const spy = sinon.spy(answerer, 'invoke');
     const service = makeService(ds, { answerer });
@@ -144,10 +219,15 @@ forEachBackend('ConversationService', (backend) => {
 
   it('uses the chat model through the LangChain chain when one is configured', async () => {
     const model = new FakeListChatModel({ responses: ['Warm the lamp for ten minutes first [1].'] });
-    const reply = await makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 1000 }) }).handle(message({ text: 'How do I calibrate the Quorvex spectrometer?' }));
+    const reply = await makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 1000 }) }).handle(
+      message({ text: 'How do I calibrate the Quorvex spectrometer?' }),
+    );
     assert.equal(reply.mode, 'llm');
     assert.equal(reply.text, 'Warm the lamp for ten minutes first [1].');
-    assert.deepEqual(reply.sources.map((s) => s.n), [1]);
+    assert.deepEqual(
+      reply.sources.map((s) => s.n),
+      [1],
+    );
   });
 
   it('falls back to the extractive answer when the OpenAI API fails, and still logs the turn', async () => {
@@ -171,7 +251,9 @@ forEachBackend('ConversationService', (backend) => {
   });
 
   it('apologises and still logs the turn when answering breaks', async () => {
-    const broken = RunnableLambda.from(async () => { throw new Error('boom'); });
+    const broken = RunnableLambda.from(async () => {
+      throw new Error('boom');
+    });
     const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
     const reply = await makeService(ds, { answerer: broken as never }).handle(msg);
     assert.equal(reply.kind, 'apology');
@@ -181,7 +263,14 @@ forEachBackend('ConversationService', (backend) => {
 
   it('searches by keywords when embedding the question fails', async () => {
     const provider = localProvider();
-    const failing = { id: provider.id, embeddings: Object.assign(Object.create(provider.embeddings), { embedQuery: async () => { throw new Error('embedding service down'); } }) };
+    const failing = {
+      id: provider.id,
+      embeddings: Object.assign(Object.create(provider.embeddings), {
+        embedQuery: async () => {
+          throw new Error('embedding service down');
+        },
+      }),
+    };
     const reply = await makeService(ds, { provider: failing }).handle(message({ text: 'Blentish status memo length' }));
     assert.equal(reply.kind, 'answer');
     assert.ok(reply.notes.some((n) => /keywords/.test(n)));

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { isAppError } from '../../src/errors';
 import { InteractionService } from '../../src/core/interaction-service';
 import type { AppDataSource } from '../../src/db/data-source';
 import { SEED_COURSES } from '../../src/db/seed-rows';
+import { isAppError } from '../../src/errors';
 import { forEachBackend } from '../helpers/databases';
 import { makeUser } from '../helpers/fixtures';
 
@@ -24,12 +24,18 @@ forEachBackend('InteractionService', (backend) => {
 
   it('marks a click and starts progress on the course, once', async () => {
     const user = await makeUser(ds);
-    const [rec] = await ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'course', $2, 0.7) RETURNING id`, [user, SEED_COURSES[1].id]);
+    const [rec] = await ds.query(
+      `INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'course', $2, 0.7) RETURNING id`,
+      [user, SEED_COURSES[1].id],
+    );
     assert.deepEqual(await svc.clickRecommendation(user, rec.id), { type: 'course', itemId: SEED_COURSES[1].id, started: true });
     assert.equal((await svc.clickRecommendation(user, rec.id)).started, false);
     const [row] = await ds.query(`SELECT clicked FROM recommendations WHERE id = $1`, [rec.id]);
     assert.equal(row.clicked, true);
-    const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [user, SEED_COURSES[1].id]);
+    const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [
+      user,
+      SEED_COURSES[1].id,
+    ]);
     assert.deepEqual(progress, [{ progress: 0 }]);
     const other = await makeUser(ds);
     await assert.rejects(svc.clickRecommendation(other, rec.id), (e) => isAppError(e, 'NOT_FOUND'));

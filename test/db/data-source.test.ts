@@ -1,17 +1,17 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sinon from 'sinon';
-import { isAppError } from '../../src/errors';
-import { IN_MEMORY } from '../../src/db/embedded-postgres';
 import { AppDataSource } from '../../src/db/data-source';
+import { IN_MEMORY } from '../../src/db/embedded-postgres';
 import { insertSeedRows } from '../../src/db/seed-rows';
+import { isAppError } from '../../src/errors';
 import { forEachBackend } from '../helpers/databases';
 
 describe('AppDataSource', () => {
-  it('persists the embedded database on disk and reopens it', async function () {
+  it('persists the embedded database on disk and reopens it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-pglite-'));
     const dataDir = path.join(dir, 'pglite');
     const first = new AppDataSource({ pgliteDataDir: dataDir, poolSize: 2 });
@@ -49,7 +49,7 @@ describe('AppDataSource', () => {
       assert.ok(took > 300, `the query took ${took.toFixed(0)} ms: too short to tell`);
       // On the main thread the loop would stall for the whole query; a worker leaves it ticking.
       assert.ok(worst < took / 3, `the event loop stalled ${worst.toFixed(0)} ms during a ${took.toFixed(0)} ms query`);
-      assert.ok(ticks.length >= (took / 20) / 3, `${ticks.length} timer ticks during ${took.toFixed(0)} ms`);
+      assert.ok(ticks.length >= took / 20 / 3, `${ticks.length} timer ticks during ${took.toFixed(0)} ms`);
     } finally {
       await ds.destroy();
     }
@@ -85,11 +85,19 @@ forEachBackend('AppDataSource checks', (backend) => {
 
   it('seeds idempotently: a second run adds nothing', async () => {
     const ds = await backend.dataSource();
-    const count = async () => Number((await ds.query(`SELECT (SELECT count(*) FROM skills) + (SELECT count(*) FROM courses) + (SELECT count(*) FROM learning_content) AS n`))[0].n);
+    const count = async () =>
+      Number(
+        (
+          await ds.query(
+            `SELECT (SELECT count(*) FROM skills) + (SELECT count(*) FROM courses) + (SELECT count(*) FROM learning_content) AS n`,
+          )
+        )[0].n,
+      );
     const before = await count();
     assert.equal(await insertSeedRows((sql, p) => ds.query(sql, p)), 0, 'the seed migration already added them');
     assert.equal(await count(), before);
     const names = (await ds.query(`SELECT name FROM skills ORDER BY name`)).map((r: { name: string }) => r.name);
-    for (const n of ['Communication', 'Data Analysis', 'Leadership', 'Machine Learning', 'Project Management', 'Python Programming']) assert.ok(names.includes(n));
+    for (const n of ['Communication', 'Data Analysis', 'Leadership', 'Machine Learning', 'Project Management', 'Python Programming'])
+      assert.ok(names.includes(n));
   });
 });

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { vectorLiteral } from '../../src/ai/embedding-provider';
 import type { AppDataSource } from '../../src/db/data-source';
 import {
-  ChatMessage, ENTITIES, LearningContent, LearningContentStats, LearningContentTerm, ProcessedEvent, Skill, vectorTransformer,
+  ChatMessage,
+  ENTITIES,
+  LearningContent,
+  LearningContentStats,
+  LearningContentTerm,
+  ProcessedEvent,
+  Skill,
+  vectorTransformer,
 } from '../../src/db/entities';
 import { forEachBackend } from '../helpers/databases';
 import { makeUser } from '../helpers/fixtures';
@@ -31,7 +38,12 @@ interface TableShape {
 
 /** Defaults as PostgreSQL prints them and as TypeORM renders them differ in parentheses, quotes and a trailing cast. */
 const normalizeDefault = (d: string | null | undefined): string | null =>
-  d == null ? null : d.replace(/[()'\s]/g, '').replace(/::[a-z]+(\[\])?$/i, '').toLowerCase();
+  d == null
+    ? null
+    : d
+        .replace(/[()'\s]/g, '')
+        .replace(/::[a-z]+(\[\])?$/i, '')
+        .toLowerCase();
 
 /**
  * Every base table of the public schema (except TypeORM's migrations table) with its columns, read from
@@ -40,10 +52,21 @@ const normalizeDefault = (d: string | null | undefined): string | null =>
  */
 async function readDatabase(m: Pick<EntityManager, 'query'>, migrationsTable: string): Promise<Map<string, TableShape>> {
   const rows: Array<{
-    table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: 'YES' | 'NO'; column_default: string | null;
-    character_maximum_length: number | null; numeric_precision: number | null; numeric_scale: number | null; is_generated: string;
-    typmod: number; element_type: string | null; element_length: number | null;
-  }> = await m.query(`
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    is_nullable: 'YES' | 'NO';
+    column_default: string | null;
+    character_maximum_length: number | null;
+    numeric_precision: number | null;
+    numeric_scale: number | null;
+    is_generated: string;
+    typmod: number;
+    element_type: string | null;
+    element_length: number | null;
+  }> = await m.query(
+    `
     SELECT c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable, c.column_default,
            c.character_maximum_length, c.numeric_precision, c.numeric_scale, c.is_generated,
            a.atttypmod AS typmod, e.data_type AS element_type, e.character_maximum_length AS element_length
@@ -54,7 +77,9 @@ async function readDatabase(m: Pick<EntityManager, 'query'>, migrationsTable: st
         ON (e.object_catalog, e.object_schema, e.object_name, e.object_type, e.collection_type_identifier)
          = (c.table_catalog, c.table_schema, c.table_name, 'TABLE', c.dtd_identifier)
      WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND t.table_name <> $1
-     ORDER BY c.table_name, c.ordinal_position`, [migrationsTable]);
+     ORDER BY c.table_name, c.ordinal_position`,
+    [migrationsTable],
+  );
   const keys: Array<{ table_name: string; column_name: string }> = await m.query(`
     SELECT k.table_name, k.column_name
       FROM information_schema.table_constraints tc
@@ -124,7 +149,8 @@ function differences(db: Map<string, TableShape>, entities: Map<string, TableSha
       out.push(`table ${table}: no entity`);
       continue;
     }
-    if (t.primaryKey.join() !== e.primaryKey.join()) out.push(`${table}: primary key (${t.primaryKey}) in the database, (${e.primaryKey}) in the entity`);
+    if (t.primaryKey.join() !== e.primaryKey.join())
+      out.push(`${table}: primary key (${t.primaryKey}) in the database, (${e.primaryKey}) in the entity`);
     for (const [name, c] of t.columns) {
       const ec = e.columns.get(name);
       if (!ec) {
@@ -132,7 +158,8 @@ function differences(db: Map<string, TableShape>, entities: Map<string, TableSha
         continue;
       }
       for (const k of ['type', 'nullable', 'default', 'generated'] as const) {
-        if (c[k] !== ec[k]) out.push(`${table}.${name}: ${k} ${JSON.stringify(c[k])} in the database, ${JSON.stringify(ec[k])} in the entity`);
+        if (c[k] !== ec[k])
+          out.push(`${table}.${name}: ${k} ${JSON.stringify(c[k])} in the database, ${JSON.stringify(ec[k])} in the entity`);
       }
     }
     for (const name of e.columns.keys()) if (!t.columns.has(name)) out.push(`${table}.${name}: in the entity, not in the database`);
@@ -152,7 +179,10 @@ forEachBackend('TypeORM entities', (backend) => {
   it('cover every table the migrations create, column for column (name, type, nullability, default, primary key)', async () => {
     const db = await readDatabase(ds, migrationsTable);
     assert.ok(db.size >= 15, `${db.size} tables read`);
-    assert.ok(db.get('learning_content')?.columns.get('embedding')?.type === 'vector(1536)', 'the vector column and its dimensions are read');
+    assert.ok(
+      db.get('learning_content')?.columns.get('embedding')?.type === 'vector(1536)',
+      'the vector column and its dimensions are read',
+    );
     assert.deepEqual(differences(db, readEntities(ds)), []);
     assert.equal(ds.entityMetadatas.length, ENTITIES.length, 'every entity is registered');
     assert.equal(ds.options.synchronize, false);
@@ -184,38 +214,63 @@ forEachBackend('TypeORM entities', (backend) => {
       created.push(() => skills.delete(skill.id));
       assert.match(skill.id, /^[0-9a-f-]{36}$/, 'the database default made the id');
       const skillBack = await skills.findOneByOrFail({ id: skill.id });
-      assert.deepEqual([skillBack.prerequisites, skillBack.metadata, skillBack.level, skillBack.description], [prerequisites, metadata, 2, null]);
+      assert.deepEqual(
+        [skillBack.prerequisites, skillBack.metadata, skillBack.level, skillBack.description],
+        [prerequisites, metadata, 2, null],
+      );
       assert.ok(skillBack.created_at instanceof Date && skillBack.updated_at instanceof Date);
 
       // The columns chat_messages gained, and the user relation.
       const messages = ds.getRepository(ChatMessage);
       const sources = [{ id: 'c1', title: 'Doc', score: 0.5 }];
-      const msg = await messages.save(messages.create({
-        user_id: userId, message: 'How do I start?', response: 'Like this.', confidence: 0.75, sources, processing_time: 12,
-        channel: 'slack', tenant_id: 'T1', conversation_id: 'C1', thread_id: '1700000000.000100', platform_message_id: '1700000000.000200',
-        feedback: -1, feedback_at: new Date('2026-01-02T03:04:05.678Z'),
-      }));
+      const msg = await messages.save(
+        messages.create({
+          user_id: userId,
+          message: 'How do I start?',
+          response: 'Like this.',
+          confidence: 0.75,
+          sources,
+          processing_time: 12,
+          channel: 'slack',
+          tenant_id: 'T1',
+          conversation_id: 'C1',
+          thread_id: '1700000000.000100',
+          platform_message_id: '1700000000.000200',
+          feedback: -1,
+          feedback_at: new Date('2026-01-02T03:04:05.678Z'),
+        }),
+      );
       const msgBack = await messages.findOneOrFail({ where: { id: msg.id }, relations: { user: true } });
       assert.deepEqual(msgBack.sources, sources);
       assert.equal(msgBack.feedback, -1);
       assert.equal(msgBack.feedback_at?.toISOString(), '2026-01-02T03:04:05.678Z');
       assert.equal(msgBack.user?.id, userId);
-      assert.deepEqual([msgBack.channel, msgBack.tenant_id, msgBack.conversation_id, msgBack.thread_id, msgBack.platform_message_id],
-        ['slack', 'T1', 'C1', '1700000000.000100', '1700000000.000200']);
+      assert.deepEqual(
+        [msgBack.channel, msgBack.tenant_id, msgBack.conversation_id, msgBack.thread_id, msgBack.platform_message_id],
+        ['slack', 'T1', 'C1', '1700000000.000100', '1700000000.000200'],
+      );
 
       // vector(1536) through the transformer; search_tsv is computed by PostgreSQL and never written.
       const contents = ds.getRepository(LearningContent);
       const embedding = Array.from({ length: 1536 }, (_, i) => (i % 7) / 8 - 0.25);
-      const content = await contents.save(contents.create({
-        title: 'Entity round trip', content: 'Pgvector mappings persist embeddings.', content_type: 'tutorial', embedding,
-        embedding_model: 'test', metadata: { source: 'entities.test' },
-      }));
+      const content = await contents.save(
+        contents.create({
+          title: 'Entity round trip',
+          content: 'Pgvector mappings persist embeddings.',
+          content_type: 'tutorial',
+          embedding,
+          embedding_model: 'test',
+          metadata: { source: 'entities.test' },
+        }),
+      );
       created.push(() => contents.delete(content.id));
       const contentBack = await contents.findOneByOrFail({ id: content.id });
       assert.deepEqual(contentBack.embedding, embedding);
       assert.match(contentBack.search_tsv ?? '', /'persist':\d+B/);
-      const [same] = await ds.query(`SELECT embedding = $1::vector AS equal, vector_dims(embedding) AS dims FROM learning_content WHERE id = $2`,
-        [vectorLiteral(embedding), content.id]);
+      const [same] = await ds.query(
+        `SELECT embedding = $1::vector AS equal, vector_dims(embedding) AS dims FROM learning_content WHERE id = $2`,
+        [vectorLiteral(embedding), content.id],
+      );
       assert.deepEqual(same, { equal: true, dims: 1536 }, 'vectorLiteral and the entity write the same vector');
       contentBack.title = 'Entity round trip, renamed';
       await contents.save(contentBack); // an UPDATE that must leave the generated column alone
@@ -234,7 +289,10 @@ forEachBackend('TypeORM entities', (backend) => {
       created.push(() => events.delete({ platform: 'teams', event_id: eventId }));
       await events.update({ platform: 'teams', event_id: eventId }, { reply_ref: 'reply-1', replied_at: new Date() });
       const event = await events.findOneByOrFail({ platform: 'teams', event_id: eventId });
-      assert.deepEqual([event.job_id, event.reply_ref, event.received_at instanceof Date, event.replied_at instanceof Date], ['job-1', 'reply-1', true, true]);
+      assert.deepEqual(
+        [event.job_id, event.reply_ref, event.received_at instanceof Date, event.replied_at instanceof Date],
+        ['job-1', 'reply-1', true, true],
+      );
     } finally {
       for (const undo of created.reverse()) await undo();
       await ds.query(`DELETE FROM users WHERE id = $1`, [userId]);

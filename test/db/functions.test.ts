@@ -43,14 +43,18 @@ forEachBackend('database functions', (backend) => {
       const user = await makeUser(ds);
       const two = await recommend(user, 2);
       assert.deepEqual(two.map((r) => r.type).sort(), ['course', 'skill']);
-      assert.deepEqual(two.map((r) => rank.get(r.id)), [1, 1], 'both beginner');
+      assert.deepEqual(
+        two.map((r) => rank.get(r.id)),
+        [1, 1],
+        'both beginner',
+      );
       for (const n of [4, 6, 8]) {
         const rows = await recommend(user, n);
         assert.deepEqual([count(rows, 'skill'), count(rows, 'course')], [n / 2, n / 2], `limit ${n}`);
       }
     });
 
-    it('gives an odd limit\'s extra row to one kind, the better next candidate (a beginner skill before a beginner course)', async () => {
+    it("gives an odd limit's extra row to one kind, the better next candidate (a beginner skill before a beginner course)", async () => {
       const user = await makeUser(ds);
       for (const n of [1, 3, 5, 7]) {
         const rows = await recommend(user, n);
@@ -61,13 +65,22 @@ forEachBackend('database functions', (backend) => {
       // the seed rows have three beginner skills and two beginner courses: the extra is a beginner skill
       const three = await recommend(user, 3);
       assert.deepEqual([count(three, 'skill'), count(three, 'course')], [2, 1]);
-      assert.ok(three.every((r) => rank.get(r.id) === 1), 'all beginner');
+      assert.ok(
+        three.every((r) => rank.get(r.id) === 1),
+        'all beginner',
+      );
       // a user who started every beginner skill: the next course (beginner, not started) beats the next skill
       const started = await makeUser(ds);
-      await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) SELECT $1, id, 10 FROM skills WHERE COALESCE(level, 1) <= 1`, [started]);
+      await ds.query(
+        `INSERT INTO learning_progress (user_id, skill_id, progress) SELECT $1, id, 10 FROM skills WHERE COALESCE(level, 1) <= 1`,
+        [started],
+      );
       const rows = await recommend(started, 3);
       assert.deepEqual([count(rows, 'skill'), count(rows, 'course')], [1, 2], 'two beginner courses, then an intermediate skill');
-      assert.deepEqual(rows.map((r) => rank.get(r.id)), [1, 1, 2]);
+      assert.deepEqual(
+        rows.map((r) => rank.get(r.id)),
+        [1, 1, 2],
+      );
     });
 
     it('fills from the other kind when one kind runs out, and never recommends a completed item', async () => {
@@ -115,30 +128,52 @@ forEachBackend('database functions', (backend) => {
 
     it('finds the nearest row first, with cosine similarity', async () => {
       const rows = await match(0.5, 3, null);
-      assert.deepEqual(rows.map((r: { id: string }) => r.id), [other, near, far]);
+      assert.deepEqual(
+        rows.map((r: { id: string }) => r.id),
+        [other, near, far],
+      );
       assert.ok(Math.abs(rows[0].similarity - 1 / Math.hypot(1, 0.05)) < 1e-4);
     });
     it('honours the threshold and the count', async () => {
       const rows = await match(0.9, 10, null);
-      assert.deepEqual(rows.map((r: { id: string }) => r.id), [other, near], 'far (similarity 0.707) is below 0.9');
+      assert.deepEqual(
+        rows.map((r: { id: string }) => r.id),
+        [other, near],
+        'far (similarity 0.707) is below 0.9',
+      );
       assert.equal((await match(0.5, 1, null)).length, 1);
     });
     it('honours content types', async () => {
       const rows = await match(0.5, 10, ['tutorial']);
-      assert.deepEqual(rows.map((r: { id: string }) => r.id), [near, far]);
+      assert.deepEqual(
+        rows.map((r: { id: string }) => r.id),
+        [near, far],
+      );
     });
   });
 
   describe('get_user_learning_analytics', () => {
     it('counts skills, courses, completions, average progress and recent activity', async () => {
       const user = await makeUser(ds);
-      await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100), ($1, $3, 50)`, [user, SEED_SKILLS[0].id, SEED_SKILLS[1].id]);
+      await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100), ($1, $3, 50)`, [
+        user,
+        SEED_SKILLS[0].id,
+        SEED_SKILLS[1].id,
+      ]);
       await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 0)`, [user, SEED_COURSES[0].id]);
       await ds.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'a'), ($1, 'b')`, [user]);
       const [row] = await ds.query(`SELECT * FROM get_user_learning_analytics($1)`, [user]);
       assert.deepEqual(
         { ...row, total_progress: Math.round(row.total_progress) },
-        { total_skills: 2, completed_skills: 1, total_courses: 1, completed_courses: 0, total_progress: 50, recent_activity: { recent_messages: 2, recent_progress: 3 } });
+        {
+          total_skills: 2,
+          completed_skills: 1,
+          total_courses: 1,
+          completed_courses: 0,
+          total_progress: 50,
+          recent_activity: { recent_messages: 2, recent_progress: 3 },
+        },
+      );
     });
   });
 });

@@ -19,11 +19,14 @@ forEachBackend('database health', (backend) => {
     assert.equal(await hasSearchableContent(ds), true);
     // Without embeddings (rolled back, so suites sharing the database keep their content):
     const rollback = new Error('rollback');
-    await assert.rejects(ds.transaction(async (m) => {
-      await m.query(`UPDATE learning_content SET embedding = NULL WHERE embedding IS NOT NULL`);
-      assert.equal(await hasSearchableContent(m), false);
-      throw rollback;
-    }), (e) => e === rollback);
+    await assert.rejects(
+      ds.transaction(async (m) => {
+        await m.query(`UPDATE learning_content SET embedding = NULL WHERE embedding IS NOT NULL`);
+        assert.equal(await hasSearchableContent(m), false);
+        throw rollback;
+      }),
+      (e) => e === rollback,
+    );
     assert.equal(await hasSearchableContent(ds), true);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../src/db/data-source';
-import { inServiceScope, inUserScope } from '../../src/db/user-scope';
 import { SEED_SKILLS } from '../../src/db/seed-rows';
+import { inServiceScope, inUserScope } from '../../src/db/user-scope';
 import { forEachBackend } from '../helpers/databases';
 import { makeUser } from '../helpers/fixtures';
 
@@ -12,7 +12,10 @@ forEachBackend('row-level security as app_user', (backend) => {
     ds = await backend.dataSource();
     a = await makeUser(ds);
     b = await makeUser(ds);
-    for (const [u, i] of [[a, 0], [b, 1]] as const) {
+    for (const [u, i] of [
+      [a, 0],
+      [b, 1],
+    ] as const) {
       await ds.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, $2)`, [u, `question of ${u}`]);
       await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 20)`, [u, SEED_SKILLS[i].id]);
       await ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'skill', $2, 0.5)`, [u, SEED_SKILLS[i].id]);
@@ -36,8 +39,15 @@ forEachBackend('row-level security as app_user', (backend) => {
       for (const table of ['chat_messages', 'learning_progress', 'recommendations', 'user_identities']) {
         assert.deepEqual(owners(await m.query(`SELECT user_id FROM ${table}`)), [a], table);
       }
-      assert.deepEqual((await m.query(`SELECT id FROM users`)).map((r: { id: string }) => r.id), [a]);
-      assert.deepEqual((await m.query(`SELECT id FROM user_learning_dashboard`)).map((r: { id: string }) => r.id), [a], 'the view applies RLS');
+      assert.deepEqual(
+        (await m.query(`SELECT id FROM users`)).map((r: { id: string }) => r.id),
+        [a],
+      );
+      assert.deepEqual(
+        (await m.query(`SELECT id FROM user_learning_dashboard`)).map((r: { id: string }) => r.id),
+        [a],
+        'the view applies RLS',
+      );
       const [stats] = await m.query(`SELECT recent_activity FROM get_user_learning_analytics($1)`, [b]);
       assert.deepEqual(stats.recent_activity, { recent_messages: 0, recent_progress: 0 }, "functions cannot read B's rows either");
     });
@@ -58,7 +68,11 @@ forEachBackend('row-level security as app_user', (backend) => {
       [`INSERT INTO learning_progress (user_id, skill_id) VALUES ($1, $2)`, [b, SEED_SKILLS[3].id]],
       [`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'skill', 'x', 0.1)`, [b]],
     ] as const) {
-      await assert.rejects(inUserScope(ds, a, (m) => m.query(sql, [...params])), (e: { code?: string }) => e.code === '42501', sql);
+      await assert.rejects(
+        inUserScope(ds, a, (m) => m.query(sql, [...params])),
+        (e: { code?: string }) => e.code === '42501',
+        sql,
+      );
     }
     await inUserScope(ds, a, (m) => m.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'mine')`, [a]));
   });
@@ -76,7 +90,9 @@ forEachBackend('row-level security as app_user', (backend) => {
   it('keeps the chat log append-only for users; the service role may update it', async () => {
     const [, own] = await inUserScope(ds, a, (m) => m.query(`UPDATE chat_messages SET response = 'edited' WHERE user_id = $1`, [a]));
     assert.equal(own, 0);
-    const [, service] = await inServiceScope(ds, (m) => m.query(`UPDATE chat_messages SET response = 'feedback noted' WHERE user_id = $1`, [a]));
+    const [, service] = await inServiceScope(ds, (m) =>
+      m.query(`UPDATE chat_messages SET response = 'feedback noted' WHERE user_id = $1`, [a]),
+    );
     assert.ok(service >= 1);
   });
 
@@ -98,20 +114,30 @@ forEachBackend('row-level security as app_user', (backend) => {
 
   it('never mixes up the settings of ten concurrent transactions', async () => {
     const users = await Promise.all(Array.from({ length: 10 }, () => makeUser(ds)));
-    const seen = await Promise.all(users.map((u, i) => inUserScope(ds, u, async (m) => {
-      await new Promise((r) => setTimeout(r, 5 * (10 - i)));
-      const [row] = await m.query(`SELECT auth.uid() AS uid, (SELECT array_agg(id) FROM users) AS visible`);
-      if (i % 2) await m.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'rolled back')`, [u]);
-      await new Promise((r) => setTimeout(r, 5 * i));
-      const [again] = await m.query(`SELECT auth.uid() AS uid`);
-      return { uid: row.uid, visible: row.visible, again: again.uid };
-    })));
-    seen.forEach((s, i) => assert.deepEqual(s, { uid: users[i], visible: [users[i]], again: users[i] }));
+    const seen = await Promise.all(
+      users.map((u, i) =>
+        inUserScope(ds, u, async (m) => {
+          await new Promise((r) => setTimeout(r, 5 * (10 - i)));
+          const [row] = await m.query(`SELECT auth.uid() AS uid, (SELECT array_agg(id) FROM users) AS visible`);
+          if (i % 2) await m.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'rolled back')`, [u]);
+          await new Promise((r) => setTimeout(r, 5 * i));
+          const [again] = await m.query(`SELECT auth.uid() AS uid`);
+          return { uid: row.uid, visible: row.visible, again: again.uid };
+        }),
+      ),
+    );
+    seen.forEach((s, i) => {
+      assert.deepEqual(s, { uid: users[i], visible: [users[i]], again: users[i] });
+    });
     // A rolled-back transaction leaves nothing behind, even while others commit.
-    await Promise.all(users.map((u, i) => inUserScope(ds, u, async (m) => {
-      await m.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'tx')`, [u]);
-      if (i % 2) throw new Error('roll back');
-    }).catch(() => undefined)));
+    await Promise.all(
+      users.map((u, i) =>
+        inUserScope(ds, u, async (m) => {
+          await m.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'tx')`, [u]);
+          if (i % 2) throw new Error('roll back');
+        }).catch(() => undefined),
+      ),
+    );
     const rows = await ds.query(`SELECT user_id FROM chat_messages WHERE message = 'tx' AND user_id = ANY($1)`, [users]);
     assert.deepEqual(owners(rows).sort(), users.filter((_, i) => i % 2 === 0).sort());
   });

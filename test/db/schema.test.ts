@@ -22,7 +22,10 @@ forEachBackend('schema constraints and triggers', (backend) => {
     await rejects(ds.query(`INSERT INTO learning_progress (user_id, progress) VALUES ($1, -1)`, [user]), '23514');
     await rejects(ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'video', 'x', 0.5)`, [user]), '23514');
     await rejects(ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'skill', 'x', 1.5)`, [user]), '23514');
-    await rejects(ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'irc', 'T', 'U')`, [user]), '23514');
+    await rejects(
+      ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'irc', 'T', 'U')`, [user]),
+      '23514',
+    );
   });
 
   it('rejects NOT NULL, UNIQUE and foreign-key violations', async () => {
@@ -31,16 +34,27 @@ forEachBackend('schema constraints and triggers', (backend) => {
     await rejects(ds.query(`INSERT INTO users (email, name) VALUES ($1, 'Dup')`, [email]), '23505');
     await rejects(ds.query(`INSERT INTO users (email) VALUES ('no-name@example.test')`), '23502');
     await rejects(ds.query(`INSERT INTO chat_messages (user_id, message) VALUES ('no-such-user', 'hi')`), '23503');
-    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', 'T1', $2)`, [user, user]);
-    await rejects(ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', 'T1', $2)`, [user, user]), '23505');
+    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', 'T1', $2)`, [
+      user,
+      user,
+    ]);
+    await rejects(
+      ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', 'T1', $2)`, [user, user]),
+      '23505',
+    );
   });
 
   it('applies the documented defaults', async () => {
     const user = await makeUser(ds);
-    const [p] = await ds.query(`INSERT INTO learning_progress (user_id) VALUES ($1) RETURNING level, progress, started_at, completed_at`, [user]);
+    const [p] = await ds.query(`INSERT INTO learning_progress (user_id) VALUES ($1) RETURNING level, progress, started_at, completed_at`, [
+      user,
+    ]);
     assert.deepEqual([p.level, p.progress, p.completed_at], [1, 0, null]);
     assert.ok(p.started_at instanceof Date);
-    const [r] = await ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'course', 'c', 0.4) RETURNING clicked, id`, [user]);
+    const [r] = await ds.query(
+      `INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'course', 'c', 0.4) RETURNING clicked, id`,
+      [user],
+    );
     assert.equal(r.clicked, false);
     assert.match(r.id, /^[0-9a-f-]{36}$/);
     const [a] = await ds.query(`INSERT INTO assessments (title) VALUES ('Quiz') RETURNING passing_score`);
@@ -52,16 +66,28 @@ forEachBackend('schema constraints and triggers', (backend) => {
   it('moves updated_at on UPDATE (trigger on every table that has it)', async () => {
     const user = await makeUser(ds);
     const content = await makeContent(ds, {});
-    for (const [table, id, set] of [['users', user, `name = 'Renamed'`], ['learning_content', content, `title = 'Renamed'`]] as const) {
+    for (const [table, id, set] of [
+      ['users', user, `name = 'Renamed'`],
+      ['learning_content', content, `title = 'Renamed'`],
+    ] as const) {
       const [before] = await ds.query(`SELECT updated_at FROM ${table} WHERE id = $1`, [id]);
       await new Promise((r) => setTimeout(r, 20));
       await ds.query(`UPDATE ${table} SET ${set} WHERE id = $1`, [id]);
       const [after] = await ds.query(`SELECT updated_at FROM ${table} WHERE id = $1`, [id]);
       assert.ok(after.updated_at.getTime() > before.updated_at.getTime(), `${table}.updated_at moved`);
     }
-    const triggers = await ds.query(`SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_name LIKE 'update_%_updated_at' AND event_manipulation = 'UPDATE'`);
-    assert.deepEqual([...new Set(triggers.map((r: { t: string }) => r.t))].sort(),
-      ['assessments', 'courses', 'learning_content', 'learning_progress', 'skills', 'user_identities', 'users']);
+    const triggers = await ds.query(
+      `SELECT event_object_table AS t FROM information_schema.triggers WHERE trigger_name LIKE 'update_%_updated_at' AND event_manipulation = 'UPDATE'`,
+    );
+    assert.deepEqual([...new Set(triggers.map((r: { t: string }) => r.t))].sort(), [
+      'assessments',
+      'courses',
+      'learning_content',
+      'learning_progress',
+      'skills',
+      'user_identities',
+      'users',
+    ]);
   });
 
   it('cascades user deletion to their rows and sets a deleted skill/course to NULL in progress', async () => {
@@ -74,12 +100,17 @@ forEachBackend('schema constraints and triggers', (backend) => {
     await ds.query(`INSERT INTO chat_messages (user_id, message) VALUES ($1, 'q')`, [user]);
     await ds.query(`INSERT INTO recommendations (user_id, type, item_id, score) VALUES ($1, 'skill', $2, 0.5)`, [user, skill.id]);
     await ds.query(`INSERT INTO assessment_results (user_id, assessment_id, score) VALUES ($1, $2, 80)`, [user, assessment.id]);
-    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'teams', 'tenant', $1)`, [user]);
+    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'teams', 'tenant', $1)`, [
+      user,
+    ]);
 
     await ds.query(`DELETE FROM skills WHERE id = $1`, [skill.id]);
     await ds.query(`DELETE FROM courses WHERE id = $1`, [course.id]);
     const progress = await ds.query(`SELECT skill_id, course_id FROM learning_progress WHERE user_id = $1`, [user]);
-    assert.deepEqual(progress, [{ skill_id: null, course_id: null }, { skill_id: null, course_id: null }]);
+    assert.deepEqual(progress, [
+      { skill_id: null, course_id: null },
+      { skill_id: null, course_id: null },
+    ]);
 
     await ds.query(`DELETE FROM assessments WHERE id = $1`, [assessment.id]);
     assert.equal((await ds.query(`SELECT 1 FROM assessment_results WHERE user_id = $1`, [user])).length, 0);
@@ -99,17 +130,26 @@ forEachBackend('schema constraints and triggers', (backend) => {
     await ds.query(`INSERT INTO learning_progress (user_id, course_id) VALUES ($1, $2)`, [user, course]);
     await rejects(ds.query(`INSERT INTO learning_progress (user_id, course_id) VALUES ($1, $2)`, [user, course]), '23505');
     // Upsert is the way to record progress.
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)
-      ON CONFLICT (user_id, skill_id) DO UPDATE SET progress = EXCLUDED.progress`, [user, skill]);
+    await ds.query(
+      `INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)
+      ON CONFLICT (user_id, skill_id) DO UPDATE SET progress = EXCLUDED.progress`,
+      [user, skill],
+    );
     const [row] = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND skill_id = $2`, [user, skill]);
     assert.equal(row.progress, 40);
   });
 
   it('makes "completed" mean one thing: progress 100 exactly when completed_at is set', async () => {
     const user = await makeUser(ds);
-    const [a] = await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100) RETURNING id, completed_at`, [user, SEED_SKILLS[1].id]);
+    const [a] = await ds.query(
+      `INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100) RETURNING id, completed_at`,
+      [user, SEED_SKILLS[1].id],
+    );
     assert.ok(a.completed_at, 'reaching 100 stamps completed_at');
-    const [b] = await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress, completed_at) VALUES ($1, $2, 30, now()) RETURNING progress`, [user, SEED_SKILLS[2].id]);
+    const [b] = await ds.query(
+      `INSERT INTO learning_progress (user_id, skill_id, progress, completed_at) VALUES ($1, $2, 30, now()) RETURNING progress`,
+      [user, SEED_SKILLS[2].id],
+    );
     assert.equal(b.progress, 100, 'setting completed_at completes');
     await ds.query(`UPDATE learning_progress SET progress = 60 WHERE id = $1`, [a.id]);
     const [c] = await ds.query(`SELECT completed_at FROM learning_progress WHERE id = $1`, [a.id]);
@@ -119,19 +159,27 @@ forEachBackend('schema constraints and triggers', (backend) => {
   });
 
   it('stores and returns 1536-dim vectors and refuses other sizes', async () => {
-    await rejects(ds.query(`INSERT INTO learning_content (title, content, content_type, embedding) VALUES ('t', 'c', 'tutorial', '[1,2,3]')`), '22000');
+    await rejects(
+      ds.query(`INSERT INTO learning_content (title, content, content_type, embedding) VALUES ('t', 'c', 'tutorial', '[1,2,3]')`),
+      '22000',
+    );
     const id = randomUUID();
-    await ds.query(`INSERT INTO learning_content (id, title, content, content_type, embedding, embedding_model) VALUES ($1, 't', 'c', 'tutorial', $2, 'test')`, [id, `[${new Array(1536).fill(0.5).join(',')}]`]);
+    await ds.query(
+      `INSERT INTO learning_content (id, title, content, content_type, embedding, embedding_model) VALUES ($1, 't', 'c', 'tutorial', $2, 'test')`,
+      [id, `[${new Array(1536).fill(0.5).join(',')}]`],
+    );
     const [row] = await ds.query(`SELECT vector_dims(embedding) AS d FROM learning_content WHERE id = $1`, [id]);
     assert.equal(row.d, 1536);
   });
 
   it('leaves nothing half-written when a statement in a transaction fails', async () => {
     const name = `Atomic ${randomUUID()}`;
-    await assert.rejects(ds.transaction(async (m) => {
-      await m.query(`INSERT INTO skills (name) VALUES ($1)`, [name]);
-      await m.query(`INSERT INTO courses (title, difficulty) VALUES ('x', 'impossible')`);
-    }));
+    await assert.rejects(
+      ds.transaction(async (m) => {
+        await m.query(`INSERT INTO skills (name) VALUES ($1)`, [name]);
+        await m.query(`INSERT INTO courses (title, difficulty) VALUES ('x', 'impossible')`);
+      }),
+    );
     assert.equal((await ds.query(`SELECT 1 FROM skills WHERE name = $1`, [name])).length, 0);
   });
 });

@@ -9,7 +9,7 @@ import { LocalEmbeddings } from '../../src/ai/local-embeddings';
 import { ConversationService } from '../../src/core/conversation-service';
 import type { IncomingMessage } from '../../src/core/messages';
 import { Recommender } from '../../src/core/recommender';
-import { createLogger, silentLogger, type Logger } from '../../src/observability/logger';
+import { createLogger, type Logger, silentLogger } from '../../src/observability/logger';
 
 let local: LocalEmbeddings | undefined;
 /** The real offline embedder, shared (its table loads once). */
@@ -18,7 +18,10 @@ export function localProvider(): EmbeddingProvider {
   return { id: local.embedderId, embeddings: local };
 }
 
-export function makeService(ds: DataSource, over: { answerer?: Runnable<AnswerInput, Answer>; provider?: EmbeddingProvider; logger?: Logger } = {}): ConversationService {
+export function makeService(
+  ds: DataSource,
+  over: { answerer?: Runnable<AnswerInput, Answer>; provider?: EmbeddingProvider; logger?: Logger } = {},
+): ConversationService {
   const provider = over.provider ?? localProvider();
   return new ConversationService({
     ds,
@@ -30,14 +33,26 @@ export function makeService(ds: DataSource, over: { answerer?: Runnable<AnswerIn
 }
 
 /** Inserts content embedded by the real provider, as the ingestion would. */
-export async function addContent(ds: DataSource, items: Array<{ title: string; content: string; contentType?: string; metadata?: object }>, provider = localProvider()): Promise<string[]> {
+export async function addContent(
+  ds: DataSource,
+  items: Array<{ title: string; content: string; contentType?: string; metadata?: object }>,
+  provider = localProvider(),
+): Promise<string[]> {
   const vectors = await provider.embeddings.embedDocuments(items.map((i) => `${i.title}\n${i.content}`));
   const ids: string[] = [];
   for (const [i, item] of items.entries()) {
     const [row] = await ds.query(
       `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, metadata, source_service)
        VALUES ($1, $2, $3, $4::vector, $5, $6, 'test') RETURNING id`,
-      [item.title, item.content, item.contentType ?? 'tutorial', `[${vectors[i].join(',')}]`, provider.id, JSON.stringify(item.metadata ?? {})]);
+      [
+        item.title,
+        item.content,
+        item.contentType ?? 'tutorial',
+        `[${vectors[i].join(',')}]`,
+        provider.id,
+        JSON.stringify(item.metadata ?? {}),
+      ],
+    );
     ids.push(row.id);
   }
   return ids;

@@ -21,13 +21,14 @@ const cleanups: Array<() => Promise<void>> = [];
 function embedded(): Backend {
   return {
     name: 'embedded',
-    dataSource: () => memo('embedded', async () => {
-      const ds = new AppDataSource({ pgliteDataDir: IN_MEMORY, poolSize: 10 });
-      await ds.initialize();
-      await ds.runMigrations({ transaction: 'each' });
-      cleanups.push(() => ds.destroy());
-      return ds;
-    }),
+    dataSource: () =>
+      memo('embedded', async () => {
+        const ds = new AppDataSource({ pgliteDataDir: IN_MEMORY, poolSize: 10 });
+        await ds.initialize();
+        await ds.runMigrations({ transaction: 'each' });
+        cleanups.push(() => ds.destroy());
+        return ds;
+      }),
     freshDataSource: async () => {
       const ds = new AppDataSource({ pgliteDataDir: IN_MEMORY, poolSize: 4 });
       await ds.initialize();
@@ -39,13 +40,14 @@ function embedded(): Backend {
 function postgres(baseUrl: string): Backend {
   return {
     name: 'postgres',
-    dataSource: () => memo('postgres', async () => {
-      const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), pgliteDataDir: '', poolSize: 10 });
-      await ds.initialize();
-      await ds.runMigrations({ transaction: 'each' });
-      cleanups.push(() => ds.destroy());
-      return ds;
-    }),
+    dataSource: () =>
+      memo('postgres', async () => {
+        const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), pgliteDataDir: '', poolSize: 10 });
+        await ds.initialize();
+        await ds.runMigrations({ transaction: 'each' });
+        cleanups.push(() => ds.destroy());
+        return ds;
+      }),
     freshDataSource: async () => {
       const ds = new AppDataSource({ databaseUrl: await scratchDatabase(baseUrl), pgliteDataDir: '', poolSize: 4 });
       await ds.initialize();

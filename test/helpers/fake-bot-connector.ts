@@ -19,9 +19,10 @@
  * No token endpoint: the tests run the bot without an app id (the Emulator path), where replies carry no
  * token; with an app id they only check that unauthenticated requests are refused.
  */
-import express from 'express';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 
 export interface RecordedActivity {
   /** the conversation id as the bot sent it (URL-decoded; keeps a channel's `;messageid=` suffix) */
@@ -29,7 +30,6 @@ export interface RecordedActivity {
   /** the activity replied to (from the URL), or null for sendToConversation */
   replyToId: string | null;
   kind: 'send' | 'reply' | 'update';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   activity: any;
   authorization: string | undefined;
   /** the id the fake gave the posted activity */
@@ -55,7 +55,6 @@ export class FakeBotConnector {
   readonly activities: RecordedActivity[] = [];
   readonly memberRequests: Array<{ conversationId: string; userId: string }> = [];
   /** createConversation calls: the parameters and the id answered */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly createdConversations: Array<{ parameters: any; id: string }> = [];
   readonly uploads: RecordedUpload[] = [];
   private readonly members = new Map<string, MemberInfo>();
@@ -103,8 +102,12 @@ export class FakeBotConnector {
       const found = this.activities.filter(match);
       if (found.length >= count) return found;
       if (Date.now() > deadline) {
-        const seen = this.activities.map((a) => `${a.kind} ${a.conversationId} ${a.activity.type}${a.activity.text ? ` "${String(a.activity.text).slice(0, 60)}"` : ''}`);
-        throw new Error(`FakeBotConnector: expected ${count} matching activities, saw ${found.length}. Recorded:\n  ${seen.join('\n  ') || '(none)'}`);
+        const seen = this.activities.map(
+          (a) => `${a.kind} ${a.conversationId} ${a.activity.type}${a.activity.text ? ` "${String(a.activity.text).slice(0, 60)}"` : ''}`,
+        );
+        throw new Error(
+          `FakeBotConnector: expected ${count} matching activities, saw ${found.length}. Recorded:\n  ${seen.join('\n  ') || '(none)'}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -133,7 +136,11 @@ export class FakeBotConnector {
       res.status(kind === 'update' ? 200 : 201).json({ id: kind === 'update' ? params.activityId : id });
     };
     app.put('/upload/:name', express.raw({ type: () => true, limit: '10mb' }), (req, res) => {
-      this.uploads.push({ name: (req.params as Record<string, string>).name, headers: req.headers, body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0) });
+      this.uploads.push({
+        name: (req.params as Record<string, string>).name,
+        headers: req.headers,
+        body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      });
       res.status(201).json({ id: `file-${++this.counter}` });
     });
     app.post('/v3/conversations', (req, res) => {

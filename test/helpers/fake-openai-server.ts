@@ -14,18 +14,16 @@
  * (request field) or the server default (1536). Honours encoding_format 'base64' (the OpenAI SDK's
  * default) and 'float'.
  */
-import express, { type Request, type Response } from 'express';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express, { type Request, type Response } from 'express';
 
-export type ChatBehaviour =
-  | { reply: string; delayMs?: number }
-  | { status: number; message?: string; delayMs?: number };
+export type ChatBehaviour = { reply: string; delayMs?: number } | { status: number; message?: string; delayMs?: number };
 
 export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 
@@ -155,8 +153,7 @@ export class FakeOpenAIServer {
     if (res.writableEnded || res.destroyed || req.socket.destroyed) return; // client gave up (timeout/abort)
 
     if ('status' in behaviour) {
-      const type =
-        behaviour.status === 429 ? 'rate_limit_error' : behaviour.status >= 500 ? 'server_error' : 'invalid_request_error';
+      const type = behaviour.status === 429 ? 'rate_limit_error' : behaviour.status >= 500 ? 'server_error' : 'invalid_request_error';
       res.status(behaviour.status).json({
         error: {
           message: behaviour.message ?? `Fake error ${behaviour.status}`,
@@ -194,10 +191,13 @@ export class FakeOpenAIServer {
     const body = req.body ?? {};
     const rawInput: unknown = body.input;
     const inputs: string[] =
-      typeof rawInput === 'string' ? [rawInput]
-      : Array.isArray(rawInput) && rawInput.every((x) => typeof x === 'number') ? [JSON.stringify(rawInput)] // one token array
-      : Array.isArray(rawInput) ? rawInput.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
-      : [];
+      typeof rawInput === 'string'
+        ? [rawInput]
+        : Array.isArray(rawInput) && rawInput.every((x) => typeof x === 'number')
+          ? [JSON.stringify(rawInput)] // one token array
+          : Array.isArray(rawInput)
+            ? rawInput.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+            : [];
     if (inputs.length === 0) {
       res.status(400).json({ error: { message: "'input' is required", type: 'invalid_request_error', code: null, param: 'input' } });
       return;

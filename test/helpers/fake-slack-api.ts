@@ -28,7 +28,6 @@ import express, { type Request, type Response } from 'express';
 
 export interface RecordedCall {
   method: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   headers: Record<string, string | string[] | undefined>;
   at: number;
@@ -106,14 +105,20 @@ export class FakeSlackApi {
    * Polls the recorded calls until `count` calls of `method` match (default 1), then returns them.
    * Fails after `timeoutMs` with what was recorded, so a missing answer explains itself.
    */
-  async waitFor(method: string, where: (c: RecordedCall) => boolean = () => true, opts: { count?: number; timeoutMs?: number } = {}): Promise<RecordedCall[]> {
+  async waitFor(
+    method: string,
+    where: (c: RecordedCall) => boolean = () => true,
+    opts: { count?: number; timeoutMs?: number } = {},
+  ): Promise<RecordedCall[]> {
     const count = opts.count ?? 1;
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     for (;;) {
       const found = this.callsOf(method, where);
       if (found.length >= count) return found;
       if (Date.now() > deadline) {
-        throw new Error(`waited for ${count} ${method} call(s), saw ${found.length}; recorded: ${this.calls.map((c) => `${c.method}(${c.status})`).join(', ') || 'nothing'}`);
+        throw new Error(
+          `waited for ${count} ${method} call(s), saw ${found.length}; recorded: ${this.calls.map((c) => `${c.method}(${c.status})`).join(', ') || 'nothing'}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -133,7 +138,12 @@ export class FakeSlackApi {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       // @slack/web-api 7 posts the bytes as multipart/form-data (one part); `data` is the file itself
       const data = multipartFile(raw, String(req.headers['content-type'] ?? '')) ?? raw;
-      this.record('files.upload_url', { file_id: req.params.id, bytes: data.length, data, filename: this.uploadNames.get(req.params.id as string) }, req, 200);
+      this.record(
+        'files.upload_url',
+        { file_id: req.params.id, bytes: data.length, data, filename: this.uploadNames.get(req.params.id as string) },
+        req,
+        200,
+      );
       res.type('text/plain').send('OK - 1');
     });
     app.use((_req, res) => res.status(404).json({ ok: false, error: 'unknown_route' }));
@@ -187,14 +197,34 @@ export class FakeSlackApi {
   private defaultAnswer(method: string, body: Record<string, any>): Record<string, unknown> {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'Fake Team', user: 'learning-assistant', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake Team',
+          user: 'learning-assistant',
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          bot_id: BOT_ID,
+        };
       case 'chat.postMessage': {
         const ts = this.nextTs();
         const list = this.posted.get(body.channel) ?? [];
-        list.push({ type: 'message', ts, text: body.text, thread_ts: body.thread_ts, user: BOT_USER_ID, bot_id: BOT_ID,
-          ...(body.metadata ? { metadata: typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata } : {}) });
+        list.push({
+          type: 'message',
+          ts,
+          text: body.text,
+          thread_ts: body.thread_ts,
+          user: BOT_USER_ID,
+          bot_id: BOT_ID,
+          ...(body.metadata ? { metadata: typeof body.metadata === 'string' ? JSON.parse(body.metadata) : body.metadata } : {}),
+        });
         this.posted.set(body.channel, list);
-        return { ok: true, channel: body.channel, ts, message: { type: 'message', text: body.text, user: BOT_USER_ID, bot_id: BOT_ID, ts, thread_ts: body.thread_ts } };
+        return {
+          ok: true,
+          channel: body.channel,
+          ts,
+          message: { type: 'message', text: body.text, user: BOT_USER_ID, bot_id: BOT_ID, ts, thread_ts: body.thread_ts },
+        };
       }
       case 'chat.update':
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
@@ -208,8 +238,14 @@ export class FakeSlackApi {
         if (!u) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: body.user, team_id: TEAM_ID, name: u.name ?? body.user.toLowerCase(), real_name: u.realName ?? u.name, is_bot: !!u.isBot,
-            profile: { real_name: u.realName ?? u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) } },
+          user: {
+            id: body.user,
+            team_id: TEAM_ID,
+            name: u.name ?? body.user.toLowerCase(),
+            real_name: u.realName ?? u.name,
+            is_bot: !!u.isBot,
+            profile: { real_name: u.realName ?? u.name, display_name: u.name, ...(u.email ? { email: u.email } : {}) },
+          },
         };
       }
       case 'views.publish':
@@ -262,10 +298,29 @@ export class FakeSlackApi {
     if (!client) return Promise.reject(new Error('no Socket Mode client is connected'));
     const envelopeId = randomUUID();
     const acked = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => { this.acks.delete(envelopeId); reject(new Error(`no ack for envelope ${envelopeId}`)); }, opts.timeoutMs ?? 5000);
-      this.acks.set(envelopeId, (ack) => { clearTimeout(timer); resolve(ack); });
+      const timer = setTimeout(() => {
+        this.acks.delete(envelopeId);
+        reject(new Error(`no ack for envelope ${envelopeId}`));
+      }, opts.timeoutMs ?? 5000);
+      this.acks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
     });
-    writeFrame(client, 0x1, Buffer.from(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' })));
+    writeFrame(
+      client,
+      0x1,
+      Buffer.from(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: 0,
+          retry_reason: '',
+        }),
+      ),
+    );
     return acked;
   }
 
@@ -275,8 +330,12 @@ export class FakeSlackApi {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash('sha1')
+      .update(key + WS_GUID)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     this.wsClients.add(socket);
     socket.on('close', () => this.wsClients.delete(socket));
     socket.on('error', () => this.wsClients.delete(socket));
@@ -287,12 +346,26 @@ export class FakeSlackApi {
         const frame = readFrame(pending);
         if (!frame) break;
         pending = pending.subarray(frame.length);
-        if (frame.opcode === 0x9) writeFrame(socket, 0xa, frame.payload); // ping → pong
-        else if (frame.opcode === 0x8) { writeFrame(socket, 0x8, frame.payload.subarray(0, 2)); socket.end(); }
-        else if (frame.opcode === 0x1) this.onSocketText(frame.payload.toString('utf8'));
+        if (frame.opcode === 0x9)
+          writeFrame(socket, 0xa, frame.payload); // ping → pong
+        else if (frame.opcode === 0x8) {
+          writeFrame(socket, 0x8, frame.payload.subarray(0, 2));
+          socket.end();
+        } else if (frame.opcode === 0x1) this.onSocketText(frame.payload.toString('utf8'));
       }
     });
-    writeFrame(socket, 0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: this.wsClients.size, debug_info: { host: 'fake' }, connection_info: { app_id: 'AFAKE' } })));
+    writeFrame(
+      socket,
+      0x1,
+      Buffer.from(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: this.wsClients.size,
+          debug_info: { host: 'fake' },
+          connection_info: { app_id: 'AFAKE' },
+        }),
+      ),
+    );
   }
 
   private onSocketText(text: string): void {
@@ -330,7 +403,9 @@ function parseFields(body: Record<string, unknown>): Record<string, any> {
     if (typeof out[f] === 'string') {
       try {
         out[f] = JSON.parse(out[f]);
-      } catch { /* leave as sent */ }
+      } catch {
+        /* leave as sent */
+      }
     }
   }
   return out;
@@ -339,9 +414,18 @@ function parseFields(body: Record<string, unknown>): Record<string, any> {
 function writeFrame(socket: Socket, opcode: number, payload: Buffer): void {
   if (socket.destroyed) return;
   const len = payload.length;
-  const header = len < 126 ? Buffer.from([0x80 | opcode, len])
-    : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
-    : (() => { const h = Buffer.alloc(10); h[0] = 0x80 | opcode; h[1] = 127; h.writeBigUInt64BE(BigInt(len), 2); return h; })();
+  const header =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : (() => {
+            const h = Buffer.alloc(10);
+            h[0] = 0x80 | opcode;
+            h[1] = 127;
+            h.writeBigUInt64BE(BigInt(len), 2);
+            return h;
+          })();
   socket.write(Buffer.concat([header, payload]));
 }
 

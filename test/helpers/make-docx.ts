@@ -1,5 +1,5 @@
 // Test helper: builds a minimal but real .docx (an OOXML zip package) with fflate.
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8, type Zippable, zipSync } from 'fflate';
 
 interface ZipEntry {
   name: string;
@@ -20,9 +20,7 @@ function xmlEscape(s: string): string {
 /** Returns the bytes of a .docx whose body holds one paragraph per entry of `paragraphs`. */
 export function makeDocx(paragraphs: string[]): Buffer {
   const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-  const body = paragraphs
-    .map((p) => `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(p)}</w:t></w:r></w:p>`)
-    .join('');
+  const body = paragraphs.map((p) => `<w:p><w:r><w:t xml:space="preserve">${xmlEscape(p)}</w:t></w:r></w:p>`).join('');
 
   return makeZip([
     {
@@ -45,9 +43,7 @@ export function makeDocx(paragraphs: string[]): Buffer {
     },
     {
       name: 'word/document.xml',
-      data:
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-        `<w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`,
+      data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="${W}"><w:body>${body}</w:body></w:document>`,
     },
   ]);
 }

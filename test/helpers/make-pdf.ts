@@ -4,7 +4,7 @@
 
 /** Escapes a JavaScript string for use inside a PDF literal string `( ... )`. */
 function pdfString(s: string): string {
-  return '(' + s.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)') + ')';
+  return `(${s.replace(/\\/g, '\\\\').replace(/\(/g, '\\(').replace(/\)/g, '\\)')})`;
 }
 
 export interface MakePdfOptions {
@@ -22,13 +22,12 @@ export function makePdf(opts: MakePdfOptions): Buffer {
     ops.push(`${pdfString(line)} Tj`);
   });
   ops.push('ET');
-  const stream = ops.join('\n') + '\n';
+  const stream = `${ops.join('\n')}\n`;
 
   const objects: string[] = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ' +
-      '/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ' + '/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
     `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}endstream`,
   ];
@@ -51,8 +50,7 @@ export function makePdf(opts: MakePdfOptions): Buffer {
   for (const off of offsets) xref += `${String(off).padStart(10, '0')} 00000 n \n`;
 
   const trailer =
-    `trailer\n<< /Size ${size} /Root 1 0 R${hasInfo ? ` /Info ${objects.length} 0 R` : ''} >>\n` +
-    `startxref\n${xrefOffset}\n%%EOF\n`;
+    `trailer\n<< /Size ${size} /Root 1 0 R${hasInfo ? ` /Info ${objects.length} 0 R` : ''} >>\n` + `startxref\n${xrefOffset}\n%%EOF\n`;
 
   return Buffer.from(body + xref + trailer, 'latin1');
 }

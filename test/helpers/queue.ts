@@ -1,6 +1,6 @@
-import { JobQueue, type JobQueueOptions } from '../../src/jobs/job-queue';
 import type { AppDataSource } from '../../src/db/data-source';
-import { silentLogger, type Logger } from '../../src/observability/logger';
+import { JobQueue, type JobQueueOptions } from '../../src/jobs/job-queue';
+import { type Logger, silentLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
 
 let count = 0;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,7 +8,11 @@ import { auditLine, secretsInEnv } from './log-audit';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-export interface LogLine { level: string; msg: string; [k: string]: unknown }
+export interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
 
 /**
  * The server as `npm start` runs it (src/index.ts, through ts-node), in a child process, so a test can
@@ -19,7 +23,10 @@ export class ServerProcess {
   private child?: ChildProcess;
   private exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(readonly port: number, private readonly env: Record<string, string>) {}
+  constructor(
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -29,7 +36,14 @@ export class ServerProcess {
   async start(timeoutMs = 120_000): Promise<void> {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(this.port), ...this.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        PORT: String(this.port),
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -38,8 +52,7 @@ export class ServerProcess {
     const secrets = secretsInEnv(this.env);
     child.stderr!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         auditLine(line, secrets, `server on port ${this.port}`);
@@ -54,9 +67,17 @@ export class ServerProcess {
     child.stdout!.resume();
     const deadline = Date.now() + timeoutMs;
     let gone = false;
-    void this.exited.then(() => { gone = true; });
+    void this.exited.then(() => {
+      gone = true;
+    });
     for (;;) {
-      if (gone) throw new Error(`the server exited during start-up: ${this.logs.slice(-5).map((l) => l.msg).join(' | ')}`);
+      if (gone)
+        throw new Error(
+          `the server exited during start-up: ${this.logs
+            .slice(-5)
+            .map((l) => l.msg)
+            .join(' | ')}`,
+        );
       try {
         const res = await fetch(`${this.url}/readyz`);
         if (res.status === 200) return;
@@ -95,7 +116,9 @@ export async function freePort(): Promise<number> {
  * cleanup), or a fresh embedded data directory. `connect()` reaches it from the test while a server
  * runs (the embedded one through the socket its owner announces in `<dir>.server.json`).
  */
-export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ env: Record<string, string>; name?: string; connect(): Promise<Client>; admin(): Promise<Client>; cleanup(): Promise<void> }> {
+export async function childDatabase(
+  kind: 'embedded' | 'postgres',
+): Promise<{ env: Record<string, string>; name?: string; connect(): Promise<Client>; admin(): Promise<Client>; cleanup(): Promise<void> }> {
   if (kind === 'postgres') {
     const base = process.env.DATABASE_URL!;
     const name = `la_durable_${process.pid}_${Date.now().toString(36)}`;
@@ -109,8 +132,16 @@ export async function childDatabase(kind: 'embedded' | 'postgres'): Promise<{ en
       env: { DATABASE_URL: url.toString() },
       name,
       /** a connection to the server's base database, for statements about this one (ALTER DATABASE) */
-      admin: async () => { const c = new Client({ connectionString: base }); await c.connect(); return c; },
-      connect: async () => { const c = new Client({ connectionString: url.toString() }); await c.connect(); return c; },
+      admin: async () => {
+        const c = new Client({ connectionString: base });
+        await c.connect();
+        return c;
+      },
+      connect: async () => {
+        const c = new Client({ connectionString: url.toString() });
+        await c.connect();
+        return c;
+      },
       cleanup: async () => {
         const c = new Client({ connectionString: base });
         await c.connect();

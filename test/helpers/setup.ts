@@ -13,7 +13,12 @@ export const mochaHooks = {
     this.timeout(60_000);
     await closeAllDatabases();
     if (leaks.length) {
-      throw new Error(`configured secrets appeared in ${leaks.length} log line(s):\n${leaks.slice(0, 5).map((l) => `  [${l.where}] ${l.line}`).join('\n')}`);
+      throw new Error(
+        `configured secrets appeared in ${leaks.length} log line(s):\n${leaks
+          .slice(0, 5)
+          .map((l) => `  [${l.where}] ${l.line}`)
+          .join('\n')}`,
+      );
     }
   },
 };

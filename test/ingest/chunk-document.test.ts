@@ -3,14 +3,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  chunkDocument,
-  chunkHash,
-  DEFAULT_CHUNK_SIZE,
-  normaliseWhitespace,
-  type Chunk,
-} from '../../src/ingest/chunk-document';
-import { IngestError, loadDocument, type LoadedDocument } from '../../src/ingest/load-document';
+import { type Chunk, chunkDocument, chunkHash, DEFAULT_CHUNK_SIZE, normaliseWhitespace } from '../../src/ingest/chunk-document';
+import { IngestError, type LoadedDocument, loadDocument } from '../../src/ingest/load-document';
 
 /** Deterministic prose: sentences made of uniquely numbered words, so overlaps are unambiguous. */
 function prose(tag: string, sentences: number): string {
@@ -19,7 +13,7 @@ function prose(tag: string, sentences: number): string {
   for (let s = 0; s < sentences; s++) {
     const words: string[] = [];
     for (let w = 0; w < 12; w++) words.push(`${tag}${n++}`);
-    out.push(words.join(' ') + '.');
+    out.push(`${words.join(' ')}.`);
   }
   return out.join(' ');
 }
@@ -129,7 +123,7 @@ describe('ingest/chunk-document', () => {
     assert.equal(sectionOf('git push origin feature'), 'Code review', 'a "#" line inside a code block is not a heading');
   });
 
-  it('drops a heading split off from its long section, keeping it as the next chunk\'s section', async () => {
+  it("drops a heading split off from its long section, keeping it as the next chunk's section", async () => {
     const text = ['# Title', '', 'Intro.', '', '## Long part', '', prose('long', 20), '', '## Short part', '', 'Brief.'].join('\n');
     const result = await chunkDocument(doc({ text }), { chunkSize: 400, chunkOverlap: 60 });
     for (const c of [...result, ...chunks]) {
@@ -196,7 +190,10 @@ describe('ingest/chunk-document', () => {
   });
 
   it('normalises whitespace and drops empty chunks', async () => {
-    assert.equal(normaliseWhitespace('  a   b\t\tc \r\n\r\n\r\n\r\n\u00A0d\u200B e  \n    indented   code  '), 'a b c\n\nd e\n    indented code');
+    assert.equal(
+      normaliseWhitespace('  a   b\t\tc \r\n\r\n\r\n\r\n\u00A0d\u200B e  \n    indented   code  '),
+      'a b c\n\nd e\n    indented code',
+    );
     const result = await chunkDocument(doc({ text: '\n\n   \t\n' }));
     assert.deepEqual(result, []);
     const onlyRules = await chunkDocument(doc({ text: `Real text here.\n\n${'-'.repeat(60)}\n\n${'*'.repeat(60)}` }), {

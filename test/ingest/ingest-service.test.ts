@@ -5,14 +5,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
 import type { EmbeddingProvider } from '../../src/ai/embedding-provider';
-import { isAppError } from '../../src/errors';
 import type { AppDataSource } from '../../src/db/data-source';
 import { assertEmbedderMatches, embedderCounts } from '../../src/db/embedder-guard';
 import { SEED_COURSES, SEED_SKILLS } from '../../src/db/seed-rows';
+import { isAppError } from '../../src/errors';
 import { chunkDocument } from '../../src/ingest/chunk-document';
-import { IngestService, type FileResult } from '../../src/ingest/ingest-service';
+import { type FileResult, IngestService } from '../../src/ingest/ingest-service';
 import { loadDocument } from '../../src/ingest/load-document';
-import { forEachBackend, type Backend } from '../helpers/databases';
+import { type Backend, forEachBackend } from '../helpers/databases';
 
 /** Deterministic 1536-dim unit vectors from a hash of the text; records what it was asked to embed. */
 class FakeEmbeddings extends Embeddings {
@@ -62,7 +62,10 @@ async function isolatedDataSource(backend: Backend): Promise<AppDataSource> {
 }
 
 const para = (topic: string, n = 9) =>
-  Array.from({ length: n }, (_, i) => `${topic} sentence ${i + 1} explains one more detail about ${topic.toLowerCase()} for the learner.`).join(' ');
+  Array.from(
+    { length: n },
+    (_, i) => `${topic} sentence ${i + 1} explains one more detail about ${topic.toLowerCase()} for the learner.`,
+  ).join(' ');
 
 const docA = (middle = para('Loops')) => `---
 title: Python loops guide
@@ -107,9 +110,12 @@ forEachBackend('IngestService', (backend) => {
   let service: IngestService;
   const rel = (name: string) => path.relative(process.cwd(), path.join(dir, name)).split(path.sep).join('/');
   const write = (name: string, text: string | Buffer) => fs.writeFileSync(path.join(dir, name), text);
-  const rowsOf = async (name: string) => ds.query(
-    `SELECT id, title, content, content_type, source_service, metadata, embedding_model, content_hash, embedding IS NOT NULL AS embedded, embedding::text AS vec
-       FROM learning_content WHERE source_path = $1 ORDER BY (metadata->>'chunk_index')::int, id`, [rel(name)]);
+  const rowsOf = async (name: string) =>
+    ds.query(
+      `SELECT id, title, content, content_type, source_service, metadata, embedding_model, content_hash, embedding IS NOT NULL AS embedded, embedding::text AS vec
+       FROM learning_content WHERE source_path = $1 ORDER BY (metadata->>'chunk_index')::int, id`,
+      [rel(name)],
+    );
   const ids = async (name: string) => (await rowsOf(name)).map((r: { id: string }) => r.id);
 
   before(async function () {
@@ -132,7 +138,8 @@ forEachBackend('IngestService', (backend) => {
     const seen: FileResult[] = [];
     const starts: string[] = [];
     const s = await service.ingestPaths([dir], {
-      contentType: 'lesson', sourceService: 'cli-default',
+      contentType: 'lesson',
+      sourceService: 'cli-default',
       onFileStart: (f, i, n) => starts.push(`${i + 1}/${n} ${f}`),
       onFileDone: (r) => seen.push(r),
     });
@@ -160,7 +167,10 @@ forEachBackend('IngestService', (backend) => {
       const stored = JSON.parse(r.vec) as number[];
       assert.ok(stored.every((x, i) => Math.abs(x - expected[i]) < 1e-6));
     }
-    assert.deepEqual(a.map((r: { metadata: { section: string } }) => r.metadata.section), ['Python loops guide', 'Loops', 'Functions']);
+    assert.deepEqual(
+      a.map((r: { metadata: { section: string } }) => r.metadata.section),
+      ['Python loops guide', 'Loops', 'Functions'],
+    );
     assert.ok(provider.embeddings.texts.includes(`${a[0].title}\n${a[0].content}`));
 
     const [b] = await rowsOf('b.md');
@@ -178,7 +188,10 @@ forEachBackend('IngestService', (backend) => {
   it('ingesting again embeds nothing and changes nothing', async () => {
     const before = { calls: provider.embeddings.calls, a: await ids('a.md'), b: await ids('b.md') };
     const s = await service.ingestPaths([dir], { contentType: 'lesson', sourceService: 'cli-default' });
-    assert.deepEqual({ added: s.chunksAdded, deleted: s.chunksDeleted, updated: s.chunksUpdated, failed: s.failed }, { added: 0, deleted: 0, updated: 0, failed: [] });
+    assert.deepEqual(
+      { added: s.chunksAdded, deleted: s.chunksDeleted, updated: s.chunksUpdated, failed: s.failed },
+      { added: 0, deleted: 0, updated: 0, failed: [] },
+    );
     assert.equal(s.chunksUnchanged, 5);
     assert.equal(provider.embeddings.calls, before.calls);
     assert.deepEqual(await ids('a.md'), before.a);
@@ -209,7 +222,10 @@ forEachBackend('IngestService', (backend) => {
     const rows = await rowsOf('a.md');
     const expected = await chunkDocument(await loadDocument(path.join(dir, 'a.md')));
     assert.equal(rows.length, 2);
-    assert.deepEqual(rows.map((r: { content_hash: string }) => r.content_hash), expected.map((c) => c.hash));
+    assert.deepEqual(
+      rows.map((r: { content_hash: string }) => r.content_hash),
+      expected.map((c) => c.hash),
+    );
     assert.ok(rows.every((r: { content: string }) => !r.content.includes('Functions sentence')));
     assert.equal(s.chunksDeleted, 3, 'the chunk count changed, so the part numbers in every title changed');
     assert.deepEqual(await ids('b.md'), others.b);
@@ -262,7 +278,7 @@ forEachBackend('IngestService', (backend) => {
     write('a.md', docA(para('While loops')).replace(/## Functions[\s\S]*$/, ''));
   });
 
-  it('a database failure mid-file rolls back all of that file\'s writes', async () => {
+  it("a database failure mid-file rolls back all of that file's writes", async () => {
     await ds.query(`CREATE FUNCTION test_explode() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.content LIKE '%EXPLODE%' THEN RAISE EXCEPTION 'refused by test trigger'; END IF; RETURN NEW; END $$`);
     await ds.query(`CREATE TRIGGER test_explode BEFORE INSERT ON learning_content FOR EACH ROW EXECUTE FUNCTION test_explode()`);
@@ -300,9 +316,11 @@ forEachBackend('IngestService', (backend) => {
     assert.ok(n > 0);
     await assert.rejects(other.ingestPaths([dir]), (err: unknown) => {
       assert.ok(isAppError(err, 'EMBEDDER_MISMATCH'));
-      assert.equal(err.message,
+      assert.equal(
+        err.message,
         `The database holds ${n} chunks embedded with "fake:one", but the configured embedder is "openai:text-embedding-3-small@api.openai.com": ` +
-        'run `npm run reembed` to re-embed all content with the current embedder, or restore the previous OPENAI_* settings.');
+          'run `npm run reembed` to re-embed all content with the current embedder, or restore the previous OPENAI_* settings.',
+      );
       return true;
     });
     await assertEmbedderMatches(ds, 'fake:one');
@@ -319,7 +337,9 @@ forEachBackend('IngestService', (backend) => {
     assert.deepEqual(progress[progress.length - 1], [total, total]);
     assert.deepEqual(progress[0], [0, total]);
     assert.deepEqual(await embedderCounts(ds), [{ embedder: 'fake:two', chunks: total }]);
-    const [row] = await ds.query(`SELECT title, content, embedding::text AS vec FROM learning_content WHERE source_path = $1 LIMIT 1`, [rel('a.md')]);
+    const [row] = await ds.query(`SELECT title, content, embedding::text AS vec FROM learning_content WHERE source_path = $1 LIMIT 1`, [
+      rel('a.md'),
+    ]);
     const expected = next.embeddings.vector(`${row.title}\n${row.content}`);
     assert.ok((JSON.parse(row.vec) as number[]).every((x, i) => Math.abs(x - expected[i]) < 1e-6));
     await assertEmbedderMatches(ds, 'fake:two');

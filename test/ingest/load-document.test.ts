@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import {
   CONTENT_TYPES,
   IngestError,
+  type IngestErrorCode,
   listDocumentFiles,
   loadDocument,
   SUPPORTED_EXTENSIONS,
-  type IngestErrorCode,
 } from '../../src/ingest/load-document';
 import { makeDocx } from '../helpers/make-docx';
 import { makePdf } from '../helpers/make-pdf';
@@ -87,9 +87,20 @@ describe('ingest/load-document', () => {
     it('takes the title from the first "# " heading, ignoring code blocks', async () => {
       const file = await write(
         'notes/git-basics.markdown',
-        ['Some intro.', '', '```bash', '# not a heading', 'git status', '```', '', '## Sub heading', '', '# Git Basics #', '', 'Body.'].join(
-          '\n',
-        ),
+        [
+          'Some intro.',
+          '',
+          '```bash',
+          '# not a heading',
+          'git status',
+          '```',
+          '',
+          '## Sub heading',
+          '',
+          '# Git Basics #',
+          '',
+          'Body.',
+        ].join('\n'),
       );
       const doc = await loadDocument(file);
       assert.equal(doc.title, 'Git Basics');
@@ -105,10 +116,7 @@ describe('ingest/load-document', () => {
     });
 
     it('applies precedence: front matter > defaults > reference/null', async () => {
-      const withFrontMatter = await write(
-        'precedence-fm.md',
-        '---\ncontent_type: tutorial\nsource_service: confluence\n---\nText.\n',
-      );
+      const withFrontMatter = await write('precedence-fm.md', '---\ncontent_type: tutorial\nsource_service: confluence\n---\nText.\n');
       const withoutFrontMatter = await write('precedence-none.md', 'Text.\n');
       const partial = await write('precedence-partial.md', '---\ncontent_type: Skill\n---\nText.\n');
       const defaults = { contentType: 'course', sourceService: 'cli-service' };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { Client } from 'pg';
+import { envelope, messageEvent, newId, SlackSender } from '../channels/slack/slack-requests';
+import { cardOf, personalMessage } from '../channels/teams/helpers';
 import { backends } from '../helpers/databases';
 import { FakeBotConnector } from '../helpers/fake-bot-connector';
 import { FakeOpenAIServer } from '../helpers/fake-openai-server';
 import { FakeSlackApi } from '../helpers/fake-slack-api';
 import { childDatabase, freePort, ServerProcess, sleep } from '../helpers/server-process';
-import { envelope, messageEvent, newId, SlackSender } from '../channels/slack/slack-requests';
-import { cardOf, personalMessage } from '../channels/teams/helpers';
 
 /**
  * Nothing acknowledged is lost: the server runs as `npm start` does, in a child process, against a
@@ -39,7 +39,7 @@ for (const backend of backends()) {
     });
 
     async function startServer(env: Record<string, string> = {}, port?: number): Promise<ServerProcess> {
-      const server = new ServerProcess(port ?? await freePort(), {
+      const server = new ServerProcess(port ?? (await freePort()), {
         ...db.env,
         SLACK_BOT_TOKEN: 'xoxb-durable',
         SLACK_SIGNING_SECRET: SECRET,
@@ -56,8 +56,14 @@ for (const backend of backends()) {
     async function sendDms(server: ServerProcess, n: number): Promise<string[]> {
       const slack = new SlackSender(`${server.url}/slack/events`, SECRET);
       const channels = Array.from({ length: n }, () => newId('D'));
-      const results = await Promise.all(channels.map((channel) => slack.event(envelope(messageEvent({ channel, user: newId('U'), text: QUESTION })))));
-      assert.deepEqual(results.map((r) => r.status), channels.map(() => 200), 'every DM acknowledged');
+      const results = await Promise.all(
+        channels.map((channel) => slack.event(envelope(messageEvent({ channel, user: newId('U'), text: QUESTION })))),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        channels.map(() => 200),
+        'every DM acknowledged',
+      );
       return channels;
     }
 
@@ -68,7 +74,8 @@ for (const backend of backends()) {
       for (;;) {
         const missing = channels.filter((c) => postsTo(c).length === 0);
         if (!missing.length) return;
-        if (Date.now() > deadline) throw new Error(`${missing.length} of ${channels.length} acknowledged messages never answered: ${await jobStates(missing)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${missing.length} of ${channels.length} acknowledged messages never answered: ${await jobStates(missing)}`);
         await sleep(200);
       }
     }
@@ -78,8 +85,11 @@ for (const backend of backends()) {
       try {
         const client = await db.connect();
         try {
-          const { rows } = await client.query(`SELECT e.event_id, e.reply_ref, j.state, j.retry_count, j.output, j.heartbeat_on, j.heartbeat_seconds, j.started_on, now() AS now, (SELECT count(*) FROM pgboss.job WHERE state = 'active') AS active_all FROM processed_events e LEFT JOIN pgboss.job j ON j.id::text = e.job_id
-            WHERE e.event_id LIKE ANY($1)`, [channels.map((c) => `${c}:%`)]);
+          const { rows } = await client.query(
+            `SELECT e.event_id, e.reply_ref, j.state, j.retry_count, j.output, j.heartbeat_on, j.heartbeat_seconds, j.started_on, now() AS now, (SELECT count(*) FROM pgboss.job WHERE state = 'active') AS active_all FROM processed_events e LEFT JOIN pgboss.job j ON j.id::text = e.job_id
+            WHERE e.event_id LIKE ANY($1)`,
+            [channels.map((c) => `${c}:%`)],
+          );
           return JSON.stringify(rows);
         } finally {
           await client.end();
@@ -90,7 +100,10 @@ for (const backend of backends()) {
     }
 
     async function chatRows(client: Client, channels: string[]): Promise<Map<string, number>> {
-      const { rows } = await client.query(`SELECT conversation_id, count(*)::int AS n FROM chat_messages WHERE channel = 'slack' AND conversation_id = ANY($1) GROUP BY 1`, [channels]);
+      const { rows } = await client.query(
+        `SELECT conversation_id, count(*)::int AS n FROM chat_messages WHERE channel = 'slack' AND conversation_id = ANY($1) GROUP BY 1`,
+        [channels],
+      );
       return new Map(rows.map((r: { conversation_id: string; n: number }) => [r.conversation_id, r.n]));
     }
 
@@ -98,7 +111,7 @@ for (const backend of backends()) {
       let server = await startServer();
       const all: string[] = [];
       for (const offset of [0, 50, 200, 1000]) {
-        all.push(...await sendDms(server, 30));
+        all.push(...(await sendDms(server, 30)));
         await sleep(offset);
         const ended = await server.stop('SIGKILL');
         assert.equal(ended.signal, 'SIGKILL');
@@ -109,11 +122,18 @@ for (const backend of backends()) {
       await sleep(1500); // a duplicate post would show up now
       const twice = all.filter((c) => postsTo(c).length !== 1);
       assert.deepEqual(twice, [], 'no DM is answered twice');
-      assert.ok(all.every((c) => !APOLOGY.test(postsTo(c)[0].body.text)), 'answers, not apologies');
+      assert.ok(
+        all.every((c) => !APOLOGY.test(postsTo(c)[0].body.text)),
+        'answers, not apologies',
+      );
       const client = await db.connect();
       try {
         const rows = await chatRows(client, all);
-        assert.deepEqual(all.filter((c) => rows.get(c) !== 1), [], 'one chat_messages row per DM');
+        assert.deepEqual(
+          all.filter((c) => rows.get(c) !== 1),
+          [],
+          'one chat_messages row per DM',
+        );
       } finally {
         await client.end();
       }
@@ -125,7 +145,13 @@ for (const backend of backends()) {
       try {
         for (let i = 0; i < 40; i++) openai.enqueue({ reply: 'Use try/except around the risky call [1].', delayMs: 2500 });
         // The model only answers; the embeddings stay local so this database's content keeps matching.
-        const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: url, EMBEDDING_PROVIDER: 'local', SHUTDOWN_TIMEOUT_MS: '1500', WORKER_CONCURRENCY: '4' };
+        const env = {
+          OPENAI_API_KEY: 'sk-test',
+          OPENAI_BASE_URL: url,
+          EMBEDDING_PROVIDER: 'local',
+          SHUTDOWN_TIMEOUT_MS: '1500',
+          WORKER_CONCURRENCY: '4',
+        };
         let server = await startServer(env);
         const channels = await sendDms(server, 20);
         await sleep(200);
@@ -141,7 +167,11 @@ for (const backend of backends()) {
         server = await startServer(env);
         await waitAnswered(channels, 120_000);
         await sleep(1500);
-        assert.deepEqual(channels.filter((c) => postsTo(c).length !== 1), [], 'each answered exactly once');
+        assert.deepEqual(
+          channels.filter((c) => postsTo(c).length !== 1),
+          [],
+          'each answered exactly once',
+        );
         const notModel = channels.filter((c) => !/try\/except/.test(postsTo(c)[0].body.text)).map((c) => postsTo(c)[0].body.text);
         assert.deepEqual(notModel, [], 'the model answered every one');
       } finally {
@@ -156,23 +186,38 @@ for (const backend of backends()) {
         const env = { TEAMS_ENABLED: 'true', TEAMS_ALLOW_UNAUTHENTICATED: 'true' };
         let server = await startServer(env);
         const activities = Array.from({ length: 10 }, () => personalMessage(serviceUrl, QUESTION));
-        const post = (s: ServerProcess, a: object) => fetch(`${s.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
+        const post = (s: ServerProcess, a: object) =>
+          fetch(`${s.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(a) });
         const first = await Promise.all(activities.map((a) => post(server, a)));
-        assert.deepEqual(first.map((r) => r.status), activities.map(() => 200));
+        assert.deepEqual(
+          first.map((r) => r.status),
+          activities.map(() => 200),
+        );
         await server.stop('SIGKILL');
         server = await startServer(env);
         // Teams redelivers what it is unsure of; the accepted ones are recognised and not answered again
         const again = await Promise.all(activities.map((a) => post(server, a)));
-        assert.deepEqual(again.map((r) => r.status), activities.map(() => 200));
-        const cards = (id: string) => connector.activities.filter((r) => r.conversationId === id && r.activity.type === 'message' && cardOf(r.activity));
+        assert.deepEqual(
+          again.map((r) => r.status),
+          activities.map(() => 200),
+        );
+        const cards = (id: string) =>
+          connector.activities.filter((r) => r.conversationId === id && r.activity.type === 'message' && cardOf(r.activity));
         const deadline = Date.now() + 90_000;
         while (activities.some((a) => cards(a.conversation.id).length === 0)) {
           if (Date.now() > deadline) throw new Error('some Teams messages were never answered');
           await sleep(200);
         }
         await sleep(1500);
-        assert.deepEqual(activities.map((a) => cards(a.conversation.id).length), activities.map(() => 1), 'one answer card per message');
-        assert.ok(activities.every((a) => cards(a.conversation.id)[0].replyToId === a.id), 'in reply to the message');
+        assert.deepEqual(
+          activities.map((a) => cards(a.conversation.id).length),
+          activities.map(() => 1),
+          'one answer card per message',
+        );
+        assert.ok(
+          activities.every((a) => cards(a.conversation.id)[0].replyToId === a.id),
+          'in reply to the message',
+        );
       } finally {
         await connector.stop();
       }
@@ -188,7 +233,11 @@ for (const backend of backends()) {
         await waitAnswered([...fromA, ...fromB], 60_000);
         const took = Date.now() - t0;
         await sleep(1500);
-        assert.deepEqual([...fromA, ...fromB].filter((c) => postsTo(c).length !== 1), [], 'each answered exactly once');
+        assert.deepEqual(
+          [...fromA, ...fromB].filter((c) => postsTo(c).length !== 1),
+          [],
+          'each answered exactly once',
+        );
         assert.ok(took < 60_000, `the survivor answered within ${took} ms`);
         await b.stop('SIGTERM');
       });
@@ -215,7 +264,11 @@ for (const backend of backends()) {
           assert.ok(terminated > 0, 'connections were terminated');
           await waitAnswered(channels, 90_000);
           const apologies = channels.filter((c) => APOLOGY.test(postsTo(c)[0].body.text));
-          assert.deepEqual(apologies, [], `no apology; errors: ${JSON.stringify(server.logs.filter((l) => l.level === 'error').slice(0, 3))}`);
+          assert.deepEqual(
+            apologies,
+            [],
+            `no apology; errors: ${JSON.stringify(server.logs.filter((l) => l.level === 'error').slice(0, 3))}`,
+          );
           assert.ok(server.logs.some((l) => /will be retried/.test(l.msg)) || terminated > 0);
           await server.stop('SIGTERM');
         } finally {
@@ -232,7 +285,9 @@ for (const backend of backends()) {
         const event = envelope(messageEvent({ channel, user: newId('U'), text: QUESTION }));
         try {
           await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS false`);
-          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [dbName]);
+          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+            dbName,
+          ]);
           const down = await slack.event(event);
           assert.ok(down.status >= 500, `answered ${down.status}`);
           const ready = await fetch(`${server.url}/readyz`);

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AppDataSource } from '../../src/db/data-source';
 import { isTransient } from '../../src/core/transient-errors';
+import type { AppDataSource } from '../../src/db/data-source';
 import type { JobContext, JobHandlers, JobQueue } from '../../src/jobs/job-queue';
 import { createLogger } from '../../src/observability/logger';
 import { forEachBackend } from '../helpers/databases';
 import { startTestQueue } from '../helpers/queue';
 
-interface Payload { n: number }
-interface LogLine { level: string; msg: string; [k: string]: unknown }
+interface Payload {
+  n: number;
+}
+interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
 
 const until = async (cond: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -31,17 +37,30 @@ forEachBackend('JobQueue (pg-boss)', (backend) => {
     queue = await startTestQueue(ds, { logger: createLogger('debug', {}, (l) => logs.push(JSON.parse(l))) });
     const handlers: JobHandlers<Payload> = {
       isValid: (d): d is Payload => typeof (d as Payload)?.n === 'number',
-      run: async (p, ctx) => { ran.push({ n: p.n, attempt: ctx.attempt }); await behaviour(p, ctx); },
-      giveUp: async (p) => { gaveUp.push(p.n); },
+      run: async (p, ctx) => {
+        ran.push({ n: p.n, attempt: ctx.attempt });
+        await behaviour(p, ctx);
+      },
+      giveUp: async (p) => {
+        gaveUp.push(p.n);
+      },
     };
     await queue.work('slack', handlers);
   });
   after(async () => queue?.stop(2000));
-  beforeEach(() => { ran.length = 0; gaveUp.length = 0; logs.length = 0; behaviour = async () => {}; });
+  beforeEach(() => {
+    ran.length = 0;
+    gaveUp.length = 0;
+    logs.length = 0;
+    behaviour = async () => {};
+  });
 
   const key = () => `test:${randomUUID()}`;
   const jobState = async (k: string) => {
-    const [row] = await ds.query(`SELECT e.reply_ref, j.state, j.retry_count FROM processed_events e JOIN ${queue.schema}.job j ON j.id::text = e.job_id WHERE e.event_id = $1`, [k]);
+    const [row] = await ds.query(
+      `SELECT e.reply_ref, j.state, j.retry_count FROM processed_events e JOIN ${queue.schema}.job j ON j.id::text = e.job_id WHERE e.event_id = $1`,
+      [k],
+    );
     return row as { reply_ref: string | null; state: string; retry_count: number } | undefined;
   };
 
@@ -50,7 +69,10 @@ forEachBackend('JobQueue (pg-boss)', (backend) => {
     assert.equal(await queue.accept('slack', k, { n: 1 }), 'accepted');
     assert.equal(await queue.accept('slack', k, { n: 1 }), 'duplicate');
     await until(async () => (await jobState(k))?.state === 'completed');
-    assert.deepEqual(ran.filter((r) => r.n === 1), [{ n: 1, attempt: 1 }]);
+    assert.deepEqual(
+      ran.filter((r) => r.n === 1),
+      [{ n: 1, attempt: 1 }],
+    );
   });
 
   it('retries a transient failure with backoff, and the retry sees the reply an earlier attempt recorded', async () => {
@@ -65,7 +87,10 @@ forEachBackend('JobQueue (pg-boss)', (backend) => {
     };
     await queue.accept('slack', k, { n: 2 });
     await until(async () => (await jobState(k))?.state === 'completed');
-    assert.deepEqual(ran.filter((r) => r.n === 2).map((r) => r.attempt), [1, 2]);
+    assert.deepEqual(
+      ran.filter((r) => r.n === 2).map((r) => r.attempt),
+      [1, 2],
+    );
     assert.deepEqual(seen, [null, '1700000000.000100']);
     assert.equal(gaveUp.length, 0, 'no apology for a failure that went away');
     assert.ok(logs.some((l) => l.level === 'warn' && /will be retried/.test(l.msg)));
@@ -73,7 +98,9 @@ forEachBackend('JobQueue (pg-boss)', (backend) => {
 
   it('gives up at once on a failure a retry cannot fix: one apology, the job in the failed state, logged with its id', async () => {
     const k = key();
-    behaviour = async () => { throw new Error('a bug'); };
+    behaviour = async () => {
+      throw new Error('a bug');
+    };
     await queue.accept('slack', k, { n: 3 });
     await until(async () => (await jobState(k))?.state === 'failed');
     assert.deepEqual(gaveUp, [3]);
@@ -111,8 +138,20 @@ describe('isTransient', () => {
       Object.assign(new Error('aborted'), { name: 'AbortError' }),
       new Error('Connection terminated unexpectedly'),
     ];
-    const no = [new Error('a bug'), Object.assign(new Error('forbidden'), { statusCode: 403 }), Object.assign(new Error('unique'), { code: '23505' }), null, 'text'];
-    assert.deepEqual(yes.map(isTransient), yes.map(() => true));
-    assert.deepEqual(no.map(isTransient), no.map(() => false));
+    const no = [
+      new Error('a bug'),
+      Object.assign(new Error('forbidden'), { statusCode: 403 }),
+      Object.assign(new Error('unique'), { code: '23505' }),
+      null,
+      'text',
+    ];
+    assert.deepEqual(
+      yes.map(isTransient),
+      yes.map(() => true),
+    );
+    assert.deepEqual(
+      no.map(isTransient),
+      no.map(() => false),
+    );
   });
 });

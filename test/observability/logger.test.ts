@@ -38,7 +38,7 @@ describe('logger (pino)', () => {
     assert.equal((lines[0].failure as { type: string; message: string }).type, 'TypeError');
   });
 
-  it('passes Bolt\'s free-text lines through as structured ones', () => {
+  it("passes Bolt's free-text lines through as structured ones", () => {
     const { lines, logger } = capture();
     const bolt = boltLogger(logger);
     bolt.setName('bolt-app');
@@ -82,8 +82,11 @@ describe('console output of libraries', () => {
   it('is collected, not printed, while a request runs (for its one log line)', async () => {
     const written: string[] = [];
     const original = process.stderr.write;
-    process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true; }) as typeof process.stderr.write;
-    let result;
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let result: Awaited<ReturnType<typeof collectConsole>>;
     try {
       result = await collectConsole(async () => {
         console.error(new Error('Unauthorized Access'));
@@ -105,10 +108,22 @@ describe('console output of libraries', () => {
       routeConsoleToLogger(createLogger('info'));
       console.error(new Error('boom'));
       console.log('plain', { a: 1 });`;
-    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
-    const lines = run.stderr.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.level, l.source, l.msg]), [['error', 'console', 'boom'], ['info', 'console', 'plain { a: 1 }']]);
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.source, l.msg]),
+      [
+        ['error', 'console', 'boom'],
+        ['info', 'console', 'plain { a: 1 }'],
+      ],
+    );
     assert.match(lines[0].err.stack, /boom\n\s+at /);
     assert.equal(run.stdout, '');
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chartSize, CHART_MAX_BARS, CHART_WIDTH, renderProgressChart } from '../../src/render/report-chart';
+import { CHART_MAX_BARS, CHART_WIDTH, chartSize, renderProgressChart } from '../../src/render/report-chart';
 import { PNG_SIGNATURE, pngSize, syntheticReport } from './reports';
 
 describe('render: renderProgressChart', () => {

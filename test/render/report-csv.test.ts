@@ -12,8 +12,14 @@ describe('render: reportCsv', () => {
     assert.ok(csv.includes('"O""Brien, Pat"'));
     const records = parseCsv(csv);
     assert.equal(records.length, 4);
-    assert.deepEqual(records.map((r) => r.fields.length), [10, 10, 10, 10]);
-    assert.deepEqual(records.slice(1).map((r) => r.fields[0]), ['O"Brien, Pat', `'=HYPERLINK("x")`, 'Line\nBreak']);
+    assert.deepEqual(
+      records.map((r) => r.fields.length),
+      [10, 10, 10, 10],
+    );
+    assert.deepEqual(
+      records.slice(1).map((r) => r.fields[0]),
+      ['O"Brien, Pat', `'=HYPERLINK("x")`, 'Line\nBreak'],
+    );
     assert.deepEqual(records[1].fields.slice(1), ['p0@example.test', 'Synthetic', '0', '3', '0', '2', '100', '', '0']);
     assert.equal(records[2].fields[8], '2025-01-02T03:04:05.000Z');
   });

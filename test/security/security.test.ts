@@ -7,9 +7,9 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AppDataSource } from '../../src/db/data-source';
-import { startSlackServer, type RunningSlack } from '../channels/slack/slack-server';
 import { envelope, messageEvent, newId, SlackSender } from '../channels/slack/slack-requests';
-import { person, personalMessage, startBot, type RunningBot } from '../channels/teams/helpers';
+import { type RunningSlack, startSlackServer } from '../channels/slack/slack-server';
+import { person, personalMessage, type RunningBot, startBot } from '../channels/teams/helpers';
 import { makeService } from '../helpers/conversation';
 import { forEachBackend } from '../helpers/databases';
 import { FakeBotConnector } from '../helpers/fake-bot-connector';
@@ -27,10 +27,19 @@ describe('security: the server as npm start runs it', function () {
     const fake = new FakeSlackApi();
     await fake.start();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-sec-'));
-    const server = new ServerProcess(await freePort(), { PGLITE_DATA_DIR: path.join(dir, 'pglite'), SLACK_BOT_TOKEN: 'xoxb-sec', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
+    const server = new ServerProcess(await freePort(), {
+      PGLITE_DATA_DIR: path.join(dir, 'pglite'),
+      SLACK_BOT_TOKEN: 'xoxb-sec',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+    });
     try {
       await server.start();
-      const res = await fetch(`${server.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(personalMessage('http://127.0.0.1:9/', 'hi')) });
+      const res = await fetch(`${server.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(personalMessage('http://127.0.0.1:9/', 'hi')),
+      });
       assert.equal(res.status, 404);
       assert.ok(server.logs.some((l) => /Teams is off: set MICROSOFT_APP_ID/.test(l.msg)));
     } finally {
@@ -57,45 +66,70 @@ describe('security: logs', function () {
     // A gateway that echoes the credentials it was given in its error text.
     const openai = new FakeOpenAIServer();
     const { url: openaiUrl } = await openai.start();
-    openai.enqueue({ status: 401, message: `Incorrect API key provided: ${secrets.OPENAI_API_KEY}. You sent Authorization: Bearer ${secrets.OPENAI_API_KEY}` });
+    openai.enqueue({
+      status: 401,
+      message: `Incorrect API key provided: ${secrets.OPENAI_API_KEY}. You sent Authorization: Bearer ${secrets.OPENAI_API_KEY}`,
+    });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'la-sec-log-'));
     const server = new ServerProcess(await freePort(), {
       ...secrets,
-      PGLITE_DATA_DIR: path.join(dir, 'pglite'), SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug',
-      OPENAI_BASE_URL: openaiUrl, EMBEDDING_PROVIDER: 'local',
-      MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_TENANT_ID: randomUUID(),
+      PGLITE_DATA_DIR: path.join(dir, 'pglite'),
+      SLACK_API_URL: fake.apiUrl,
+      LOG_LEVEL: 'debug',
+      OPENAI_BASE_URL: openaiUrl,
+      EMBEDDING_PROVIDER: 'local',
+      MICROSOFT_APP_ID: randomUUID(),
+      MICROSOFT_APP_TENANT_ID: randomUUID(),
     });
     try {
       await server.start();
       const slack = new SlackSender(`${server.url}/slack/events`, secrets.SLACK_SIGNING_SECRET);
       // A question whose model call fails with the echo; it is still answered (extractive fallback).
       const dm = newId('D');
-      assert.equal((await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'How do I give feedback?' })))).status, 200);
+      assert.equal(
+        (await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'How do I give feedback?' })))).status,
+        200,
+      );
       await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm, { timeoutMs: 30_000 });
       // A forged Slack request.
-      assert.equal((await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'forged' })), { secret: 'wrong-secret' })).status, 401);
+      assert.equal(
+        (await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'forged' })), { secret: 'wrong-secret' })).status,
+        401,
+      );
 
       // Refused Teams requests: no token, and the app password offered as a token.
       await sleep(500);
       const before = server.logs.length;
-      const post = (headers: Record<string, string>) => fetch(`${server.url}/api/messages`, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(personalMessage('http://127.0.0.1:9/', 'hi')),
-      });
+      const post = (headers: Record<string, string>) =>
+        fetch(`${server.url}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(personalMessage('http://127.0.0.1:9/', 'hi')),
+        });
       assert.equal((await post({})).status, 401);
       assert.equal((await post({ authorization: `Bearer ${secrets.MICROSOFT_APP_PASSWORD}` })).status, 401);
       await sleep(500);
       const teamsLines = server.logs.slice(before).filter((l) => l.level !== 'debug');
-      assert.deepEqual(teamsLines.map((l) => [l.level, l.msg]), [
-        ['warn', 'refused a Teams request that failed authentication'],
-        ['warn', 'refused a Teams request that failed authentication'],
-      ], JSON.stringify(server.logs.slice(before)));
+      assert.deepEqual(
+        teamsLines.map((l) => [l.level, l.msg]),
+        [
+          ['warn', 'refused a Teams request that failed authentication'],
+          ['warn', 'refused a Teams request that failed authentication'],
+        ],
+        JSON.stringify(server.logs.slice(before)),
+      );
 
       const raw = server.logs.filter((l) => l.level === 'raw');
       assert.deepEqual(raw, [], 'every line on stderr is JSON');
-      const modelFailure = server.logs.find((l) => l.msg === 'Answer model failed; using extractive fallback') as { err?: { stack?: string; message?: string } } | undefined;
+      const modelFailure = server.logs.find((l) => l.msg === 'Answer model failed; using extractive fallback') as
+        | { err?: { stack?: string; message?: string } }
+        | undefined;
       assert.ok(modelFailure?.err?.stack?.includes('\n    at '), 'the stack trace is kept');
       assert.match(modelFailure!.err!.message ?? '', /Incorrect API key provided: \[redacted\]/);
-      assert.ok(server.logs.some((l) => l.level === 'warn' && /signature/i.test(l.msg)), 'the forged Slack request is logged');
+      assert.ok(
+        server.logs.some((l) => l.level === 'warn' && /signature/i.test(l.msg)),
+        'the forged Slack request is logged',
+      );
       const text = server.logs.map((l) => JSON.stringify(l)).join('\n');
       for (const [name, value] of Object.entries(secrets)) assert.ok(!text.includes(value), `${name} appears in the log`);
     } finally {
@@ -150,7 +184,8 @@ forEachBackend('security: Slack', (backend) => {
   });
   after(async () => running?.close());
 
-  const accepted = async (channelId: string) => (await ds.query(`SELECT 1 FROM processed_events WHERE platform = 'slack' AND event_id LIKE $1`, [`${channelId}:%`])).length;
+  const accepted = async (channelId: string) =>
+    (await ds.query(`SELECT 1 FROM processed_events WHERE platform = 'slack' AND event_id LIKE $1`, [`${channelId}:%`])).length;
 
   it('refuses correctly signed requests dated more than five minutes ahead or behind with 401, processing nothing', async () => {
     const now = Math.floor(Date.now() / 1000);
@@ -161,7 +196,11 @@ forEachBackend('security: Slack', (backend) => {
       assert.equal(await accepted(dm), 0);
     }
     const dm = newId('D');
-    assert.equal((await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'fresh' })), { timestamp: now + 60 })).status, 200, 'a minute of clock skew is fine');
+    assert.equal(
+      (await slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'fresh' })), { timestamp: now + 60 })).status,
+      200,
+      'a minute of clock skew is fine',
+    );
   });
 
   it('answers a person whose Slack name contains NUL, and stores the name without it', async () => {
@@ -171,7 +210,10 @@ forEachBackend('security: Slack', (backend) => {
     await slack.event(envelope(messageEvent({ channel: dm, user, text: 'How do I handle exceptions in Python?' })));
     const [post] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm, { timeoutMs: 15_000 });
     assert.doesNotMatch(post.body.text, /Sorry, something went wrong/);
-    const [row] = await ds.query(`SELECT u.name FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform = 'slack' AND i.platform_user_id = $1`, [user]);
+    const [row] = await ds.query(
+      `SELECT u.name FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform = 'slack' AND i.platform_user_id = $1`,
+      [user],
+    );
     assert.equal(row.name, 'Eve Null');
   });
 
@@ -191,20 +233,35 @@ forEachBackend('security: Slack', (backend) => {
     const stalled = Array.from({ length: 30 }, () => {
       const socket = net.connect({ host: '127.0.0.1', port });
       socket.on('error', () => {});
-      socket.write(`POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"type":`);
+      socket.write(
+        `POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"type":`,
+      );
       // the server's request timeout answers 408 (and is done with the request); the client then hangs up
       return new Promise<number>((resolve) => {
         const t0 = Date.now();
-        socket.on('data', (d) => { if (/^HTTP\/1\.1 408/.test(String(d))) { resolve(Date.now() - t0); socket.destroy(); } });
+        socket.on('data', (d) => {
+          if (/^HTTP\/1\.1 408/.test(String(d))) {
+            resolve(Date.now() - t0);
+            socket.destroy();
+          }
+        });
         socket.on('close', () => resolve(Date.now() - t0));
       });
     });
     const dms = Array.from({ length: 10 }, () => newId('D'));
-    const acks = await Promise.all(dms.map((dm) => slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'How should I run a retrospective?' })))));
-    assert.deepEqual(acks.map((a) => a.status), dms.map(() => 200));
+    const acks = await Promise.all(
+      dms.map((dm) => slack.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'How should I run a retrospective?' })))),
+    );
+    assert.deepEqual(
+      acks.map((a) => a.status),
+      dms.map(() => 200),
+    );
     for (const dm of dms) await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm, { timeoutMs: 20_000 });
     const endedAfter = await Promise.all(stalled);
-    assert.ok(endedAfter.every((ms) => ms < 30_000), 'every stalled request was ended by the server (408)');
+    assert.ok(
+      endedAfter.every((ms) => ms < 30_000),
+      'every stalled request was ended by the server (408)',
+    );
   });
 });
 
@@ -226,7 +283,13 @@ forEachBackend('security: Teams without an app id (local mode)', (backend) => {
   });
 
   it('refuses an activity whose serviceUrl is not on this machine (403), accepting nothing and calling out nowhere', async () => {
-    for (const url of ['http://10.1.2.3:9/', 'https://smba.trafficmanager.net/emea/', 'http://169.254.169.254/latest/', 'file:///etc/passwd', 'http://127.0.0.1.evil.example/']) {
+    for (const url of [
+      'http://10.1.2.3:9/',
+      'https://smba.trafficmanager.net/emea/',
+      'http://169.254.169.254/latest/',
+      'file:///etc/passwd',
+      'http://127.0.0.1.evil.example/',
+    ]) {
       const activity = personalMessage(url, 'hi');
       const res = await bot.post(activity);
       assert.ok(res.status === 403 || (res.status === 400 && !url.startsWith('http')), `${url}: ${res.status}`);
@@ -236,13 +299,17 @@ forEachBackend('security: Teams without an app id (local mode)', (backend) => {
   });
 
   it('never links an identity to an existing account by an email the caller controls', async () => {
-    const [victim] = await ds.query(`INSERT INTO users (email, name) VALUES ($1, 'Ada Victim') RETURNING id`, [`ada.${Date.now()}@example.test`]);
+    const [victim] = await ds.query(`INSERT INTO users (email, name) VALUES ($1, 'Ada Victim') RETURNING id`, [
+      `ada.${Date.now()}@example.test`,
+    ]);
     const [{ email }] = await ds.query(`SELECT email FROM users WHERE id = $1`, [victim.id]);
     const attacker = person('Not Ada');
     connector.addMember(attacker.id, { name: 'Ada Victim', email, aadObjectId: attacker.aadObjectId });
     await bot.post(personalMessage(serviceUrl, 'What is my progress?', { from: attacker }));
     await bot.settle();
-    const [linked] = await ds.query(`SELECT user_id FROM user_identities WHERE platform = 'teams' AND platform_user_id = $1`, [attacker.aadObjectId]);
+    const [linked] = await ds.query(`SELECT user_id FROM user_identities WHERE platform = 'teams' AND platform_user_id = $1`, [
+      attacker.aadObjectId,
+    ]);
     assert.ok(linked, 'the caller got an identity of their own');
     assert.notEqual(linked.user_id, victim.id, 'not the account that owns the email');
   });

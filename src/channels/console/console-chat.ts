@@ -13,8 +13,12 @@ export interface ConsoleUser {
 export class ConsoleChat {
   private readonly conversationId = `console-${randomUUID()}`;
 
-  constructor(private readonly service: ConversationService, private readonly user: ConsoleUser,
-    private readonly out: NodeJS.WritableStream = process.stdout, private readonly color = Boolean((process.stdout as { isTTY?: boolean }).isTTY)) {}
+  constructor(
+    private readonly service: ConversationService,
+    private readonly user: ConsoleUser,
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly color = Boolean((process.stdout as { isTTY?: boolean }).isTTY),
+  ) {}
 
   async ask(text: string): Promise<string> {
     const msg: IncomingMessage = {

@@ -8,7 +8,9 @@ export function renderText(reply: BotReply, opts: { color?: boolean } = {}): str
   if (reply.sources.length) {
     lines.push('', c.bold('Sources'));
     for (const s of reply.sources) {
-      lines.push(`  [${s.n}] ${s.title} ${c.dim(`(${s.contentType}${s.similarity === null ? '' : `, similarity ${s.similarity.toFixed(2)}`})`)}`);
+      lines.push(
+        `  [${s.n}] ${s.title} ${c.dim(`(${s.contentType}${s.similarity === null ? '' : `, similarity ${s.similarity.toFixed(2)}`})`)}`,
+      );
     }
   }
   if (reply.kind === 'answer') lines.push('', `${c.bold('Confidence')} ${Math.round(reply.confidence * 100)}% ${bar(reply.confidence)}`);

@@ -65,7 +65,10 @@ export class AckGate {
     const waiters = this.waiters;
     this.waiters = [];
     // On the next turn: responses finishing in this turn may be followed by requests parsed in it.
-    if (waiters.length) setImmediate(() => { for (const go of waiters) go(); });
+    if (waiters.length)
+      setImmediate(() => {
+        for (const go of waiters) go();
+      });
   }
 }
 

@@ -1,4 +1,4 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Logger, LogLevel as OurLevel } from '../../observability/logger';
 
 const ORDER: Record<LogLevel, number> = { [LogLevel.DEBUG]: 10, [LogLevel.INFO]: 20, [LogLevel.WARN]: 30, [LogLevel.ERROR]: 40 };
@@ -6,10 +6,15 @@ const ORDER: Record<LogLevel, number> = { [LogLevel.DEBUG]: 10, [LogLevel.INFO]:
 /** Bolt's level for ours ('silent' still lets errors reach our logger, which then drops them). */
 export function boltLevel(level: OurLevel | undefined): LogLevel {
   switch (level) {
-    case 'debug': return LogLevel.DEBUG;
-    case 'warn': return LogLevel.WARN;
-    case 'error': case 'silent': return LogLevel.ERROR;
-    default: return LogLevel.INFO;
+    case 'debug':
+      return LogLevel.DEBUG;
+    case 'warn':
+      return LogLevel.WARN;
+    case 'error':
+    case 'silent':
+      return LogLevel.ERROR;
+    default:
+      return LogLevel.INFO;
   }
 }
 
@@ -21,19 +26,25 @@ export function boltLevel(level: OurLevel | undefined): LogLevel {
 export function boltLogger(logger: Logger, initial: LogLevel = LogLevel.INFO): BoltLogger {
   let level = initial;
   let name = 'bolt';
-  const write = (at: LogLevel, sink: (obj: object, msg: string) => void) => (...parts: unknown[]) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const err = parts.find((p): p is Error => p instanceof Error);
-    sink({ component: 'slack', source: name, ...(err ? { err } : {}) }, parts.map(describe).join(' '));
-  };
+  const write =
+    (at: LogLevel, sink: (obj: object, msg: string) => void) =>
+    (...parts: unknown[]) => {
+      if (ORDER[at] < ORDER[level]) return;
+      const err = parts.find((p): p is Error => p instanceof Error);
+      sink({ component: 'slack', source: name, ...(err ? { err } : {}) }, parts.map(describe).join(' '));
+    };
   return {
     debug: write(LogLevel.DEBUG, (o, m) => logger.debug(o, m)),
     info: write(LogLevel.INFO, (o, m) => logger.info(o, m)),
     warn: write(LogLevel.WARN, (o, m) => logger.warn(o, m)),
     error: write(LogLevel.ERROR, (o, m) => logger.error(o, m)),
-    setLevel: (l: LogLevel) => { level = l; },
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
     getLevel: () => level,
-    setName: (n: string) => { name = n; },
+    setName: (n: string) => {
+      name = n;
+    },
   };
 }
 

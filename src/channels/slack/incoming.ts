@@ -76,8 +76,10 @@ export function decideMention(event: SlackMessageLike, bot: BotIdentity | undefi
   return { action: 'answer', turn: { channel, user, ts, replyThreadTs: threadTs ?? ts, text: toPlainQuestion(rawText, bot?.botUserId) } };
 }
 
-function basics(event: SlackMessageLike, bot: BotIdentity | undefined):
-  { reason: string } | { channel: string; user: string; ts: string; threadTs: string | null; rawText: string } {
+function basics(
+  event: SlackMessageLike,
+  bot: BotIdentity | undefined,
+): { reason: string } | { channel: string; user: string; ts: string; threadTs: string | null; rawText: string } {
   if (!event || typeof event !== 'object') return { reason: 'no event' };
   const subtype = typeof event.subtype === 'string' ? event.subtype : undefined;
   if (event.bot_id !== undefined && event.bot_id !== null) return { reason: 'bot message' };
@@ -87,7 +89,7 @@ function basics(event: SlackMessageLike, bot: BotIdentity | undefined):
   const user = str(event.user);
   const ts = str(event.ts);
   if (!channel || !user || !ts) return { reason: 'missing channel, user or ts' };
-  if (bot && (user === bot.botUserId)) return { reason: 'own message' };
+  if (bot && user === bot.botUserId) return { reason: 'own message' };
   return { channel, user, ts, threadTs: str(event.thread_ts) ?? null, rawText: typeof event.text === 'string' ? event.text : '' };
 }
 
@@ -117,8 +119,13 @@ export function toPlainQuestion(text: string, botUserId?: string): string {
     .replace(/<!date\^[^|>]+\|([^>]*)>/g, '$1')
     .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, '$2')
     .replace(/<((?:https?|mailto):[^>]+)>/g, '$1')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  return out.replace(/[ \t]+/g, ' ').replace(/ *\n */g, '\n').trim();
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+  return out
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);

@@ -1,11 +1,11 @@
-import { App, webApi, type Authorize, type ExpressReceiver } from '@slack/bolt';
+import { App, type Authorize, type ExpressReceiver, webApi } from '@slack/bolt';
 import express, { type Express } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
-import { AppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
+import { AppError } from '../../errors';
 import type { JobQueue } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
@@ -15,8 +15,8 @@ import { registerListeners } from './listeners';
 import { SlackProfileCache } from './profile-cache';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './receivers';
 import { requestWindow } from './request-window';
-import { slackErrorCode, type SlackDeps } from './slack-deps';
-import { slackJobHandlers, type SlackJob } from './slack-jobs';
+import { type SlackDeps, slackErrorCode } from './slack-deps';
+import { type SlackJob, slackJobHandlers } from './slack-jobs';
 
 export { answerMessage, type SlackMessage } from './blocks/answer-blocks';
 export { EVENTS_PATH } from './receivers';
@@ -83,7 +83,10 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
   const signingSecret = config.SLACK_SIGNING_SECRET;
   if (!token || !signingSecret) {
     const missing = [!token && 'SLACK_BOT_TOKEN', !signingSecret && 'SLACK_SIGNING_SECRET'].filter(Boolean).join(' and ');
-    logger.info({ missing }, `Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on (missing: ${missing}); see docs/slack-setup.md`);
+    logger.info(
+      { missing },
+      `Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on (missing: ${missing}); see docs/slack-setup.md`,
+    );
     return null;
   }
 
@@ -100,8 +103,10 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
   const router = express.Router();
   router.post(EVENTS_PATH, requestWindow(logger));
   if (ackGate) router.use(EVENTS_PATH, ackGate.middleware);
-  const httpReceiver: ExpressReceiver | undefined = mode === 'http' ? createHttpReceiver({ signingSecret, boltLogger: bolt, logger, router }) : undefined;
-  const receiver = httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, boltLogger: bolt, clientOptions: { ...clientOptions } });
+  const httpReceiver: ExpressReceiver | undefined =
+    mode === 'http' ? createHttpReceiver({ signingSecret, boltLogger: bolt, logger, router }) : undefined;
+  const receiver =
+    httpReceiver ?? createSocketReceiver({ appToken: config.SLACK_APP_TOKEN!, boltLogger: bolt, clientOptions: { ...clientOptions } });
 
   // One auth.test per process, shared by every event (Bolt's own single-token mode would call it in the
   // constructor, unawaited, or on every event). Forgotten on failure, so the next event tries again.
@@ -112,7 +117,9 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
         if (!r.user_id) throw new Error('auth.test returned no user_id');
         return { botUserId: r.user_id, botId: r.bot_id, team: r.team, user: r.user };
       });
-      attempt.catch(() => { if (identity === attempt) identity = undefined; });
+      attempt.catch(() => {
+        if (identity === attempt) identity = undefined;
+      });
       identity = attempt;
     }
     return identity;
@@ -136,11 +143,19 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
   const accept = async (key: string, job: SlackJob) => {
     try {
       const result = await deps.queue.accept('slack', key, job);
-      if (result === 'duplicate') logger.info({ key, channel: job.target.channel, ...(job.target.type === 'conversation' ? { ts: job.target.ts } : {}) }, 'delivery already accepted (a Slack retry, or the other event of a mention): nothing to do');
+      if (result === 'duplicate')
+        logger.info(
+          { key, channel: job.target.channel, ...(job.target.type === 'conversation' ? { ts: job.target.ts } : {}) },
+          'delivery already accepted (a Slack retry, or the other event of a mention): nothing to do',
+        );
       return result;
     } catch (err) {
       deps.metrics?.acceptFailures.inc({ channel: 'slack' });
-      throw new AppError('NOT_ACCEPTED', 'Could not store the Slack delivery (database or queue unreachable): answering 5xx so that Slack retries.', { cause: err });
+      throw new AppError(
+        'NOT_ACCEPTED',
+        'Could not store the Slack delivery (database or queue unreachable): answering 5xx so that Slack retries.',
+        { cause: err },
+      );
     }
   };
   const slackDeps: SlackDeps = {
@@ -164,7 +179,10 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
       logger.error({ err: error, ...describeBody(body) }, error.message);
       throw error;
     }
-    logger.error({ err: error, code: (error as { code?: string }).code, slackError: slackErrorCode(error), ...describeBody(body) }, 'unhandled error in the Slack app');
+    logger.error(
+      { err: error, code: (error as { code?: string }).code, slackError: slackErrorCode(error), ...describeBody(body) },
+      'unhandled error in the Slack app',
+    );
   });
 
   let mounted = false;
@@ -181,20 +199,28 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
       if (started) return;
       try {
         const me = await botIdentity();
-        logger.info({ mode, bot: me.user, botUserId: me.botUserId, team: me.team }, mode === 'http'
-          ? `Slack connected: listening for events, commands and interactivity at POST ${EVENTS_PATH}`
-          : 'Slack connected: Socket Mode');
+        logger.info(
+          { mode, bot: me.user, botUserId: me.botUserId, team: me.team },
+          mode === 'http'
+            ? `Slack connected: listening for events, commands and interactivity at POST ${EVENTS_PATH}`
+            : 'Slack connected: Socket Mode',
+        );
       } catch (err) {
         const code = slackErrorCode(err);
         if (code && BAD_TOKEN.has(code)) {
-          throw new AppError('CONFIG_INVALID', `Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's "OAuth & Permissions" page; see docs/slack-setup.md.`, { cause: err });
+          throw new AppError(
+            'CONFIG_INVALID',
+            `Slack rejected SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token (xoxb-…) from the app's "OAuth & Permissions" page; see docs/slack-setup.md.`,
+            { cause: err },
+          );
         }
         if (mode === 'socket') throw err;
         // Slack unreachable right now: keep serving; the first event checks the token again.
         logger.warn({ err, slackError: code }, 'could not reach Slack to check the bot token; will retry on the first event');
       }
       // Workers post with the bot token (app.client has none: Bolt passes each listener a client with the token).
-      if (options.runWorkers !== false) await deps.queue.work('slack', slackJobHandlers(slackDeps, new webApi.WebClient(token, { ...clientOptions, logger: bolt })));
+      if (options.runWorkers !== false)
+        await deps.queue.work('slack', slackJobHandlers(slackDeps, new webApi.WebClient(token, { ...clientOptions, logger: bolt })));
       if (mode === 'socket') await app.start();
       started = true;
     },
@@ -212,6 +238,7 @@ export function withTrailingSlash(url: string): string {
 
 /** Enough of a Slack payload to find the request in the logs, and nothing a person wrote. */
 function describeBody(body: unknown): Record<string, unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: any Slack payload shape; only fields that exist are read
   const b = (body ?? {}) as Record<string, any>;
   const event = b.event && typeof b.event === 'object' ? b.event : undefined;
   return {

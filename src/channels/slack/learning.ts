@@ -3,8 +3,13 @@
 // where the chart is rendered and the chart and CSV uploaded).
 import type { webApi } from '@slack/bolt';
 import {
+  type LearningLoop,
+  type MatchedCommand,
+  type PercentInput,
+  type ProgressReport,
   parseReportTarget,
-  type LearningLoop, type MatchedCommand, type PercentInput, type ProgressReport, type ReportTarget, type UpdateProgressResult,
+  type ReportTarget,
+  type UpdateProgressResult,
 } from '../../core/learning';
 import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
@@ -12,16 +17,26 @@ import { renderProgressChart } from '../../render/report-chart';
 import { reportCsv } from '../../render/report-csv';
 import type { SlackMessage } from './blocks/answer-blocks';
 import {
-  dashboardMessage, helpMessage, progressChoicesMessage, progressMessage, quizMessage, recommendationsMessage, reportFileBase, reportMessage,
+  dashboardMessage,
+  helpMessage,
+  progressChoicesMessage,
+  progressMessage,
+  quizMessage,
+  recommendationsMessage,
+  reportFileBase,
+  reportMessage,
 } from './blocks/learning-blocks';
 import { escapeMrkdwn } from './blocks/mrkdwn';
 import { noticeMessage } from './blocks/notice-blocks';
-import { slackErrorCode, type SlackDeps } from './slack-deps';
+import { type SlackDeps, slackErrorCode } from './slack-deps';
 
-export const REPORT_FILES_SENT = 'Reports show people’s learning progress, so I sent the chart and the CSV to our direct messages (only you can see them there).';
-export const REPORT_FILES_FAILED = "Reports show people's learning progress, so I only share the chart and CSV in our direct messages, and I couldn't post them there just now. Ask again in a minute.";
+export const REPORT_FILES_SENT =
+  'Reports show people’s learning progress, so I sent the chart and the CSV to our direct messages (only you can see them there).';
+export const REPORT_FILES_FAILED =
+  "Reports show people's learning progress, so I only share the chart and CSV in our direct messages, and I couldn't post them there just now. Ask again in a minute.";
 export const QUIZ_SENT = 'Your quiz is in our direct messages: answer there and press *Submit answers*.';
-export const QUIZ_NOT_DELIVERED = "I couldn't open our direct messages to send you the quiz. Open the assistant's *Messages* tab, then try again.";
+export const QUIZ_NOT_DELIVERED =
+  "I couldn't open our direct messages to send you the quiz. Open the assistant's *Messages* tab, then try again.";
 
 export const LEARNING_UNAVAILABLE = 'Progress, quizzes and reports are not switched on for this Slack app yet: ask your admin.';
 
@@ -48,7 +63,12 @@ export interface LearningRequest {
 }
 
 /** The users.id of a Slack user of this workspace (profile from users.info, as for questions). */
-export async function slackUserToId(deps: Pick<SlackDeps, 'profiles' | 'identities'>, client: webApi.WebClient, teamId: string, slackUserId: string): Promise<string> {
+export async function slackUserToId(
+  deps: Pick<SlackDeps, 'profiles' | 'identities'>,
+  client: webApi.WebClient,
+  teamId: string,
+  slackUserId: string,
+): Promise<string> {
   const profile = await deps.profiles.get(client, teamId, slackUserId);
   return deps.identities.resolve({ channel: 'slack', tenantId: teamId, platformUserId: slackUserId, ...(profile ? { profile } : {}) });
 }
@@ -99,7 +119,11 @@ export class SlackLearning {
   }
 
   /** A progress_set button. */
-  async setProgress(userId: string, value: { itemType: 'skill' | 'course'; itemId: string; percent: PercentInput }, log: Logger): Promise<SlackMessage> {
+  async setProgress(
+    userId: string,
+    value: { itemType: 'skill' | 'course'; itemId: string; percent: PercentInput },
+    log: Logger,
+  ): Promise<SlackMessage> {
     const result = await this.learning.progress.updateProgress(userId, value);
     log.info({ userId, itemId: value.itemId, kind: result.kind }, 'progress button');
     return progressReply(result, value.percent);
@@ -137,7 +161,8 @@ export class SlackLearning {
     if (result.kind === 'refusal') {
       log.info({ reason: result.reason }, 'report refused');
       // the core names the target as given: for an @mention that is a users.id, so say the name instead
-      if (mention && target.userId) result.message = result.message.split(`“${target.userId}”`).join(`“${mention.name ?? `<@${mention.id}>`}”`);
+      if (mention && target.userId)
+        result.message = result.message.split(`“${target.userId}”`).join(`“${mention.name ?? `<@${mention.id}>`}”`);
       if (!result.own) return req.reply(noticeMessage(escapeMrkdwn(result.message)));
       report = result.own;
       note = result.message;
@@ -150,11 +175,16 @@ export class SlackLearning {
 
   private async uploadReportFiles(report: ProgressReport, req: LearningRequest, log: Logger): Promise<boolean> {
     try {
-      const channel = req.dmChannel ?? await openDm(req.client, req.slackUserId);
+      const channel = req.dmChannel ?? (await openDm(req.client, req.slackUserId));
       const base = reportFileBase(report);
       const fileUploads: Array<{ file: Buffer; filename: string; title: string }> = [];
-      if (report.rows.length) fileUploads.push({ file: renderProgressChart(report), filename: `${base}.png`, title: `Learning progress chart: ${report.title}` });
-      fileUploads.push({ file: Buffer.from(`\ufeff${reportCsv(report)}`, 'utf8'), filename: `${base}.csv`, title: `Learning report: ${report.title} (CSV)` });
+      if (report.rows.length)
+        fileUploads.push({ file: renderProgressChart(report), filename: `${base}.png`, title: `Learning progress chart: ${report.title}` });
+      fileUploads.push({
+        file: Buffer.from(`\ufeff${reportCsv(report)}`, 'utf8'),
+        filename: `${base}.csv`,
+        title: `Learning report: ${report.title} (CSV)`,
+      });
       await req.client.files.uploadV2({
         channel_id: channel,
         initial_comment: `Learning report: ${report.title}, ${report.generatedAt.toISOString().slice(0, 10)}. It shows people's learning progress: please don't share it beyond those who need it.`,
@@ -177,6 +207,8 @@ export function progressReply(result: UpdateProgressResult, percent: PercentInpu
     case 'ambiguous':
       return progressChoicesMessage(result.message, result.options, percent);
     case 'not_found':
-      return result.suggestions.length ? progressChoicesMessage(result.message, result.suggestions, percent) : noticeMessage(escapeMrkdwn(result.message));
+      return result.suggestions.length
+        ? progressChoicesMessage(result.message, result.suggestions, percent)
+        : noticeMessage(escapeMrkdwn(result.message));
   }
 }

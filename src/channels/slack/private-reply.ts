@@ -24,7 +24,12 @@ export async function replyPrivately(target: PrivateReplyTarget, message: SlackM
       return true;
     }
     if (target.channelId) {
-      await target.client.chat.postEphemeral({ channel: target.channelId, user: target.userId, text: message.text, blocks: message.blocks });
+      await target.client.chat.postEphemeral({
+        channel: target.channelId,
+        user: target.userId,
+        text: message.text,
+        blocks: message.blocks,
+      });
       return true;
     }
     log.warn({ user: target.userId }, 'no response_url and no channel: cannot reply privately');

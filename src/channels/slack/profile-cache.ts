@@ -29,7 +29,10 @@ export class SlackProfileCache {
   private readonly ttlMs: number;
   private readonly failureTtlMs: number;
 
-  constructor(private readonly logger: Logger, opts: ProfileCacheOptions = {}) {
+  constructor(
+    private readonly logger: Logger,
+    opts: ProfileCacheOptions = {},
+  ) {
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
     this.failureTtlMs = opts.failureTtlMs ?? 60_000;
     const now = opts.now;
@@ -67,7 +70,9 @@ export class SlackProfileCache {
     const res = await client.users.info({ user: userId });
     const u = res.user;
     if (!u) return undefined;
-    const name = [u.profile?.real_name, u.real_name, u.profile?.display_name, u.name].find((s) => typeof s === 'string' && s.trim())?.trim();
+    const name = [u.profile?.real_name, u.real_name, u.profile?.display_name, u.name]
+      .find((s) => typeof s === 'string' && s.trim())
+      ?.trim();
     const email = u.profile?.email?.trim() || undefined;
     // users.info answered our bot token's request to the configured Slack API: the email is Slack's word
     return { ...(name ? { name } : {}), ...(email ? { email, emailVerified: true } : {}) };

@@ -1,10 +1,17 @@
-import { ExpressReceiver, SocketModeReceiver, type App, type Logger as BoltLogger, type ReceiverEvent, type webApi } from '@slack/bolt';
+import { type App, type Logger as BoltLogger, ExpressReceiver, type ReceiverEvent, SocketModeReceiver, type webApi } from '@slack/bolt';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from '../../observability/logger';
 
 export const EVENTS_PATH = '/slack/events';
 
-const VIEW_AND_SHORTCUT_TYPES = new Set(['shortcut', 'message_action', 'view_submission', 'view_closed', 'block_suggestion', 'dialog_submission']);
+const VIEW_AND_SHORTCUT_TYPES = new Set([
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'view_closed',
+  'block_suggestion',
+  'dialog_submission',
+]);
 
 /**
  * Why Bolt could not route a (signed, parsed) body, or null when it can. Bolt never acknowledges a body
@@ -32,20 +39,31 @@ export function unroutableReason(body: unknown): string | null {
  * verifies the signature and the 5-minute window (401) and rejects malformed bodies (400). The one
  * addition is the guard above, between Bolt's parsing and its dispatch.
  */
-export function createHttpReceiver(opts: { signingSecret: string; boltLogger: BoltLogger; logger: Logger; router?: express.Router }): ExpressReceiver {
+export function createHttpReceiver(opts: {
+  signingSecret: string;
+  boltLogger: BoltLogger;
+  logger: Logger;
+  router?: express.Router;
+}): ExpressReceiver {
   const { logger } = opts;
   // ExpressReceiver binds this.requestHandler in its constructor, so an override is what the route runs.
   class GuardedExpressReceiver extends ExpressReceiver {
     override async requestHandler(req: Request, res: Response): Promise<void> {
       const body = req.body as Record<string, unknown> | null;
       if (body && typeof body === 'object' && body.type === 'app_rate_limited') {
-        logger.warn({ component: 'slack', minuteRateLimited: body.minute_rate_limited }, 'Slack is rate-limiting event deliveries to this app (over 30,000 events an hour)');
+        logger.warn(
+          { component: 'slack', minuteRateLimited: body.minute_rate_limited },
+          'Slack is rate-limiting event deliveries to this app (over 30,000 events an hour)',
+        );
         res.status(200).end();
         return;
       }
       const reason = unroutableReason(body);
       if (reason) {
-        logger.warn({ component: 'slack', reason, retryNum: req.headers['x-slack-retry-num'] }, 'signed Slack request with a payload Bolt cannot route: 400');
+        logger.warn(
+          { component: 'slack', reason, retryNum: req.headers['x-slack-retry-num'] },
+          'signed Slack request with a payload Bolt cannot route: 400',
+        );
         res.status(400).end();
         return;
       }
@@ -65,7 +83,11 @@ export function createHttpReceiver(opts: { signingSecret: string; boltLogger: Bo
   });
 }
 
-export function createSocketReceiver(opts: { appToken: string; boltLogger: BoltLogger; clientOptions: webApi.WebClientOptions }): SocketModeReceiver {
+export function createSocketReceiver(opts: {
+  appToken: string;
+  boltLogger: BoltLogger;
+  clientOptions: webApi.WebClientOptions;
+}): SocketModeReceiver {
   /**
    * Socket Mode acknowledges over the WebSocket as soon as ack() is called, and Bolt calls it for
    * events before any listener runs. Accepted means persisted here too: the ack is held until the
@@ -76,7 +98,12 @@ export function createSocketReceiver(opts: { appToken: string; boltLogger: BoltL
       const deferring = {
         processEvent: async (event: ReceiverEvent) => {
           let acked: { response?: unknown } | undefined;
-          await app.processEvent({ ...event, ack: async (response?: unknown) => { acked = { response }; } });
+          await app.processEvent({
+            ...event,
+            ack: async (response?: unknown) => {
+              acked = { response };
+            },
+          });
           if (acked) await event.ack(acked.response as never);
         },
       };

@@ -16,7 +16,10 @@ export function requestWindow(logger: Logger, now: () => number = Date.now): Req
     const ts = Number(Array.isArray(header) ? header[0] : header);
     if (header !== undefined && Number.isFinite(ts) && Math.abs(now() / 1000 - ts) <= MAX_CLOCK_SKEW_SECONDS) return next();
     if (header === undefined) return next(); // unsigned: Bolt answers 401 for the missing signature
-    logger.warn({ component: 'slack', skewSeconds: Number.isFinite(ts) ? Math.round(now() / 1000 - ts) : null }, 'refused a Slack request dated outside the five-minute window');
+    logger.warn(
+      { component: 'slack', skewSeconds: Number.isFinite(ts) ? Math.round(now() / 1000 - ts) : null },
+      'refused a Slack request dated outside the five-minute window',
+    );
     res.status(401).json({ error: 'request timestamp outside the five-minute window' });
   };
 }

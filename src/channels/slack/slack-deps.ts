@@ -3,10 +3,10 @@ import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
+import type { Metrics } from '../../observability/metrics';
 import type { AckGate } from './ack-gate';
 import type { BotIdentity } from './incoming';
 import type { SlackProfileCache } from './profile-cache';
-import type { Metrics } from '../../observability/metrics';
 import type { SlackJob } from './slack-jobs';
 
 /** What every listener gets (constructor-style injection; listeners hold no state of their own). */

@@ -7,7 +7,7 @@ import { answerMessage, type SlackMessage } from './blocks/answer-blocks';
 import { APOLOGY_TEXT, noticeMessage } from './blocks/notice-blocks';
 import type { SlackTurn } from './incoming';
 import { runLearning } from './listeners/commands/learning-commands';
-import { slackErrorCode, type SlackDeps } from './slack-deps';
+import { type SlackDeps, slackErrorCode } from './slack-deps';
 
 /**
  * One Slack delivery, as the listeners accept it and the workers run it. Plain JSON (it is stored in
@@ -18,8 +18,7 @@ export interface SlackJob {
   v: 1;
   teamId: string;
   user: string;
-  target:
-    /** a post in the conversation: in `replyThreadTs`, or top-level; `ts` is the person's message (reaction) */
+  target: /** a post in the conversation: in `replyThreadTs`, or top-level; `ts` is the person's message (reaction) */
     | { type: 'conversation'; channel: string; ts: string; replyThreadTs: string | null }
     /** a private reply through a slash command's response_url (valid 30 minutes, 5 uses) */
     | { type: 'response_url'; url: string; channel: string };
@@ -36,16 +35,30 @@ export function isSlackJob(data: unknown): data is SlackJob {
   if (!j || typeof j !== 'object' || j.v !== 1 || typeof j.teamId !== 'string' || typeof j.user !== 'string') return false;
   const t = j.target as Record<string, unknown> | undefined;
   const a = j.action as Record<string, unknown> | undefined;
-  const targetOk = t?.type === 'conversation' ? typeof t.channel === 'string' && typeof t.ts === 'string'
-    : t?.type === 'response_url' ? typeof t.url === 'string' : false;
-  const actionOk = a?.type === 'question' ? typeof a.text === 'string' && typeof a.messageId === 'string'
-    : a?.type === 'command' ? typeof a.command === 'object' && a.command !== null : false;
+  const targetOk =
+    t?.type === 'conversation'
+      ? typeof t.channel === 'string' && typeof t.ts === 'string'
+      : t?.type === 'response_url'
+        ? typeof t.url === 'string'
+        : false;
+  const actionOk =
+    a?.type === 'question'
+      ? typeof a.text === 'string' && typeof a.messageId === 'string'
+      : a?.type === 'command'
+        ? typeof a.command === 'object' && a.command !== null
+        : false;
   return targetOk && actionOk;
 }
 
 /** The job for a message event the listeners decided to answer. */
 export function messageJob(teamId: string, turn: SlackTurn, action: SlackJob['action']): SlackJob {
-  return { v: 1, teamId, user: turn.user, target: { type: 'conversation', channel: turn.channel, ts: turn.ts, replyThreadTs: turn.replyThreadTs }, action };
+  return {
+    v: 1,
+    teamId,
+    user: turn.user,
+    target: { type: 'conversation', channel: turn.channel, ts: turn.ts, replyThreadTs: turn.replyThreadTs },
+    action,
+  };
 }
 
 /** The de-duplication key of a message: app_mention and message for one mention, and every retry, share it. */
@@ -87,16 +100,22 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
       await deliver(deps, client, job, ctx, message, log);
     } else {
       let replied = false;
-      await runLearning(deps, action.command, {
-        client,
-        teamId: job.teamId,
-        slackUserId: job.user,
-        ...(action.dmChannel ? { dmChannel: action.dmChannel } : {}),
-        reply: async (message) => {
-          await deliver(deps, client, job, ctx, message, log, replied);
-          replied = true;
+      await runLearning(
+        deps,
+        action.command,
+        {
+          client,
+          teamId: job.teamId,
+          slackUserId: job.user,
+          ...(action.dmChannel ? { dmChannel: action.dmChannel } : {}),
+          reply: async (message) => {
+            await deliver(deps, client, job, ctx, message, log, replied);
+            replied = true;
+          },
         },
-      }, log, action.reportText);
+        log,
+        action.reportText,
+      );
       deps.metrics?.answers.inc({ channel: 'slack', outcome: 'command' });
     }
   } finally {
@@ -104,7 +123,12 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
   }
 }
 
-async function answer(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, action: Extract<SlackJob['action'], { type: 'question' }>): Promise<SlackMessage> {
+async function answer(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  job: SlackJob,
+  action: Extract<SlackJob['action'], { type: 'question' }>,
+): Promise<SlackMessage> {
   await deps.ackGate.quiet();
   const profile = await deps.profiles.get(client, job.teamId, job.user);
   const incoming: IncomingMessage = {
@@ -128,7 +152,15 @@ async function answer(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, 
  * again; the posted ts is recorded against the delivery before the job completes. `more` marks a
  * second reply of the same job (learning commands may reply twice), which is not recorded again.
  */
-async function deliver(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, ctx: JobContext, message: SlackMessage, log: Logger, more = false): Promise<void> {
+async function deliver(
+  deps: SlackDeps,
+  client: webApi.WebClient,
+  job: SlackJob,
+  ctx: JobContext,
+  message: SlackMessage,
+  log: Logger,
+  more = false,
+): Promise<void> {
   await deps.ackGate.quiet();
   const { target } = job;
   if (target.type === 'response_url') {
@@ -147,25 +179,37 @@ async function deliver(deps: SlackDeps, client: webApi.WebClient, job: SlackJob,
       return;
     }
   }
-  const res = await client.chat.postMessage({
-    channel: target.channel,
-    ...(target.replyThreadTs ? { thread_ts: target.replyThreadTs } : {}),
-    text: message.text,
-    blocks: message.blocks,
-    unfurl_links: false,
-    unfurl_media: false,
-    metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { key: ctx.key } },
-  }).catch((err) => {
-    log.error({ err, slackError: slackErrorCode(err), threadTs: target.replyThreadTs }, 'could not post the answer to Slack');
-    throw err;
-  });
+  const res = await client.chat
+    .postMessage({
+      channel: target.channel,
+      ...(target.replyThreadTs ? { thread_ts: target.replyThreadTs } : {}),
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+      metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { key: ctx.key } },
+    })
+    .catch((err) => {
+      log.error({ err, slackError: slackErrorCode(err), threadTs: target.replyThreadTs }, 'could not post the answer to Slack');
+      throw err;
+    });
   if (!more) await ctx.recordReply(typeof res.ts === 'string' ? res.ts : 'posted');
 }
 
 /** Our post for this delivery, if an earlier attempt made it: the thread's replies or the channel's recent history. */
-async function findEarlierPost(client: webApi.WebClient, target: Extract<SlackJob['target'], { type: 'conversation' }>, key: string): Promise<string | undefined> {
+async function findEarlierPost(
+  client: webApi.WebClient,
+  target: Extract<SlackJob['target'], { type: 'conversation' }>,
+  key: string,
+): Promise<string | undefined> {
   const res = target.replyThreadTs
-    ? await client.conversations.replies({ channel: target.channel, ts: target.replyThreadTs, oldest: target.ts, include_all_metadata: true, limit: 100 })
+    ? await client.conversations.replies({
+        channel: target.channel,
+        ts: target.replyThreadTs,
+        oldest: target.ts,
+        include_all_metadata: true,
+        limit: 100,
+      })
     : await client.conversations.history({ channel: target.channel, oldest: target.ts, include_all_metadata: true, limit: 100 });
   const messages = (res.messages ?? []) as Array<{ ts?: string; metadata?: { event_type?: string; event_payload?: { key?: unknown } } }>;
   return messages.find((m) => m.metadata?.event_type === REPLY_EVENT_TYPE && m.metadata.event_payload?.key === key)?.ts;
@@ -206,6 +250,9 @@ async function removeReaction(deps: SlackDeps, client: webApi.WebClient, job: Sl
 }
 
 function logFor(deps: SlackDeps, job: SlackJob, ctx: JobContext): Logger {
-  const where = job.target.type === 'conversation' ? { channel: job.target.channel, ts: job.target.ts } : { channel: job.target.channel, via: 'response_url' };
+  const where =
+    job.target.type === 'conversation'
+      ? { channel: job.target.channel, ts: job.target.ts }
+      : { channel: job.target.channel, via: 'response_url' };
   return deps.logger.child({ component: 'slack', jobId: ctx.jobId, attempt: ctx.attempt, user: job.user, ...where });
 }

@@ -1,42 +1,66 @@
 // Pure helpers around Bot Framework activities: validation before botbuilder sees a body, and the
 // mapping from a Teams activity to the core's IncomingMessage. No I/O here, so all of it is unit-tested.
-import { TurnContext, type Activity } from 'botbuilder';
+import { type Activity, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { IncomingMessage, UserProfile } from '../../core/messages';
 
 /** Activity types a channel may send to a bot (invokeResponse and delay only ever go the other way). */
 export const INBOUND_ACTIVITY_TYPES = [
-  'message', 'contactRelationUpdate', 'conversationUpdate', 'typing', 'endOfConversation', 'event', 'invoke',
-  'deleteUserData', 'messageUpdate', 'messageDelete', 'installationUpdate', 'messageReaction', 'suggestion',
-  'trace', 'handoff', 'command', 'commandResult',
+  'message',
+  'contactRelationUpdate',
+  'conversationUpdate',
+  'typing',
+  'endOfConversation',
+  'event',
+  'invoke',
+  'deleteUserData',
+  'messageUpdate',
+  'messageDelete',
+  'installationUpdate',
+  'messageReaction',
+  'suggestion',
+  'trace',
+  'handoff',
+  'command',
+  'commandResult',
 ] as const;
 
 const account = z.object({ id: z.string().min(1) }).passthrough();
 
-const entity = z.object({ type: z.string() }).passthrough().superRefine((e, ctx) => {
-  // botbuilder's mention helpers read mentioned.id of every mention entity: a malformed one would throw mid-turn
-  const m = e as { type: string; mentioned?: { id?: unknown } };
-  if (m.type.toLowerCase() === 'mention' && typeof m.mentioned?.id !== 'string') {
-    ctx.addIssue({ code: 'custom', message: 'a mention entity needs mentioned.id' });
-  }
-});
+const entity = z
+  .object({ type: z.string() })
+  .passthrough()
+  .superRefine((e, ctx) => {
+    // botbuilder's mention helpers read mentioned.id of every mention entity: a malformed one would throw mid-turn
+    const m = e as { type: string; mentioned?: { id?: unknown } };
+    if (m.type.toLowerCase() === 'mention' && typeof m.mentioned?.id !== 'string') {
+      ctx.addIssue({ code: 'custom', message: 'a mention entity needs mentioned.id' });
+    }
+  });
 
-const activitySchema = z.object({
-  type: z.enum(INBOUND_ACTIVITY_TYPES),
-  id: z.string().min(1).optional(),
-  channelId: z.string().min(1),
-  serviceUrl: z.string().url().refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
-  conversation: z.object({ id: z.string().min(1) }).passthrough(),
-  from: account,
-  recipient: account,
-  text: z.string().optional().nullable(),
-  entities: z.array(entity).optional().nullable(),
-  membersAdded: z.array(account).optional().nullable(),
-  membersRemoved: z.array(account).optional().nullable(),
-}).passthrough().superRefine((a, ctx) => {
-  // we de-duplicate messages and invokes on their id: Teams always sends one
-  if ((a.type === 'message' || a.type === 'invoke') && !a.id) ctx.addIssue({ code: 'custom', path: ['id'], message: `a ${a.type} activity needs an id` });
-});
+const activitySchema = z
+  .object({
+    type: z.enum(INBOUND_ACTIVITY_TYPES),
+    id: z.string().min(1).optional(),
+    channelId: z.string().min(1),
+    serviceUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
+    conversation: z.object({ id: z.string().min(1) }).passthrough(),
+    from: account,
+    recipient: account,
+    text: z.string().optional().nullable(),
+    entities: z.array(entity).optional().nullable(),
+    membersAdded: z.array(account).optional().nullable(),
+    membersRemoved: z.array(account).optional().nullable(),
+  })
+  .passthrough()
+  .superRefine((a, ctx) => {
+    // we de-duplicate messages and invokes on their id: Teams always sends one
+    if ((a.type === 'message' || a.type === 'invoke') && !a.id)
+      ctx.addIssue({ code: 'custom', path: ['id'], message: `a ${a.type} activity needs an id` });
+  });
 
 export type ActivityCheck = { ok: true } | { ok: false; reason: string };
 
@@ -85,7 +109,9 @@ export function platformUserOf(activity: Partial<Activity>): string {
 export function mentionsBot(activity: Partial<Activity>): boolean {
   const botId = activity.recipient?.id;
   if (!botId) return false;
-  return (activity.entities ?? []).some((e) => e?.type?.toLowerCase() === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId);
+  return (activity.entities ?? []).some(
+    (e) => e?.type?.toLowerCase() === 'mention' && (e as { mentioned?: { id?: string } }).mentioned?.id === botId,
+  );
 }
 
 /**
@@ -93,12 +119,19 @@ export function mentionsBot(activity: Partial<Activity>): boolean {
  * activity.text), other people's `<at>` tags reduced to their names, and Teams' non-breaking spaces made spaces.
  */
 export function questionText(activity: Activity): string {
-  const mentions = TurnContext.getMentions(activity).filter((m) => m.mentioned?.id === activity.recipient?.id && typeof m.text === 'string' && m.text);
+  const mentions = TurnContext.getMentions(activity).filter(
+    (m) => m.mentioned?.id === activity.recipient?.id && typeof m.text === 'string' && m.text,
+  );
   if (mentions.length && typeof activity.text === 'string') TurnContext.removeRecipientMention(activity);
   let t = typeof activity.text === 'string' ? activity.text : '';
   // removeRecipientMention removes the first occurrence only
   for (const m of mentions) t = t.split(m.text).join(' ');
-  return t.replace(/<at[^>]*>(.*?)<\/at>/gi, '$1').replace(/&nbsp;|\u00a0/gi, ' ').replace(/[ \t]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  return t
+    .replace(/<at[^>]*>(.*?)<\/at>/gi, '$1')
+    .replace(/&nbsp;|\u00a0/gi, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
 }
 
 /** The core's view of a Teams message: ids without platform quirks, the reply chain as the thread. */

@@ -1,5 +1,6 @@
-import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
+
 // What process() runs on the body (timestamp strings to Dates); botbuilder does not re-export it.
 export { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 

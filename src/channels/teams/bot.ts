@@ -1,25 +1,37 @@
 import {
-  TeamsActivityHandler, TurnContext,
-  type Activity, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type FileConsentCardResponse, type InvokeResponse,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type FileConsentCardResponse,
+  type InvokeResponse,
+  TeamsActivityHandler,
+  type TurnContext,
 } from 'botbuilder';
 import type { ConversationService } from '../../core/conversation-service';
-import { isAppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
-import { matchCommand, type LearningLoop, type MatchedCommand } from '../../core/learning';
+import { type LearningLoop, type MatchedCommand, matchCommand } from '../../core/learning';
+import { isAppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
-import { conversationKind, mentionsBot, questionText, splitConversationId, tenantOf, toIncomingMessage, type ConversationKind } from './activity';
-import { attachment, buildWelcomeCard, parseCardAction, type CardActionData } from './cards';
-import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, TeamsLearning, type Reply } from './learning';
+import {
+  type ConversationKind,
+  conversationKind,
+  mentionsBot,
+  questionText,
+  splitConversationId,
+  tenantOf,
+  toIncomingMessage,
+} from './activity';
+import { attachment, buildWelcomeCard, type CardActionData, parseCardAction } from './cards';
+import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, type Reply, TeamsLearning } from './learning';
 import { sendPrivately } from './private-chat';
 import { TeamsPeople } from './teams-people';
 import { isCardSubmit, messageResponse, replyActivity, send, storedActivity } from './turn-activity';
 
+export { APOLOGY } from '../../core/messages';
+export { withDeadline } from './teams-people';
 // The bot's public surface stays importable from here.
 export { replyActivity, storedActivity } from './turn-activity';
-export { withDeadline } from './teams-people';
-
-export { APOLOGY } from '../../core/messages';
 export const UNKNOWN_BUTTON = "Sorry, I didn't recognise that button. Ask me your question again and use the buttons on the new answer.";
 
 export interface LearningBotDeps {
@@ -161,7 +173,10 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   private async handleSubmit(context: TurnContext, value: unknown, log: Logger): Promise<void> {
     const data = parseCardAction(value);
     if (!data) {
-      log.warn({ keys: typeof value === 'object' && value ? Object.keys(value).slice(0, 10) : typeof value }, 'card submit with data we do not know');
+      log.warn(
+        { keys: typeof value === 'object' && value ? Object.keys(value).slice(0, 10) : typeof value },
+        'card submit with data we do not know',
+      );
       await context.sendActivity(UNKNOWN_BUTTON);
       return;
     }
@@ -170,7 +185,10 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   }
 
   /** Action.Execute (`adaptiveCard/action` invoke): same actions, answered in the invoke response. */
-  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const log = this.turnLog(context.activity);
     const raw = invokeValue.action?.data ?? {};
     const data = parseCardAction({ action: invokeValue.action?.verb, ...raw });
@@ -211,7 +229,14 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     if (name === 'adaptiveCard/action') {
       if (typeof (value as { action?: unknown } | undefined)?.action !== 'object') {
         this.turnLog(context.activity).warn({}, 'adaptiveCard/action invoke without value.action');
-        return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'value.action is required' } } };
+        return {
+          status: 400,
+          body: {
+            statusCode: 400,
+            type: 'application/vnd.microsoft.error',
+            value: { code: 'BadRequest', message: 'value.action is required' },
+          },
+        };
       }
       return super.onInvokeActivity(context);
     }
@@ -258,6 +283,11 @@ export class LearningAssistantBot extends TeamsActivityHandler {
   }
 
   private turnLog(activity: Partial<Activity>): Logger {
-    return this.deps.logger.child({ channel: 'teams', activity: activity.id, type: activity.type, conversation: activity.conversation?.id });
+    return this.deps.logger.child({
+      channel: 'teams',
+      activity: activity.id,
+      type: activity.type,
+      conversation: activity.conversation?.id,
+    });
   }
 }

@@ -1,23 +1,29 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { TurnContext, type Activity, type ResourceResponse, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  type Activity,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type ResourceResponse,
+  TurnContext,
+} from 'botbuilder';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import type { ConversationService } from '../../core/conversation-service';
-import { AppError } from '../../errors';
 import type { IdentityService } from '../../core/identity-service';
 import type { InteractionService } from '../../core/interaction-service';
 import type { LearningLoop } from '../../core/learning';
+import { AppError } from '../../errors';
 import type { JobContext, JobHandlers, JobQueue } from '../../jobs/job-queue';
-import type { Logger } from '../../observability/logger';
 import { collectConsole } from '../../observability/console';
+import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
-import { isAuthenticationError, RouteAdapter, validateAndFixActivity } from './adapter';
 import { checkActivity } from './activity';
+import { isAuthenticationError, RouteAdapter, validateAndFixActivity } from './adapter';
 import { APOLOGY, LearningAssistantBot } from './bot';
 
-export { LearningAssistantBot, replyActivity, APOLOGY, UNKNOWN_BUTTON } from './bot';
-export { CSV_DECLINED, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, renderChart } from './learning';
+export { APOLOGY, LearningAssistantBot, replyActivity, UNKNOWN_BUTTON } from './bot';
 export * as teamsCards from './cards';
+export { CSV_DECLINED, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, renderChart } from './learning';
 
 export const TEAMS_ROUTE = '/api/messages';
 
@@ -36,7 +42,8 @@ export interface TeamsChannelOptions {
 }
 
 export interface TeamsChannelDeps {
-  config: Pick<Config, 'MICROSOFT_APP_ID' | 'MICROSOFT_APP_PASSWORD' | 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_TENANT_ID' | 'NODE_ENV'> & Partial<Pick<Config, 'TEAMS_ALLOW_UNAUTHENTICATED'>>;
+  config: Pick<Config, 'MICROSOFT_APP_ID' | 'MICROSOFT_APP_PASSWORD' | 'MICROSOFT_APP_TYPE' | 'MICROSOFT_APP_TENANT_ID' | 'NODE_ENV'> &
+    Partial<Pick<Config, 'TEAMS_ALLOW_UNAUTHENTICATED'>>;
   conversation: ConversationService;
   interactions: InteractionService;
   identities: IdentityService;
@@ -69,10 +76,16 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
   checkCredentials(config);
   if (!appId) {
     if (!config.TEAMS_ALLOW_UNAUTHENTICATED) {
-      log.info({ route: TEAMS_ROUTE }, 'Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on (docs/teams-setup.md), or TEAMS_ALLOW_UNAUTHENTICATED=true to try it locally with Microsoft 365 Agents Playground (docs/teams-playground.md)');
+      log.info(
+        { route: TEAMS_ROUTE },
+        'Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to turn it on (docs/teams-setup.md), or TEAMS_ALLOW_UNAUTHENTICATED=true to try it locally with Microsoft 365 Agents Playground (docs/teams-playground.md)',
+      );
       return null;
     }
-    log.warn({ route: TEAMS_ROUTE }, 'Teams endpoint is running WITHOUT authentication (TEAMS_ALLOW_UNAUTHENTICATED=true): only for local clients such as Microsoft 365 Agents Playground; replies go only to loopback service URLs and no account is linked by email');
+    log.warn(
+      { route: TEAMS_ROUTE },
+      'Teams endpoint is running WITHOUT authentication (TEAMS_ALLOW_UNAUTHENTICATED=true): only for local clients such as Microsoft 365 Agents Playground; replies go only to loopback service URLs and no account is linked by email',
+    );
   }
 
   const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {};
@@ -111,7 +124,11 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
       return await deps.queue.accept('teams', activityId, activity);
     } catch (err) {
       deps.metrics?.acceptFailures.inc({ channel: 'teams' });
-      throw new AppError('NOT_ACCEPTED', 'Could not store the Teams delivery (database or queue unreachable): answering 503 so that Teams retries.', { cause: err });
+      throw new AppError(
+        'NOT_ACCEPTED',
+        'Could not store the Teams delivery (database or queue unreachable): answering 503 so that Teams retries.',
+        { cause: err },
+      );
     }
   };
   const bot = new LearningAssistantBot({
@@ -151,8 +168,15 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
   const handlers: JobHandlers<Partial<Activity>> = {
     isValid: (data): data is Partial<Activity> => {
       const a = data as Partial<Activity> | null;
-      return !!a && typeof a === 'object' && a.type === 'message' && typeof a.id === 'string' && typeof a.serviceUrl === 'string'
-        && typeof a.conversation?.id === 'string' && typeof a.from?.id === 'string';
+      return (
+        !!a &&
+        typeof a === 'object' &&
+        a.type === 'message' &&
+        typeof a.id === 'string' &&
+        typeof a.serviceUrl === 'string' &&
+        typeof a.conversation?.id === 'string' &&
+        typeof a.from?.id === 'string'
+      );
     },
     run: async (stored, ctx: JobContext) => {
       if (await ctx.recordedReply()) {
@@ -164,7 +188,9 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
       await ctx.recordReply(replyId ?? 'posted');
     },
     giveUp: async (stored) => {
-      await inProactiveTurn(stored, async (turn) => { await turn.sendActivity(APOLOGY); });
+      await inProactiveTurn(stored, async (turn) => {
+        await turn.sendActivity(APOLOGY);
+      });
     },
   };
 
@@ -180,15 +206,27 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
     // Unauthenticated, the caller chooses where the bot sends replies and member lookups: only to this
     // machine (Agents Playground, an emulator), never to an address someone made up (SSRF).
     if (!appId && !isLoopbackUrl((req.body as { serviceUrl?: unknown }).serviceUrl)) {
-      log.warn({ serviceUrl: String((req.body as { serviceUrl?: unknown }).serviceUrl).slice(0, 200) }, 'refused an unauthenticated activity whose serviceUrl is not on this machine');
-      res.status(403).json({ error: { code: 'Forbidden', message: 'Without MICROSOFT_APP_ID only loopback service URLs (a local client) are accepted.' } });
+      log.warn(
+        { serviceUrl: String((req.body as { serviceUrl?: unknown }).serviceUrl).slice(0, 200) },
+        'refused an unauthenticated activity whose serviceUrl is not on this machine',
+      );
+      res.status(403).json({
+        error: { code: 'Forbidden', message: 'Without MICROSOFT_APP_ID only loopback service URLs (a local client) are accepted.' },
+      });
       return;
     }
     const state = { failed: false };
     const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
     // What botbuilder's token validation prints goes into this request's one log line.
-    const { value: invokeResponse, error, printed } = await collectConsole(() => notAccepted.run(state, () =>
-      adapter.runActivity(authHeader, validateAndFixActivity(req.body as Activity), (context) => bot.run(context))));
+    const {
+      value: invokeResponse,
+      error,
+      printed,
+    } = await collectConsole(() =>
+      notAccepted.run(state, () =>
+        adapter.runActivity(authHeader, validateAndFixActivity(req.body as Activity), (context) => bot.run(context)),
+      ),
+    );
     const details = printed.length ? { printed } : {};
     if (!error) {
       if (printed.length) log.debug(details, 'botbuilder printed during a turn');
@@ -196,7 +234,10 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
       else res.end();
     } else if (isAuthenticationError(error)) {
-      log.warn({ status: 401, reason: error.message, activity: (req.body as { id?: unknown }).id, ...details }, 'refused a Teams request that failed authentication');
+      log.warn(
+        { status: 401, reason: error.message, activity: (req.body as { id?: unknown }).id, ...details },
+        'refused a Teams request that failed authentication',
+      );
       res.status(401).json({ error: { code: 'Unauthorized', message: 'The request is not authenticated for this bot.' } });
     } else if (state.failed) {
       // Logged by onTurnError; a delivery we could not store is a 503: Teams retries later.
@@ -210,15 +251,21 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
   return {
     authenticated: Boolean(appId),
     mount(app: Express) {
-      app.post(TEAMS_ROUTE, (req: Request, res: Response, next: NextFunction) => {
-        parseJson(req, res, (err?: unknown) => {
-          if (!err) return next();
-          const e = err as { status?: number; type?: string; message?: string };
-          const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
-          log.warn({ status, type: e.type }, 'unreadable body on /api/messages');
-          res.status(status).json({ error: { code: 'BadRequest', message: status === 413 ? 'The body is too large.' : 'The body is not valid JSON.' } });
-        });
-      }, handle);
+      app.post(
+        TEAMS_ROUTE,
+        (req: Request, res: Response, next: NextFunction) => {
+          parseJson(req, res, (err?: unknown) => {
+            if (!err) return next();
+            const e = err as { status?: number; type?: string; message?: string };
+            const status = e.status && e.status >= 400 && e.status < 500 ? e.status : 400;
+            log.warn({ status, type: e.type }, 'unreadable body on /api/messages');
+            res
+              .status(status)
+              .json({ error: { code: 'BadRequest', message: status === 413 ? 'The body is too large.' : 'The body is not valid JSON.' } });
+          });
+        },
+        handle,
+      );
     },
     start: async () => {
       if (deps.options?.runWorkers !== false) await deps.queue.work('teams', handlers);
@@ -245,19 +292,31 @@ function checkCredentials(config: TeamsChannelDeps['config']): void {
   const appId = config.MICROSOFT_APP_ID;
   if (!appId) {
     if (config.NODE_ENV === 'production' && config.TEAMS_ALLOW_UNAUTHENTICATED) {
-      throw new AppError('CONFIG_INVALID', 'TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (see docs/teams-setup.md), or unset TEAMS_ALLOW_UNAUTHENTICATED.');
+      throw new AppError(
+        'CONFIG_INVALID',
+        'TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (see docs/teams-setup.md), or unset TEAMS_ALLOW_UNAUTHENTICATED.',
+      );
     }
     return;
   }
   // The same rules botbuilder asserts on first use (ConfigurationServiceClientCredentialFactory), said up front.
   const type = config.MICROSOFT_APP_TYPE;
   if (type === 'UserAssignedMSI' && config.MICROSOFT_APP_PASSWORD) {
-    throw new AppError('CONFIG_INVALID', 'MICROSOFT_APP_TYPE is UserAssignedMSI, which authenticates with the managed identity: unset MICROSOFT_APP_PASSWORD.');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'MICROSOFT_APP_TYPE is UserAssignedMSI, which authenticates with the managed identity: unset MICROSOFT_APP_PASSWORD.',
+    );
   }
   if (type !== 'UserAssignedMSI' && !config.MICROSOFT_APP_PASSWORD) {
-    throw new AppError('CONFIG_INVALID', `MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not, so the bot could not send replies: set MICROSOFT_APP_PASSWORD to the app registration's client secret (see docs/teams-setup.md).`);
+    throw new AppError(
+      'CONFIG_INVALID',
+      `MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not, so the bot could not send replies: set MICROSOFT_APP_PASSWORD to the app registration's client secret (see docs/teams-setup.md).`,
+    );
   }
   if (type !== 'MultiTenant' && !config.MICROSOFT_APP_TENANT_ID) {
-    throw new AppError('CONFIG_INVALID', `MICROSOFT_APP_TYPE is ${type} but MICROSOFT_APP_TENANT_ID is not set: set it to the tenant (directory) id of the app registration.`);
+    throw new AppError(
+      'CONFIG_INVALID',
+      `MICROSOFT_APP_TYPE is ${type} but MICROSOFT_APP_TENANT_ID is not set: set it to the tenant (directory) id of the app registration.`,
+    );
   }
 }

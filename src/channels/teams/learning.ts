@@ -3,22 +3,35 @@
 // the chart is rendered and the CSV uploaded).
 import type { Activity } from 'botbuilder';
 import { z } from 'zod';
-import type {
-  LearningLoop, MatchedCommand, PercentInput, ProgressReport, ReportTarget, UpdateProgressResult,
-} from '../../core/learning';
+import type { LearningLoop, MatchedCommand, PercentInput, ProgressReport, ReportTarget, UpdateProgressResult } from '../../core/learning';
 import type { Logger } from '../../observability/logger';
 import { chartSize, renderProgressChart } from '../../render/report-chart';
 import { reportCsv } from '../../render/report-csv';
 import {
-  attachment, buildDashboardCard, buildProgressCard, buildProgressChoicesCard, buildQuizCard, buildQuizResultCard, buildRecommendationsCard,
-  buildReportCard, fileConsentCard, fileInfoCard, inlineImage, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_IMAGE_PIXELS, pngDataUri, reportFileName,
-  type CardActionData, type ReportCsvContext,
+  attachment,
+  buildDashboardCard,
+  buildProgressCard,
+  buildProgressChoicesCard,
+  buildQuizCard,
+  buildQuizResultCard,
+  buildRecommendationsCard,
+  buildReportCard,
+  type CardActionData,
+  fileConsentCard,
+  fileInfoCard,
+  inlineImage,
+  MAX_INLINE_IMAGE_BYTES,
+  MAX_INLINE_IMAGE_PIXELS,
+  pngDataUri,
+  type ReportCsvContext,
+  reportFileName,
 } from './cards';
 
 export type Reply = Partial<Activity>;
 
 export const REPORT_SENT_PRIVATELY = 'Reports show people’s learning progress, so I sent yours to our 1:1 chat.';
-export const REPORT_NOT_DELIVERED = "Reports show people's learning progress, so I only send them in our 1:1 chat, and I couldn't open one with you: add me for yourself (Apps → Learning Assistant → Add) and ask me there.";
+export const REPORT_NOT_DELIVERED =
+  "Reports show people's learning progress, so I only send them in our 1:1 chat, and I couldn't open one with you: add me for yourself (Apps → Learning Assistant → Add) and ask me there.";
 export const CSV_DECLINED = 'OK, no CSV file this time. Ask for the report again whenever you want it.';
 
 const message = (text: string): Reply => ({ type: 'message', text });
@@ -55,7 +68,9 @@ export class TeamsLearning {
       case 'progress':
         return [cardMessage(buildProgressCard(await learning.progress.listProgress(userId)))];
       case 'progress_update':
-        return [progressReply(await learning.progress.updateProgress(userId, { itemQuery: cmd.itemQuery, percent: cmd.percent }), cmd.percent)];
+        return [
+          progressReply(await learning.progress.updateProgress(userId, { itemQuery: cmd.itemQuery, percent: cmd.percent }), cmd.percent),
+        ];
       case 'quiz':
         return this.startQuiz(userId, cmd.topic ?? undefined);
       case 'recommend':
@@ -82,9 +97,15 @@ export class TeamsLearning {
       if (!result.own) return [message(result.message)];
       return this.reportReplies(result.own, { kind: 'report_csv', userId: result.own.viewer.userId }, result.message);
     }
-    return this.reportReplies(result, {
-      kind: 'report_csv', ...(target.department ? { department: target.department } : {}), ...(target.userId ? { userId: target.userId } : {}),
-    }, undefined);
+    return this.reportReplies(
+      result,
+      {
+        kind: 'report_csv',
+        ...(target.department ? { department: target.department } : {}),
+        ...(target.userId ? { userId: target.userId } : {}),
+      },
+      undefined,
+    );
   }
 
   private reportReplies(report: ProgressReport, csvContext: ReportCsvContext, note: string | undefined): Reply[] {
@@ -92,11 +113,18 @@ export class TeamsLearning {
     const built = buildReportCard(report, { note, chartDataUri: chart ? pngDataUri(chart) : undefined, csv: 'file' });
     const replies: Reply[] = [{ type: 'message', summary: `Learning report: ${report.title}`, attachments: [attachment(built.card)] }];
     if (chart && !built.chartEmbedded) {
-      replies.push({ type: 'message', text: `Chart: ${report.title}`, attachments: [inlineImage(chart, reportFileName(report.title, report.generatedAt).replace(/\.csv$/, '.png'))] });
+      replies.push({
+        type: 'message',
+        text: `Chart: ${report.title}`,
+        attachments: [inlineImage(chart, reportFileName(report.title, report.generatedAt).replace(/\.csv$/, '.png'))],
+      });
     }
     const csv = csvBytes(report);
     const name = reportFileName(report.title, report.generatedAt);
-    replies.push({ type: 'message', attachments: [fileConsentCard(name, `Learning report: ${report.title}, one row per person (CSV)`, csv.length, csvContext)] });
+    replies.push({
+      type: 'message',
+      attachments: [fileConsentCard(name, `Learning report: ${report.title}, one row per person (CSV)`, csv.length, csvContext)],
+    });
     return replies;
   }
 
@@ -105,7 +133,11 @@ export class TeamsLearning {
     const { learning } = this.deps;
     switch (data.action) {
       case 'progress_set': {
-        const result = await learning.progress.updateProgress(userId, { itemId: data.itemId, itemType: data.itemType, percent: data.percent });
+        const result = await learning.progress.updateProgress(userId, {
+          itemId: data.itemId,
+          itemType: data.itemType,
+          percent: data.percent,
+        });
         log.info({ userId, itemId: data.itemId, kind: result.kind }, 'progress button');
         return [progressReply(result, data.percent)];
       }
@@ -113,7 +145,15 @@ export class TeamsLearning {
         return this.startQuiz(userId, undefined, data.assessmentId);
       case 'quiz_submit': {
         const r = await learning.quizzes.submitQuiz(userId, data.attemptId, data.answers);
-        log.info({ userId, attemptId: data.attemptId, kind: r.kind, ...(r.kind === 'scored' ? { score: r.result.score, late: r.result.late } : {}) }, 'quiz submitted');
+        log.info(
+          {
+            userId,
+            attemptId: data.attemptId,
+            kind: r.kind,
+            ...(r.kind === 'scored' ? { score: r.result.score, late: r.result.late } : {}),
+          },
+          'quiz submitted',
+        );
         if (r.kind === 'scored') return [cardMessage(buildQuizResultCard(r.result))];
         if (r.kind === 'already_submitted') return [cardMessage(buildQuizResultCard(r.result, { note: r.message }))];
         return [message(r.message)];
@@ -132,7 +172,12 @@ export class TeamsLearning {
    * clicked (so it says what they may see now), and PUT into the upload session Teams opened in
    * their OneDrive; the reply is the file card.
    */
-  async uploadReportCsv(userId: string, context: ReportCsvContext, upload: { uploadUrl?: string; name?: string; contentUrl?: string; uniqueId?: string; fileType?: string } | undefined, log: Logger): Promise<Reply> {
+  async uploadReportCsv(
+    userId: string,
+    context: ReportCsvContext,
+    upload: { uploadUrl?: string; name?: string; contentUrl?: string; uniqueId?: string; fileType?: string } | undefined,
+    log: Logger,
+  ): Promise<Reply> {
     const uploadUrl = upload?.uploadUrl;
     if (!uploadUrl || !isAllowedUploadUrl(uploadUrl)) {
       log.warn({ hasUrl: Boolean(uploadUrl) }, 'file consent accepted without a usable upload URL');
@@ -145,7 +190,11 @@ export class TeamsLearning {
     const body = csvBytes(report);
     const res = await (this.deps.fetch ?? fetch)(uploadUrl, {
       method: 'PUT',
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(body.length), 'content-range': `bytes 0-${body.length - 1}/${body.length}` },
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-length': String(body.length),
+        'content-range': `bytes 0-${body.length - 1}/${body.length}`,
+      },
       body,
       signal: AbortSignal.timeout(this.deps.uploadTimeoutMs ?? 30_000),
     });
@@ -154,7 +203,11 @@ export class TeamsLearning {
       return message("Sorry, I couldn't save the CSV to your OneDrive. Ask for the report again in a minute.");
     }
     log.info({ userId, bytes: body.length, rows: report.rows.length }, 'report CSV uploaded');
-    return { type: 'message', text: `Saved **${upload?.name ?? 'the report'}** to your OneDrive.`, attachments: [fileInfoCard(upload ?? {})] };
+    return {
+      type: 'message',
+      text: `Saved **${upload?.name ?? 'the report'}** to your OneDrive.`,
+      attachments: [fileInfoCard(upload ?? {})],
+    };
   }
 }
 
@@ -171,7 +224,9 @@ function progressReply(result: UpdateProgressResult, percent: PercentInput): Rep
     case 'ambiguous':
       return cardMessage(buildProgressChoicesCard(result.message, result.options, percent));
     case 'not_found':
-      return result.suggestions.length ? cardMessage(buildProgressChoicesCard(result.message, result.suggestions, percent)) : message(result.message);
+      return result.suggestions.length
+        ? cardMessage(buildProgressChoicesCard(result.message, result.suggestions, percent))
+        : message(result.message);
   }
 }
 

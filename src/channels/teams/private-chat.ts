@@ -32,7 +32,11 @@ export async function sendPrivately(context: TurnContext, replies: Reply[], log:
     const conversation = await connector.conversations.createConversation(params);
     for (const reply of replies) {
       await connector.conversations.sendToConversation(conversation.id, {
-        ...reply, type: 'message', from: activity.recipient, recipient: activity.from, conversation: { id: conversation.id } as Activity['conversation'],
+        ...reply,
+        type: 'message',
+        from: activity.recipient,
+        recipient: activity.from,
+        conversation: { id: conversation.id } as Activity['conversation'],
       } as Activity);
     }
     log.info({ conversation: conversation.id, messages: replies.length }, 'sent privately to the 1:1 chat');

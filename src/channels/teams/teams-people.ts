@@ -31,7 +31,10 @@ export class TeamsPeople {
   async userOf(context: TurnContext, log: Logger): Promise<string> {
     const activity = context.activity;
     return this.deps.identities.resolve({
-      channel: 'teams', tenantId: tenantOf(activity), platformUserId: platformUserOf(activity), profile: await this.profileFor(context, log),
+      channel: 'teams',
+      tenantId: tenantOf(activity),
+      platformUserId: platformUserOf(activity),
+      profile: await this.profileFor(context, log),
     });
   }
 
@@ -50,7 +53,11 @@ export class TeamsPeople {
       if (!lookup.done) throw new Error(`TeamsInfo.getMember took over ${this.deps.memberLookupTimeoutMs} ms`);
       const m = lookup.value;
       // the email is Teams' word only when the connector we asked was authenticated (not in local mode)
-      const profile: UserProfile = { name: m.name || activity.from.name || undefined, email: m.email || undefined, emailVerified: this.deps.authenticated };
+      const profile: UserProfile = {
+        name: m.name || activity.from.name || undefined,
+        email: m.email || undefined,
+        emailVerified: this.deps.authenticated,
+      };
       this.members.set(key, profile);
       return profile;
     } catch (err) {
@@ -65,7 +72,11 @@ export class TeamsPeople {
    * their Entra object id and email, then found (or, if unknown, created) through the IdentityService
    * like anyone who messages the bot. Without a mention, the target the core parsed from the text.
    */
-  async reportTarget(context: TurnContext, parsed: ReportTarget, log: Logger): Promise<(ReportTarget & { name?: string }) | { error: string }> {
+  async reportTarget(
+    context: TurnContext,
+    parsed: ReportTarget,
+    log: Logger,
+  ): Promise<(ReportTarget & { name?: string }) | { error: string }> {
     const activity = context.activity;
     const mention = TurnContext.getMentions(activity).find((m) => m.mentioned?.id && m.mentioned.id !== activity.recipient?.id);
     if (!mention) return parsed;
@@ -77,13 +88,19 @@ export class TeamsPeople {
       member = lookup.value;
     } catch (err) {
       log.warn({ err }, 'could not look up the person @mentioned in a report command');
-      return { error: `I couldn't look up ${name} in Teams just now. Try their email address instead, e.g. “report ${name.split(' ')[0].toLowerCase()}@example.com”.` };
+      return {
+        error: `I couldn't look up ${name} in Teams just now. Try their email address instead, e.g. “report ${name.split(' ')[0].toLowerCase()}@example.com”.`,
+      };
     }
     const userId = await this.deps.identities.resolve({
       channel: 'teams',
       tenantId: tenantOf(activity),
       platformUserId: member.aadObjectId || mention.mentioned.id,
-      profile: { name: member.name || mention.mentioned.name || undefined, email: member.email || undefined, emailVerified: this.deps.authenticated },
+      profile: {
+        name: member.name || mention.mentioned.name || undefined,
+        email: member.email || undefined,
+        emailVerified: this.deps.authenticated,
+      },
     });
     return { userId, name: member.name || name };
   }

@@ -32,8 +32,24 @@ export function messageResponse(text: string): AdaptiveCardInvokeResponse {
  * JSON for the queue (the fields botbuilder and our handlers read: ids, text, value, mentions, tenant).
  */
 export function storedActivity(a: Activity): Partial<Activity> {
-  const keep: Array<keyof Activity> = ['type', 'id', 'timestamp', 'serviceUrl', 'channelId', 'from', 'conversation', 'recipient', 'text', 'textFormat',
-    'locale', 'value', 'entities', 'channelData', 'replyToId', 'attachments'];
+  const keep: Array<keyof Activity> = [
+    'type',
+    'id',
+    'timestamp',
+    'serviceUrl',
+    'channelId',
+    'from',
+    'conversation',
+    'recipient',
+    'text',
+    'textFormat',
+    'locale',
+    'value',
+    'entities',
+    'channelData',
+    'replyToId',
+    'attachments',
+  ];
   const out: Record<string, unknown> = {};
   for (const k of keep) if (a[k] !== undefined) out[k] = a[k];
   return JSON.parse(JSON.stringify(out)) as Partial<Activity>;

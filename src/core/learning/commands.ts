@@ -49,67 +49,116 @@ export interface LearningCommand {
 /** The one list both channels' help shows, in this order. */
 export const LEARNING_COMMANDS: readonly LearningCommand[] = Object.freeze([
   {
-    id: 'help', title: 'Help', description: 'What I can do, with an example of each command.', keywords: ['help'],
+    id: 'help',
+    title: 'Help',
+    description: 'What I can do, with an example of each command.',
+    keywords: ['help'],
     slack: { usage: '/learn help', example: '/learn help' },
     teams: { usage: 'help', example: 'help' },
   },
   {
-    id: 'ask', title: 'Ask a question', description: 'Ask anything about your learning content: I answer with numbered sources and suggest what to explore next.',
+    id: 'ask',
+    title: 'Ask a question',
+    description: 'Ask anything about your learning content: I answer with numbered sources and suggest what to explore next.',
     slack: { usage: 'DM me, or @mention me in a channel', example: '@Learning Assistant how should I run a retrospective?' },
     teams: { usage: 'message me (in a channel: @mention me)', example: 'How should I run a retrospective?' },
   },
   {
-    id: 'learn', title: 'Private answer', description: 'Ask from any channel and get an answer only you can see.',
+    id: 'learn',
+    title: 'Private answer',
+    description: 'Ask from any channel and get an answer only you can see.',
     slack: {
-      usage: '/learn <question>', example: '/learn what is the difference between precision and recall?',
-      slash: { command: '/learn', description: 'Ask the learning assistant a question (only you see the answer)', usageHint: '[question]', shouldEscape: false },
+      usage: '/learn <question>',
+      example: '/learn what is the difference between precision and recall?',
+      slash: {
+        command: '/learn',
+        description: 'Ask the learning assistant a question (only you see the answer)',
+        usageHint: '[question]',
+        shouldEscape: false,
+      },
     },
     teams: { usage: 'message me in our 1:1 chat', example: 'What is the difference between precision and recall?' },
   },
   {
-    id: 'progress', title: 'My progress', description: 'Your skills and courses: what is in progress and what you completed.', keywords: ['progress'],
+    id: 'progress',
+    title: 'My progress',
+    description: 'Your skills and courses: what is in progress and what you completed.',
+    keywords: ['progress'],
     slack: {
-      usage: '/progress', example: '/progress',
-      slash: { command: '/progress', description: 'Your learning progress, or record it (e.g. Python Fundamentals 50%)', usageHint: '[course or skill] [0-100% | done | start]', shouldEscape: false },
+      usage: '/progress',
+      example: '/progress',
+      slash: {
+        command: '/progress',
+        description: 'Your learning progress, or record it (e.g. Python Fundamentals 50%)',
+        usageHint: '[course or skill] [0-100% | done | start]',
+        shouldEscape: false,
+      },
     },
     teams: { usage: 'progress', example: 'progress' },
   },
   {
-    id: 'progress_update', title: 'Update progress', description: 'Record how far you are in a course or skill: a percentage, “start” or “done”.', keywords: ['progress'],
+    id: 'progress_update',
+    title: 'Update progress',
+    description: 'Record how far you are in a course or skill: a percentage, “start” or “done”.',
+    keywords: ['progress'],
     slack: { usage: '/progress <course or skill> <0-100>% | done | start', example: '/progress Python Fundamentals 50%' },
     teams: { usage: 'progress <course or skill> <0-100>% | done | start', example: 'progress Machine Learning done' },
   },
   {
-    id: 'quiz', title: 'Take a quiz', description: 'A short timed multiple-choice quiz; passing raises your progress.', keywords: ['quiz'],
+    id: 'quiz',
+    title: 'Take a quiz',
+    description: 'A short timed multiple-choice quiz; passing raises your progress.',
+    keywords: ['quiz'],
     slack: {
-      usage: '/quiz [topic]', example: '/quiz python',
-      slash: { command: '/quiz', description: 'A short multiple-choice quiz, sent to your DM with the assistant', usageHint: '[topic]', shouldEscape: false },
+      usage: '/quiz [topic]',
+      example: '/quiz python',
+      slash: {
+        command: '/quiz',
+        description: 'A short multiple-choice quiz, sent to your DM with the assistant',
+        usageHint: '[topic]',
+        shouldEscape: false,
+      },
     },
     teams: { usage: 'quiz [topic]', example: 'quiz project management' },
   },
   {
-    id: 'recommend', title: 'Recommendations', description: 'Skills and courses to explore next, based on your progress.', keywords: ['recommend', 'recommendations'],
+    id: 'recommend',
+    title: 'Recommendations',
+    description: 'Skills and courses to explore next, based on your progress.',
+    keywords: ['recommend', 'recommendations'],
     slack: {
-      usage: '/recommend', example: '/recommend',
+      usage: '/recommend',
+      example: '/recommend',
       slash: { command: '/recommend', description: 'Skills and courses to explore next, based on your progress', shouldEscape: false },
     },
     teams: { usage: 'recommend', example: 'recommend' },
   },
   {
-    id: 'dashboard', title: 'My dashboard', description: 'Your progress, recent quiz results and recommendations in one place.', keywords: ['dashboard'],
+    id: 'dashboard',
+    title: 'My dashboard',
+    description: 'Your progress, recent quiz results and recommendations in one place.',
+    keywords: ['dashboard'],
     slack: {
-      usage: '/dashboard', example: '/dashboard',
+      usage: '/dashboard',
+      example: '/dashboard',
       slash: { command: '/dashboard', description: 'Your progress, recent quiz results and recommendations', shouldEscape: false },
     },
     teams: { usage: 'dashboard', example: 'dashboard' },
   },
   {
-    id: 'report', title: 'Progress report', description: 'Managers: your department’s progress as a chart and CSV; everyone else: your own.', keywords: ['report', 'learning-report'],
+    id: 'report',
+    title: 'Progress report',
+    description: 'Managers: your department’s progress as a chart and CSV; everyone else: your own.',
+    keywords: ['report', 'learning-report'],
     slack: {
-      usage: '/learning-report [department | @person]', example: '/learning-report Sales',
+      usage: '/learning-report [department | @person]',
+      example: '/learning-report Sales',
       slash: {
-        command: '/learning-report', description: 'Learning progress report (managers - your department; everyone - your own)', usageHint: '[department | @person]',
-        shouldEscape: true, aliases: ['/report'],
+        command: '/learning-report',
+        description: 'Learning progress report (managers - your department; everyone - your own)',
+        usageHint: '[department | @person]',
+        shouldEscape: true,
+        aliases: ['/report'],
       },
     },
     teams: { usage: 'report [department | email]', example: 'report Sales' },
@@ -121,7 +170,8 @@ export type SlackSlashCommand = SlashCommand & { id: LearningCommandId };
 
 /** The slash commands the Slack app registers, in the definition's order (the manifest declares the same). */
 export const SLACK_SLASH_COMMANDS: readonly SlackSlashCommand[] = Object.freeze(
-  LEARNING_COMMANDS.flatMap((c) => (c.slack.slash ? [{ ...c.slack.slash, id: c.id }] : [])));
+  LEARNING_COMMANDS.flatMap((c) => (c.slack.slash ? [{ ...c.slack.slash, id: c.id }] : [])),
+);
 
 /** The learning command a slash command (or one of its aliases) runs, or undefined for one this app does not know. */
 export function slashCommandId(command: string): LearningCommandId | undefined {
@@ -136,7 +186,9 @@ export function slashCommandFor(id: LearningCommandId): `/${string}` {
 }
 
 /** The keyword commands in Teams spelling (the Teams manifest's commandLists titles), in help order. */
-export const TEAMS_COMMAND_KEYWORDS: readonly string[] = Object.freeze([...new Set(LEARNING_COMMANDS.flatMap((c) => c.keywords?.slice(0, 1) ?? []))]);
+export const TEAMS_COMMAND_KEYWORDS: readonly string[] = Object.freeze([
+  ...new Set(LEARNING_COMMANDS.flatMap((c) => c.keywords?.slice(0, 1) ?? [])),
+]);
 
 /** Help as plain-text lines, one per command: "progress: Your skills and courses… e.g. “progress”". */
 export function helpLines(channel: Channel): string[] {
@@ -195,14 +247,25 @@ export function matchCommand(text: string): MatchedCommand | null {
 
 /** keyword → the command it starts (the first entry that lists it: "progress" is the list, its arguments may make it an update) */
 const KEYWORD_IDS: ReadonlyMap<string, LearningCommandId> = new Map(
-  [...LEARNING_COMMANDS].reverse().flatMap((c) => (c.keywords ?? []).map((k) => [k.toLowerCase(), c.id] as const)));
+  [...LEARNING_COMMANDS].reverse().flatMap((c) => (c.keywords ?? []).map((k) => [k.toLowerCase(), c.id] as const)),
+);
 /** "progress …", "/quiz …": a keyword (longest first, so none shadows a longer one), then its arguments */
 const KEYWORD_PATTERN = new RegExp(
-  `^\\/?(${[...KEYWORD_IDS.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b[:!?.]*\\s*(.*)$`, 'i');
+  `^\\/?(${[...KEYWORD_IDS.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')})\\b[:!?.]*\\s*(.*)$`,
+  'i',
+);
 
 /** "Sales" → { department }, "ada@example.com" → { userId: email }, "" → {} (the default target). */
 export function parseReportTarget(args: string): ReportTarget {
-  const a = (args ?? '').trim().replace(/^(for|on|of)\s+/i, '').replace(/^(the\s+)?department\s+/i, '').replace(/^["“']|["”']$/g, '').trim();
+  const a = (args ?? '')
+    .trim()
+    .replace(/^(for|on|of)\s+/i, '')
+    .replace(/^(the\s+)?department\s+/i, '')
+    .replace(/^["“']|["”']$/g, '')
+    .trim();
   if (!a) return {};
   const mail = a.match(/^<?mailto:([^|>]+)(\|[^>]*)?>?$/i);
   if (mail) return { userId: mail[1] };

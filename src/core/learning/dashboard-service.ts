@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { RecommendationType } from '../../db/entities/recommendation.entity';
 import {
-  countProgressUpdatesLast7Days, findDashboardUser, findQuizTotals, findRecentQuizResults, findRecentRecommendations,
+  countProgressUpdatesLast7Days,
+  findDashboardUser,
+  findQuizTotals,
+  findRecentQuizResults,
+  findRecentRecommendations,
 } from '../../db/repositories/dashboard-repository';
 import { insertRecommendation } from '../../db/repositories/recommendation-repository';
 import { inUserScope } from '../../db/user-scope';

@@ -22,7 +22,13 @@ export interface LearningLoop {
   dashboard: DashboardService;
 }
 
-export function createLearningLoop(deps: { ds: DataSource; provider: EmbeddingProvider; retriever?: HybridRetriever; recommender?: Recommender; logger?: Logger }): LearningLoop {
+export function createLearningLoop(deps: {
+  ds: DataSource;
+  provider: EmbeddingProvider;
+  retriever?: HybridRetriever;
+  recommender?: Recommender;
+  logger?: Logger;
+}): LearningLoop {
   return {
     progress: new ProgressService(deps.ds),
     reports: new ReportService(deps.ds),

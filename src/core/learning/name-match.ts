@@ -46,10 +46,13 @@ export function matchByName<T>(query: string, items: readonly T[], nameOf: (item
     ['exact', (n) => n === q],
     ['prefix', (n) => n.startsWith(q)],
     ['contains', (n) => q.length >= 3 && n.includes(q)],
-    ['words', (n) => {
-      const words = n.split(' ');
-      return q.split(' ').every((w) => words.some((nw) => nw.startsWith(w)));
-    }],
+    [
+      'words',
+      (n) => {
+        const words = n.split(' ');
+        return q.split(' ').every((w) => words.some((nw) => nw.startsWith(w)));
+      },
+    ],
   ];
   for (const [tier, test] of tiers) {
     const matches = named.filter((x) => test(x.name)).map((x) => x.item);

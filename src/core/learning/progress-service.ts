@@ -1,6 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  findCatalog, findProgressRow, findProgressRows, lockProgressPercent, markProgressStarted, setProgressPercent, type ProgressRow,
+  findCatalog,
+  findProgressRow,
+  findProgressRows,
+  lockProgressPercent,
+  markProgressStarted,
+  type ProgressRow,
+  setProgressPercent,
 } from '../../db/repositories/progress-repository';
 import { inUserScope } from '../../db/user-scope';
 import { closestByName, matchByName, quotedList } from './name-match';
@@ -63,7 +69,8 @@ export type ProgressCommand =
   | { action: 'update'; itemQuery: string; percent: number | 'start' | 'complete' }
   | { action: 'invalid'; message: string };
 
-export const PROGRESS_USAGE = 'Tell me the course or skill and how far you are, for example “progress Python Fundamentals 50%”, “progress Machine Learning done” or “progress Leadership start”.';
+export const PROGRESS_USAGE =
+  'Tell me the course or skill and how far you are, for example “progress Python Fundamentals 50%”, “progress Machine Learning done” or “progress Leadership start”.';
 
 const MAX_OPTIONS = 10;
 
@@ -97,7 +104,13 @@ export class ProgressService {
       else await setProgressPercent(m, userId, item.type, item.id, percent === 'complete' ? 100 : percent);
       const row = (await findProgressRow(m, userId, item.type, item.id))!;
       const updated = toItem(row);
-      return { kind: 'updated', item: updated, previousPercent, created: previousPercent === null, message: updateMessage(updated, previousPercent, percent) };
+      return {
+        kind: 'updated',
+        item: updated,
+        previousPercent,
+        created: previousPercent === null,
+        message: updateMessage(updated, previousPercent, percent),
+      };
     });
   }
 }
@@ -106,10 +119,14 @@ export class ProgressService {
 export async function loadProgress(m: EntityManager, userId: string): Promise<ProgressItem[]> {
   const rows = await findProgressRows(m, userId);
   const rank: Record<ProgressStatus, number> = { in_progress: 0, not_started: 1, completed: 2 };
-  return rows.map(toItem).sort((a, b) =>
-    rank[a.status] - rank[b.status]
-    || (a.status === 'completed' ? b.completedAt!.getTime() - a.completedAt!.getTime() : b.updatedAt.getTime() - a.updatedAt.getTime())
-    || a.title.localeCompare(b.title));
+  return rows
+    .map(toItem)
+    .sort(
+      (a, b) =>
+        rank[a.status] - rank[b.status] ||
+        (a.status === 'completed' ? b.completedAt!.getTime() - a.completedAt!.getTime() : b.updatedAt.getTime() - a.updatedAt.getTime()) ||
+        a.title.localeCompare(b.title),
+    );
 }
 
 function toItem(r: ProgressRow): ProgressItem {
@@ -141,9 +158,7 @@ export async function loadCatalog(m: EntityManager, type?: ItemType): Promise<Ca
   return findCatalog(m, type);
 }
 
-type Resolution =
-  | { kind: 'found'; item: CatalogItem }
-  | Extract<UpdateProgressResult, { kind: 'ambiguous' | 'not_found' }>;
+type Resolution = { kind: 'found'; item: CatalogItem } | Extract<UpdateProgressResult, { kind: 'ambiguous' | 'not_found' }>;
 
 /** Finds the skill or course meant: by id, else by name (exact, prefix, substring, words). */
 export function resolveItem(catalog: CatalogItem[], input: Pick<UpdateProgressInput, 'itemId' | 'itemQuery' | 'itemType'>): Resolution {
@@ -159,16 +174,27 @@ export function resolveItem(catalog: CatalogItem[], input: Pick<UpdateProgressIn
   if (matches.length > 1) {
     const options = matches.slice(0, MAX_OPTIONS);
     return {
-      kind: 'ambiguous', query, options,
+      kind: 'ambiguous',
+      query,
+      options,
       message: `Which one do you mean: ${orList(options.map((o) => `“${o.title}” (${o.type})`))}?`,
     };
   }
   const suggestions = closestByName(query, catalog, (c) => c.title);
   return {
-    kind: 'not_found', query, suggestions,
+    kind: 'not_found',
+    query,
+    suggestions,
     message: suggestions.length
       ? `I couldn't find a ${what} called “${query}”. Did you mean ${quotedList(suggestions.map((s) => s.title))}?`
-      : `I couldn't find a ${what} called “${query}”.${catalog.length ? ` Some I know: ${quotedList(catalog.slice(0, 5).map((c) => c.title), 'and')}.` : ''}`,
+      : `I couldn't find a ${what} called “${query}”.${
+          catalog.length
+            ? ` Some I know: ${quotedList(
+                catalog.slice(0, 5).map((c) => c.title),
+                'and',
+              )}.`
+            : ''
+        }`,
   };
 }
 
@@ -178,7 +204,8 @@ function updateMessage(item: ProgressItem, previous: number | null, requested: n
     if (previous === 100) return `${item.title} was already completed.`;
     return `Marked ${item.title} (${item.itemType}) as completed. Well done!`;
   }
-  if (requested === 'start' && previous !== null && previous >= 1) return `You've already started ${item.title}: you're at ${pct(item.percent)}.`;
+  if (requested === 'start' && previous !== null && previous >= 1)
+    return `You've already started ${item.title}: you're at ${pct(item.percent)}.`;
   if (requested === 'start') return `Started ${item.title} (${item.itemType}). Tell me how far you get, e.g. “progress ${item.title} 50%”.`;
   const was = previous === null ? '' : previous === 100 ? ' (it is no longer marked completed)' : ` (was ${pct(previous)})`;
   return `${item.title} (${item.itemType}) is now at ${pct(item.percent)}${was}.`;
@@ -200,13 +227,16 @@ export function parseProgressCommand(text: string): ProgressCommand {
   let t = (text ?? '').replace(/\s+/g, ' ').trim();
   t = t.replace(/^\/?progress\b[:\s]*/i, '').trim();
   if (!t || /^(list|show|status|mine|me)$/i.test(t)) return { action: 'list' };
-  t = t.replace(/^(mark|set|update)\s+/i, '').replace(/[.!]+$/, '').trim();
+  t = t
+    .replace(/^(mark|set|update)\s+/i, '')
+    .replace(/[.!]+$/, '')
+    .trim();
 
   let percent: number | 'start' | 'complete' | undefined;
   let rest = t;
   const num = t.match(/^(.*?)\s*(?:\b(?:to|at|as|is)\s+|[:=]\s*)?(-?\d+(?:[.,]\d+)?)\s*(%|percent|pct)?$/i);
   const word = t.match(/^(.*?)\s+(?:(?:as|is)\s+)?(\p{L}+)$/iu);
-  if (num && num[1].trim()) {
+  if (num?.[1].trim()) {
     percent = Number(num[2].replace(',', '.'));
     rest = num[1];
   } else if (word && DONE_WORDS.has(word[2].toLowerCase())) {
@@ -216,7 +246,10 @@ export function parseProgressCommand(text: string): ProgressCommand {
     percent = 'start';
     rest = word[1];
   }
-  rest = rest.replace(/\s+(to|at|as|is)$/i, '').replace(/^["“'‘]|["”'’]$/g, '').trim();
+  rest = rest
+    .replace(/\s+(to|at|as|is)$/i, '')
+    .replace(/^["“'‘]|["”'’]$/g, '')
+    .trim();
   if (percent === undefined || !rest) return { action: 'invalid', message: PROGRESS_USAGE };
   return { action: 'update', itemQuery: rest, percent };
 }

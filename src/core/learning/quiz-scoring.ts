@@ -53,14 +53,21 @@ export function scoreAnswers(assessment: AssessmentRow, questions: QuizQuestion[
   };
 }
 
-export function resultMessage(a: AssessmentRow, r: { score: number; correctCount: number; questionCount: number; passingScore: number; late: boolean; passed: boolean },
-  progress: ProgressChange[], expiresAt: Date | null, submittedAt: Date): string {
+export function resultMessage(
+  a: AssessmentRow,
+  r: { score: number; correctCount: number; questionCount: number; passingScore: number; late: boolean; passed: boolean },
+  progress: ProgressChange[],
+  expiresAt: Date | null,
+  submittedAt: Date,
+): string {
   const head = `You scored ${formatPercent(r.score)}% (${r.correctCount}/${r.questionCount}) on the ${a.title}.`;
   if (r.late) {
     const over = expiresAt ? Math.max(1, Math.round((new Date(submittedAt).getTime() - new Date(expiresAt).getTime()) / 60000)) : 0;
     return `${head} Time was up${over ? ` about ${over} minute${over === 1 ? '' : 's'} before you submitted` : ''}, so this attempt is recorded as late and doesn't count as a pass.`;
   }
   if (!r.passed) return `${head} You need ${formatPercent(r.passingScore)}% to pass: have a look at the explanations and try again.`;
-  const raised = progress.map((p) => (p.completed ? `${p.title} is now completed` : `your ${p.title} progress is now ${formatPercent(p.after)}%`));
+  const raised = progress.map((p) =>
+    p.completed ? `${p.title} is now completed` : `your ${p.title} progress is now ${formatPercent(p.after)}%`,
+  );
   return `${head} Passed!${raised.length ? ` ${raised.join('; ').replace(/^./, (c) => c.toUpperCase())}.` : ''}`;
 }

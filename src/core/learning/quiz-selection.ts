@@ -2,11 +2,37 @@ import type { AssessmentRow } from '../../db/repositories/quiz-repository';
 
 /** Choosing a quiz without embeddings: the topic typed, cleaned; else the person's progress. */
 
-const FILLER = new Set(['quiz', 'quizzes', 'test', 'me', 'on', 'about', 'a', 'an', 'the', 'for', 'in', 'of', 'please', 'some', 'give', 'start', 'take', 'new', 'course', 'skill']);
+const FILLER = new Set([
+  'quiz',
+  'quizzes',
+  'test',
+  'me',
+  'on',
+  'about',
+  'a',
+  'an',
+  'the',
+  'for',
+  'in',
+  'of',
+  'please',
+  'some',
+  'give',
+  'start',
+  'take',
+  'new',
+  'course',
+  'skill',
+]);
 
 /** "quiz me on Python please" → "Python" */
 export function cleanQuizTopic(topic: string): string {
-  const words = topic.replace(/^\/?quiz\b/i, '').replace(/[?!.]+$/, '').trim().split(/\s+/).filter(Boolean);
+  const words = topic
+    .replace(/^\/?quiz\b/i, '')
+    .replace(/[?!.]+$/, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   while (words.length && FILLER.has(words[0].toLowerCase())) words.shift();
   while (words.length && ['please', 'quiz', 'test'].includes(words[words.length - 1].toLowerCase())) words.pop();
   return words.join(' ');
@@ -32,7 +58,9 @@ export function byProgress(assessments: AssessmentRow[], s: UserQuizState): Asse
     const item = a.skill_id ?? a.course_id;
     const progress = item ? s.progress.get(item) : undefined;
     const done = s.passed.has(a.id) || progress === 100;
-    const level = a.skill_id ? (a.skill_level ?? 1) : ({ beginner: 1, intermediate: 2, advanced: 3 } as Record<string, number>)[a.course_difficulty ?? a.difficulty ?? ''] ?? 2;
+    const level = a.skill_id
+      ? (a.skill_level ?? 1)
+      : (({ beginner: 1, intermediate: 2, advanced: 3 } as Record<string, number>)[a.course_difficulty ?? a.difficulty ?? ''] ?? 2);
     return [
       done ? 1 : 0,
       a.skill_id ? 0 : a.course_id ? 1 : 2,

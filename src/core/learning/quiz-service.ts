@@ -3,12 +3,21 @@ import type { EmbeddingProvider } from '../../ai/embedding-provider';
 import { HybridRetriever } from '../../ai/hybrid-retriever';
 import { findProgressByItem, lockProgressPercent, raiseProgressPercent } from '../../db/repositories/progress-repository';
 import {
-  createAttempt, findAssessment, findAssessments, findAttemptResult, findOpenAttempt, findResultSummaries, insertResult, lockAttempt,
-  markAttemptSubmitted, transactionNow, type AssessmentRow,
+  type AssessmentRow,
+  createAttempt,
+  findAssessment,
+  findAssessments,
+  findAttemptResult,
+  findOpenAttempt,
+  findResultSummaries,
+  insertResult,
+  lockAttempt,
+  markAttemptSubmitted,
+  transactionNow,
 } from '../../db/repositories/quiz-repository';
 import type { QuizQuestion } from '../../db/seed-assessments';
 import { inUserScope } from '../../db/user-scope';
-import { silentLogger, type Logger } from '../../observability/logger';
+import { type Logger, silentLogger } from '../../observability/logger';
 import type { ItemType } from './progress-service';
 import { linkedTitle, publicQuestions, quizInfo, validQuestions } from './quiz-questions';
 import { resultMessage, sanitizeAnswers, scoreAnswers } from './quiz-scoring';
@@ -17,8 +26,8 @@ import { QuizSuggester } from './quiz-suggestion';
 import { QuizTopicMatcher } from './quiz-topic-matcher';
 import type { ProgressChange, QuizResult, StartQuizResult, SubmitQuizResult } from './quiz-types';
 
-export { cleanQuizTopic } from './quiz-selection';
 export { validQuestions } from './quiz-questions';
+export { cleanQuizTopic } from './quiz-selection';
 export type * from './quiz-types';
 
 export interface QuizServiceDeps {
@@ -48,8 +57,17 @@ export class QuizService {
 
   constructor(private readonly deps: QuizServiceDeps) {
     this.logger = deps.logger ?? silentLogger;
-    this.topics = new QuizTopicMatcher({ provider: deps.provider, logger: this.logger, minTopicScore: deps.minTopicScore, minMargin: deps.minMargin });
-    this.suggester = new QuizSuggester({ ds: deps.ds, retriever: deps.retriever ?? new HybridRetriever(deps.provider), logger: this.logger });
+    this.topics = new QuizTopicMatcher({
+      provider: deps.provider,
+      logger: this.logger,
+      minTopicScore: deps.minTopicScore,
+      minMargin: deps.minMargin,
+    });
+    this.suggester = new QuizSuggester({
+      ds: deps.ds,
+      retriever: deps.retriever ?? new HybridRetriever(deps.provider),
+      logger: this.logger,
+    });
   }
 
   async startQuiz(userId: string, topic?: string, opts: { assessmentId?: string } = {}): Promise<StartQuizResult> {
@@ -63,10 +81,12 @@ export class QuizService {
     let note: string | null = null;
     if (opts.assessmentId) {
       chosen = assessments.find((a) => a.id === opts.assessmentId);
-      if (!chosen) return { kind: 'unknown_assessment', message: "That quiz doesn't exist any more. Say “quiz” (or “quiz <topic>”) for another one." };
+      if (!chosen)
+        return { kind: 'unknown_assessment', message: "That quiz doesn't exist any more. Say “quiz” (or “quiz <topic>”) for another one." };
       matchedBy = 'id';
     }
-    if (!assessments.length) return { kind: 'no_quizzes', message: 'There are no quizzes yet. An admin can load the sample quizzes with `npm run db:seed`.' };
+    if (!assessments.length)
+      return { kind: 'no_quizzes', message: 'There are no quizzes yet. An admin can load the sample quizzes with `npm run db:seed`.' };
 
     const cleanTopic = topic ? cleanQuizTopic(topic) : '';
     if (!chosen && cleanTopic) {
@@ -81,7 +101,7 @@ export class QuizService {
     return inUserScope(this.deps.ds, userId, async (m) => {
       // A double click or a retried delivery gets the open attempt back, with its original deadline.
       const open = await findOpenAttempt(m, userId, quiz.id);
-      const attempt = open ?? await createAttempt(m, userId, quiz.id);
+      const attempt = open ?? (await createAttempt(m, userId, quiz.id));
       return {
         kind: 'started',
         attemptId: attempt.id,
@@ -98,75 +118,102 @@ export class QuizService {
 
   async submitQuiz(userId: string, attemptId: string, answers: Record<string, string>, now?: Date): Promise<SubmitQuizResult> {
     const grace = (this.deps.graceSeconds ?? 30) * 1000;
-    const outcome = await inUserScope(this.deps.ds, userId, async (m): Promise<SubmitQuizResult | { kind: 'fresh'; result: QuizResult; assessment: AssessmentRow; missed: QuizQuestion[] }> => {
-      // Locks the attempt: two submissions at once are serialised, the second sees submitted_at.
-      const attempt = await lockAttempt(m, userId, attemptId);
-      if (!attempt) return { kind: 'unknown_attempt', message: "I can't find that quiz attempt: it may have been removed, or it isn't yours. Say “quiz” to start a new one." };
-      const assessment = await findAssessment(m, attempt.assessment_id);
-      const questions = assessment ? validQuestions(assessment.questions) : [];
-      if (!assessment || !questions.length) return { kind: 'unknown_assessment', message: "That quiz has no questions any more, so I can't score it. Say “quiz” for another one." };
+    const outcome = await inUserScope(
+      this.deps.ds,
+      userId,
+      async (m): Promise<SubmitQuizResult | { kind: 'fresh'; result: QuizResult; assessment: AssessmentRow; missed: QuizQuestion[] }> => {
+        // Locks the attempt: two submissions at once are serialised, the second sees submitted_at.
+        const attempt = await lockAttempt(m, userId, attemptId);
+        if (!attempt)
+          return {
+            kind: 'unknown_attempt',
+            message: "I can't find that quiz attempt: it may have been removed, or it isn't yours. Say “quiz” to start a new one.",
+          };
+        const assessment = await findAssessment(m, attempt.assessment_id);
+        const questions = assessment ? validQuestions(assessment.questions) : [];
+        if (!assessment || !questions.length)
+          return {
+            kind: 'unknown_assessment',
+            message: "That quiz has no questions any more, so I can't score it. Say “quiz” for another one.",
+          };
 
-      if (attempt.submitted_at) {
-        const stored = await findAttemptResult(m, attempt.result_id, attempt.id);
-        const result = scoreAnswers(assessment, questions, (stored?.answers ?? {}) as Record<string, string>);
-        return {
-          kind: 'already_submitted',
-          message: 'You already submitted this quiz; only the first submission counts. Here is that result.',
-          result: {
-            ...result,
-            resultId: stored?.id ?? '',
-            attemptId: attempt.id,
-            late: Boolean(stored?.late),
-            passed: Boolean(stored?.passed),
-            score: stored ? Number(stored.score) : result.score,
-            timeTakenSeconds: stored?.time_taken ?? 0,
-            submittedAt: stored?.completed_at ?? attempt.submitted_at,
-            progress: [],
-            recommendation: null,
-            message: resultMessage(assessment, { ...result, late: Boolean(stored?.late), passed: Boolean(stored?.passed) }, [], attempt.expires_at, attempt.submitted_at),
-          },
-        };
-      }
+        if (attempt.submitted_at) {
+          const stored = await findAttemptResult(m, attempt.result_id, attempt.id);
+          const result = scoreAnswers(assessment, questions, (stored?.answers ?? {}) as Record<string, string>);
+          return {
+            kind: 'already_submitted',
+            message: 'You already submitted this quiz; only the first submission counts. Here is that result.',
+            result: {
+              ...result,
+              resultId: stored?.id ?? '',
+              attemptId: attempt.id,
+              late: Boolean(stored?.late),
+              passed: Boolean(stored?.passed),
+              score: stored ? Number(stored.score) : result.score,
+              timeTakenSeconds: stored?.time_taken ?? 0,
+              submittedAt: stored?.completed_at ?? attempt.submitted_at,
+              progress: [],
+              recommendation: null,
+              message: resultMessage(
+                assessment,
+                { ...result, late: Boolean(stored?.late), passed: Boolean(stored?.passed) },
+                [],
+                attempt.expires_at,
+                attempt.submitted_at,
+              ),
+            },
+          };
+        }
 
-      const at: Date = now ?? await transactionNow(m);
-      const cleanAnswers = sanitizeAnswers(answers, questions);
-      const scored = scoreAnswers(assessment, questions, cleanAnswers);
-      const late = attempt.expires_at !== null && at.getTime() > new Date(attempt.expires_at).getTime() + grace;
-      const passed = !late && scored.score >= scored.passingScore;
-      const timeTaken = Math.max(0, Math.round((at.getTime() - new Date(attempt.started_at).getTime()) / 1000));
+        const at: Date = now ?? (await transactionNow(m));
+        const cleanAnswers = sanitizeAnswers(answers, questions);
+        const scored = scoreAnswers(assessment, questions, cleanAnswers);
+        const late = attempt.expires_at !== null && at.getTime() > new Date(attempt.expires_at).getTime() + grace;
+        const passed = !late && scored.score >= scored.passingScore;
+        const timeTaken = Math.max(0, Math.round((at.getTime() - new Date(attempt.started_at).getTime()) / 1000));
 
-      const resultId = await insertResult(m, {
-        userId, assessmentId: assessment.id, attemptId: attempt.id, score: scored.score, answers: cleanAnswers, completedAt: at, timeTakenSeconds: timeTaken, late, passed,
-      });
-      if (!await markAttemptSubmitted(m, attempt.id, at, resultId)) throw new Error(`attempt ${attempt.id} was submitted concurrently`);
-
-      const progress = passed ? await raiseProgress(m, userId, assessment, scored.score) : [];
-      const missed = questions.filter((q) => cleanAnswers[q.id] !== q.answer);
-      return {
-        kind: 'fresh',
-        assessment,
-        missed,
-        result: {
-          ...scored,
-          resultId,
+        const resultId = await insertResult(m, {
+          userId,
+          assessmentId: assessment.id,
           attemptId: attempt.id,
+          score: scored.score,
+          answers: cleanAnswers,
+          completedAt: at,
+          timeTakenSeconds: timeTaken,
           late,
           passed,
-          timeTakenSeconds: timeTaken,
-          submittedAt: at,
-          progress,
-          recommendation: null,
-          message: resultMessage(assessment, { ...scored, late, passed }, progress, attempt.expires_at, at),
-        },
-      };
-    });
+        });
+        if (!(await markAttemptSubmitted(m, attempt.id, at, resultId))) throw new Error(`attempt ${attempt.id} was submitted concurrently`);
+
+        const progress = passed ? await raiseProgress(m, userId, assessment, scored.score) : [];
+        const missed = questions.filter((q) => cleanAnswers[q.id] !== q.answer);
+        return {
+          kind: 'fresh',
+          assessment,
+          missed,
+          result: {
+            ...scored,
+            resultId,
+            attemptId: attempt.id,
+            late,
+            passed,
+            timeTakenSeconds: timeTaken,
+            submittedAt: at,
+            progress,
+            recommendation: null,
+            message: resultMessage(assessment, { ...scored, late, passed }, progress, attempt.expires_at, at),
+          },
+        };
+      },
+    );
     if (outcome.kind !== 'fresh') return outcome;
 
     // After the commit: the suggestion may need an embedding call, which must not hold a connection.
     const { result, assessment, missed } = outcome;
     try {
       result.recommendation = await this.suggester.suggestNext(userId, assessment, missed);
-      if (result.recommendation) result.message += ` Next: ${result.recommendation.title} (${result.recommendation.reason.charAt(0).toLowerCase()}${result.recommendation.reason.slice(1)}).`;
+      if (result.recommendation)
+        result.message += ` Next: ${result.recommendation.title} (${result.recommendation.reason.charAt(0).toLowerCase()}${result.recommendation.reason.slice(1)}).`;
     } catch (err) {
       this.logger.warn({ err, userId, attemptId }, 'quiz scored, but suggesting what to study next failed');
     }
@@ -180,7 +227,10 @@ export class QuizService {
  */
 async function raiseProgress(m: EntityManager, userId: string, a: AssessmentRow, score: number): Promise<ProgressChange[]> {
   const changes: ProgressChange[] = [];
-  const targets: Array<[ItemType, string | null, string | null]> = [['skill', a.skill_id, a.skill_name], ['course', a.course_id, a.course_title]];
+  const targets: Array<[ItemType, string | null, string | null]> = [
+    ['skill', a.skill_id, a.skill_name],
+    ['course', a.course_id, a.course_title],
+  ];
   for (const [type, id, title] of targets) {
     if (!id) continue;
     const before = await lockProgressPercent(m, userId, type, id);

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { HybridRetriever } from '../../ai/hybrid-retriever';
-import { findProfileRecommendations, insertRecommendation } from '../../db/repositories/recommendation-repository';
 import type { AssessmentRow } from '../../db/repositories/quiz-repository';
+import { findProfileRecommendations, insertRecommendation } from '../../db/repositories/recommendation-repository';
 import type { QuizQuestion } from '../../db/seed-assessments';
 import { inUserScope } from '../../db/user-scope';
 import type { Logger } from '../../observability/logger';
@@ -31,21 +31,41 @@ export class QuizSuggester {
       let pick: Omit<RecommendationCard, 'id'> | null = null;
       if (missed.length) {
         const passages = await this.deps.retriever.search(m, query, {
-          k: 3, contentTypes: ['tutorial', 'lesson', 'reference'], queryVector, mode: queryVector ? 'hybrid' : 'text',
+          k: 3,
+          contentTypes: ['tutorial', 'lesson', 'reference'],
+          queryVector,
+          mode: queryVector ? 'hybrid' : 'text',
         });
         const top = passages[0];
         const topic = linkedTitle(assessment) ?? stripQuiz(assessment.title);
         if (top) {
-          pick = { type: 'content', itemId: top.id, title: top.title.replace(/\s*\(part \d+\/\d+\)$/, ''), score: clamp01(top.similarity ?? 0.5),
-            reason: `Covers what you missed in the ${topic} quiz` };
+          pick = {
+            type: 'content',
+            itemId: top.id,
+            title: top.title.replace(/\s*\(part \d+\/\d+\)$/, ''),
+            score: clamp01(top.similarity ?? 0.5),
+            reason: `Covers what you missed in the ${topic} quiz`,
+          };
         } else if (assessment.skill_id || assessment.course_id) {
-          pick = { type: assessment.skill_id ? 'skill' : 'course', itemId: (assessment.skill_id ?? assessment.course_id)!, title: topic, score: 0.5,
-            reason: `Review ${topic} and try the quiz again` };
+          pick = {
+            type: assessment.skill_id ? 'skill' : 'course',
+            itemId: (assessment.skill_id ?? assessment.course_id)!,
+            title: topic,
+            score: 0.5,
+            reason: `Review ${topic} and try the quiz again`,
+          };
         }
       } else {
         const recs = await findProfileRecommendations(m, userId, 5);
         const next = recs.find((r) => r.id !== assessment.skill_id && r.id !== assessment.course_id);
-        if (next) pick = { type: next.type, itemId: next.id, title: next.title, score: clamp01(next.score), reason: `Next step after ${linkedTitle(assessment) ?? assessment.title}` };
+        if (next)
+          pick = {
+            type: next.type,
+            itemId: next.id,
+            title: next.title,
+            score: clamp01(next.score),
+            reason: `Next step after ${linkedTitle(assessment) ?? assessment.title}`,
+          };
       }
       if (!pick) return null;
       const id = await insertRecommendation(m, { userId, type: pick.type, itemId: pick.itemId, score: pick.score, reason: pick.reason });

@@ -31,8 +31,15 @@ export class QuizTopicMatcher {
   async match(topic: string, assessments: AssessmentRow[]): Promise<AssessmentRow | undefined> {
     const q = normalizeName(topic);
     // Exact name of a quiz or of its skill/course: no embedding needed.
-    const exact = assessments.filter((a) => [a.title, a.course_title, a.skill_name, stripQuiz(a.title)].some((n) => n && normalizeName(n) === q));
-    if (exact.length) return exact.sort((a, b) => Number(Boolean(b.course_title && normalizeName(b.course_title) === q)) - Number(Boolean(a.course_title && normalizeName(a.course_title) === q)))[0];
+    const exact = assessments.filter((a) =>
+      [a.title, a.course_title, a.skill_name, stripQuiz(a.title)].some((n) => n && normalizeName(n) === q),
+    );
+    if (exact.length)
+      return exact.sort(
+        (a, b) =>
+          Number(Boolean(b.course_title && normalizeName(b.course_title) === q)) -
+          Number(Boolean(a.course_title && normalizeName(a.course_title) === q)),
+      )[0];
 
     let sims: number[];
     try {
@@ -43,11 +50,13 @@ export class QuizTopicMatcher {
       sims = assessments.map(() => 0);
     }
     const qWords = tokens(topic);
-    const scored = assessments.map((a, i) => {
-      const words = new Set(tokens([a.title, a.skill_name ?? '', a.course_title ?? '', String(a.metadata?.topic ?? '')].join(' ')));
-      const overlap = qWords.length ? qWords.filter((w) => words.has(w)).length / qWords.length : 0;
-      return { a, score: sims[i] + 0.25 * overlap };
-    }).sort((x, y) => y.score - x.score);
+    const scored = assessments
+      .map((a, i) => {
+        const words = new Set(tokens([a.title, a.skill_name ?? '', a.course_title ?? '', String(a.metadata?.topic ?? '')].join(' ')));
+        const overlap = qWords.length ? qWords.filter((w) => words.has(w)).length / qWords.length : 0;
+        return { a, score: sims[i] + 0.25 * overlap };
+      })
+      .sort((x, y) => y.score - x.score);
     const [best, second] = scored;
     const minScore = this.opts.minTopicScore ?? 0.2;
     const minMargin = this.opts.minMargin ?? 0.1;
@@ -63,7 +72,9 @@ export class QuizTopicMatcher {
       const missingTexts = missing.map((k) => texts[keys.indexOf(k)]);
       const vectors = await this.opts.provider.embeddings.embedDocuments(missingTexts);
       if (this.vectors.size + missing.length > CACHE_MAX) this.vectors.clear();
-      missing.forEach((k, i) => this.vectors.set(k, vectors[i]));
+      missing.forEach((k, i) => {
+        this.vectors.set(k, vectors[i]);
+      });
     }
     return keys.map((k) => this.vectors.get(k)!);
   }
@@ -71,11 +82,14 @@ export class QuizTopicMatcher {
 
 function quizText(a: AssessmentRow): string {
   return [a.title, a.skill_name, a.course_title, a.metadata?.topic, a.description, ...validQuestions(a.questions).map((q) => q.text)]
-    .filter((x) => typeof x === 'string' && x).join('\n');
+    .filter((x) => typeof x === 'string' && x)
+    .join('\n');
 }
 
 function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];

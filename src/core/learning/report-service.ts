@@ -1,6 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  findReportRows, findReportUser, findReportUserByIdOrEmail, findVisibleDepartments, type ReportAggregateRow, type ReportUserRow,
+  findReportRows,
+  findReportUser,
+  findReportUserByIdOrEmail,
+  findVisibleDepartments,
+  type ReportAggregateRow,
+  type ReportUserRow,
 } from '../../db/repositories/report-repository';
 import { inUserScope } from '../../db/user-scope';
 import { normalizeName } from './name-match';
@@ -80,12 +85,24 @@ export class ReportService {
   async buildProgressReport(viewerUserId: string, target: ReportTarget = {}): Promise<ProgressReport | ReportRefusal> {
     return inUserScope(this.ds, viewerUserId, async (m) => {
       const viewer = await findReportUser(m, viewerUserId);
-      if (!viewer) return { kind: 'refusal', reason: 'unknown_viewer', message: "I don't know you yet: send me a message first.", departments: [], own: null };
+      if (!viewer)
+        return {
+          kind: 'refusal',
+          reason: 'unknown_viewer',
+          message: "I don't know you yet: send me a message first.",
+          departments: [],
+          own: null,
+        };
       const role = roleOf(viewer.role);
       const departments = await findVisibleDepartments(m);
       const own = () => personReport(m, viewer, role, viewer);
-      const refuse = async (reason: RefusalReason, message: string, withOwn: boolean): Promise<ReportRefusal> =>
-        ({ kind: 'refusal', reason, message, departments: role === 'employee' ? [] : departments, own: withOwn ? await own() : null });
+      const refuse = async (reason: RefusalReason, message: string, withOwn: boolean): Promise<ReportRefusal> => ({
+        kind: 'refusal',
+        reason,
+        message,
+        departments: role === 'employee' ? [] : departments,
+        own: withOwn ? await own() : null,
+      });
 
       const who = target.userId?.trim();
       const dept = target.department?.trim();
@@ -93,36 +110,61 @@ export class ReportService {
         const isSelf = who === viewer.id || who.toLowerCase() === viewer.email.toLowerCase();
         if (isSelf) return own();
         if (role === 'employee') {
-          return refuse('not_allowed', "Sorry, I can only show you your own learning progress: reports about other people are for their manager. Here is yours.", true);
+          return refuse(
+            'not_allowed',
+            'Sorry, I can only show you your own learning progress: reports about other people are for their manager. Here is yours.',
+            true,
+          );
         }
         const person = await findReportUserByIdOrEmail(m, who);
         // RLS hides people outside a manager's department, so "unknown" and "not yours" look the same: on purpose.
         if (!person || (role === 'manager' && person.department !== viewer.department)) {
-          return refuse('unknown_user', role === 'manager'
-            ? `I couldn't find “${who}” among the people in your department${viewer.department ? ` (“${viewer.department}”)` : ''}.`
-            : `I don't know anyone with the id or email “${who}”.`, false);
+          return refuse(
+            'unknown_user',
+            role === 'manager'
+              ? `I couldn't find “${who}” among the people in your department${viewer.department ? ` (“${viewer.department}”)` : ''}.`
+              : `I don't know anyone with the id or email “${who}”.`,
+            false,
+          );
         }
         return personReport(m, viewer, role, person);
       }
 
       if (role === 'employee') {
-        if (dept) return refuse('not_allowed', `Sorry, department reports are for managers: I can only show you your own learning progress. Here it is.`, true);
+        if (dept)
+          return refuse(
+            'not_allowed',
+            `Sorry, department reports are for managers: I can only show you your own learning progress. Here it is.`,
+            true,
+          );
         return own();
       }
       const wanted = dept || viewer.department;
       if (!wanted) {
-        return refuse('no_department', departments.length
-          ? `Which department? Departments I know: ${departments.join(', ')}.`
-          : `I don't know any departments yet: an admin can import people with their departments (npm run users:import).`, false);
+        return refuse(
+          'no_department',
+          departments.length
+            ? `Which department? Departments I know: ${departments.join(', ')}.`
+            : `I don't know any departments yet: an admin can import people with their departments (npm run users:import).`,
+          false,
+        );
       }
       if (role === 'manager' && normalizeName(wanted) !== normalizeName(viewer.department ?? '')) {
-        return refuse('not_allowed', viewer.department
-          ? `Sorry, as a manager you can see the report of your own department (“${viewer.department}”) only. Here is your own progress.`
-          : `Sorry, you have no department on record, so I can't show department reports. Here is your own progress.`, true);
+        return refuse(
+          'not_allowed',
+          viewer.department
+            ? `Sorry, as a manager you can see the report of your own department (“${viewer.department}”) only. Here is your own progress.`
+            : `Sorry, you have no department on record, so I can't show department reports. Here is your own progress.`,
+          true,
+        );
       }
       const canonical = departments.find((d) => normalizeName(d) === normalizeName(wanted));
       if (!canonical) {
-        return refuse('unknown_department', `No one in department “${wanted}”. ${departments.length ? `Departments I know: ${departments.join(', ')}.` : 'I know no departments yet.'}`, false);
+        return refuse(
+          'unknown_department',
+          `No one in department “${wanted}”. ${departments.length ? `Departments I know: ${departments.join(', ')}.` : 'I know no departments yet.'}`,
+          false,
+        );
       }
       const rows = await findReportRows(m, { department: canonical });
       return makeReport('department', canonical, canonical, viewer, role, rows);
@@ -140,20 +182,29 @@ async function personReport(m: EntityManager, viewer: ReportUserRow, role: Viewe
   return makeReport('person', person.department, person.name, viewer, role, rows);
 }
 
-function makeReport(scope: ProgressReport['scope'], department: string | null, title: string, viewer: ReportUserRow, role: ViewerRole, raw: ReportAggregateRow[]): ProgressReport {
-  const rows: ReportRow[] = raw.map((r) => ({
-    userId: r.id,
-    name: r.name,
-    email: r.email,
-    department: r.department,
-    coursesCompleted: r.courses_done,
-    coursesTotal: r.courses_total,
-    skillsCompleted: r.skills_done,
-    skillsTotal: r.skills_total,
-    overallProgress: round1(r.overall),
-    lastActivity: r.last_activity,
-    recentUpdates7d: r.recent,
-  })).sort((a, b) => b.overallProgress - a.overallProgress || a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+function makeReport(
+  scope: ProgressReport['scope'],
+  department: string | null,
+  title: string,
+  viewer: ReportUserRow,
+  role: ViewerRole,
+  raw: ReportAggregateRow[],
+): ProgressReport {
+  const rows: ReportRow[] = raw
+    .map((r) => ({
+      userId: r.id,
+      name: r.name,
+      email: r.email,
+      department: r.department,
+      coursesCompleted: r.courses_done,
+      coursesTotal: r.courses_total,
+      skillsCompleted: r.skills_done,
+      skillsTotal: r.skills_total,
+      overallProgress: round1(r.overall),
+      lastActivity: r.last_activity,
+      recentUpdates7d: r.recent,
+    }))
+    .sort((a, b) => b.overallProgress - a.overallProgress || a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
   const sum = (f: (r: ReportRow) => number) => rows.reduce((s, r) => s + f(r), 0);
   return {
     kind: 'report',

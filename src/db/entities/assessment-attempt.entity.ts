@@ -19,5 +19,7 @@ export class AssessmentAttempt {
   @Column('timestamptz', { nullable: true }) expires_at: Date | null;
   @Column('timestamptz', { nullable: true }) submitted_at: Date | null;
   @Column('text', { nullable: true }) result_id: string | null;
-  @OneToOne(() => AssessmentResult, { onDelete: 'SET NULL', nullable: true }) @JoinColumn({ name: 'result_id' }) result?: AssessmentResult | null;
+  @OneToOne(() => AssessmentResult, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'result_id' })
+  result?: AssessmentResult | null;
 }

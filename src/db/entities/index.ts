@@ -14,14 +14,40 @@ import { Skill } from './skill.entity';
 import { User } from './user.entity';
 import { UserIdentity } from './user-identity.entity';
 
-export {
-  Assessment, AssessmentAttempt, AssessmentResult, ChatMessage, Course, LearningContent, LearningContentLexeme, LearningContentStats,
-  LearningContentTerm, LearningProgress, ProcessedEvent, Recommendation, Skill, User, UserIdentity,
-};
 export { vectorTransformer } from './vector-transformer';
+export {
+  Assessment,
+  AssessmentAttempt,
+  AssessmentResult,
+  ChatMessage,
+  Course,
+  LearningContent,
+  LearningContentLexeme,
+  LearningContentStats,
+  LearningContentTerm,
+  LearningProgress,
+  ProcessedEvent,
+  Recommendation,
+  Skill,
+  User,
+  UserIdentity,
+};
 
 /** Every table the migrations create in the public schema, one entity each (test/db/entities.test.ts checks it). */
 export const ENTITIES = [
-  User, UserIdentity, LearningContent, LearningContentTerm, LearningContentLexeme, LearningContentStats, Skill, Course, LearningProgress,
-  ChatMessage, Recommendation, Assessment, AssessmentAttempt, AssessmentResult, ProcessedEvent,
+  User,
+  UserIdentity,
+  LearningContent,
+  LearningContentTerm,
+  LearningContentLexeme,
+  LearningContentStats,
+  Skill,
+  Course,
+  LearningProgress,
+  ChatMessage,
+  Recommendation,
+  Assessment,
+  AssessmentAttempt,
+  AssessmentResult,
+  ProcessedEvent,
 ];

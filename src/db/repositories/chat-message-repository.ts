@@ -52,16 +52,33 @@ export async function insertChatTurn(m: EntityManager, t: NewChatTurn): Promise<
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (channel, conversation_id, platform_message_id) WHERE platform_message_id IS NOT NULL DO NOTHING
      RETURNING id`,
-    [t.userId, t.message, t.response, t.confidence, JSON.stringify(t.sources), t.processingTimeMs, t.channel, t.tenantId,
-      t.conversationId, t.threadId, t.platformMessageId]);
+    [
+      t.userId,
+      t.message,
+      t.response,
+      t.confidence,
+      JSON.stringify(t.sources),
+      t.processingTimeMs,
+      t.channel,
+      t.tenantId,
+      t.conversationId,
+      t.threadId,
+      t.platformMessageId,
+    ],
+  );
   return row?.id;
 }
 
 /** The person's logged turn for a platform message id (a platform retry of a message already answered). */
-export async function findTurnByPlatformMessage(m: EntityManager, userId: string, key: PlatformMessageKey): Promise<StoredTurnRow | undefined> {
+export async function findTurnByPlatformMessage(
+  m: EntityManager,
+  userId: string,
+  key: PlatformMessageKey,
+): Promise<StoredTurnRow | undefined> {
   const [row] = await m.query(
     `SELECT id, response, confidence, sources FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND platform_message_id = $3 AND user_id = $4`,
-    [key.channel, key.conversationId, key.platformMessageId, userId]);
+    [key.channel, key.conversationId, key.platformMessageId, userId],
+  );
   return row;
 }
 
@@ -69,20 +86,25 @@ export async function findTurnByPlatformMessage(m: EntityManager, userId: string
  * The person's latest answered turns in a thread, newest first. With no thread (a top-level DM), the
  * top-level turns of the last 30 minutes.
  */
-export async function findRecentTurns(m: EntityManager, q: { userId: string; channel: string; conversationId: string; threadId: string | null; limit: number }): Promise<HistoryRow[]> {
+export async function findRecentTurns(
+  m: EntityManager,
+  q: { userId: string; channel: string; conversationId: string; threadId: string | null; limit: number },
+): Promise<HistoryRow[]> {
   return m.query(
     `SELECT message, response FROM chat_messages
       WHERE user_id = $1 AND channel = $2 AND conversation_id = $3 AND response IS NOT NULL
         AND (CASE WHEN $4::text IS NULL THEN thread_id IS NULL AND created_at > now() - interval '30 minutes' ELSE thread_id = $4 END)
       ORDER BY created_at DESC LIMIT $5`,
-    [q.userId, q.channel, q.conversationId, q.threadId, q.limit]);
+    [q.userId, q.channel, q.conversationId, q.threadId, q.limit],
+  );
 }
 
 /** Whether any turn in this thread was answered (for anyone: needs the service scope). */
 export async function hasAnsweredThread(m: EntityManager, channel: string, conversationId: string, threadId: string): Promise<boolean> {
   const [row] = await m.query(
     `SELECT EXISTS (SELECT 1 FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND thread_id = $3 AND response IS NOT NULL) AS answered`,
-    [channel, conversationId, threadId]);
+    [channel, conversationId, threadId],
+  );
   return row.answered;
 }
 
@@ -92,6 +114,10 @@ export async function hasAnsweredThread(m: EntityManager, channel: string, conve
  */
 export async function recordFeedback(m: EntityManager, userId: string, chatMessageId: string, value: number): Promise<boolean> {
   // TypeORM returns [rows, affected] for UPDATE.
-  const [, changed] = await m.query(`UPDATE chat_messages SET feedback = $3, feedback_at = now() WHERE id = $1 AND user_id = $2`, [chatMessageId, userId, value]);
+  const [, changed] = await m.query(`UPDATE chat_messages SET feedback = $3, feedback_at = now() WHERE id = $1 AND user_id = $2`, [
+    chatMessageId,
+    userId,
+    value,
+  ]);
   return Boolean(changed);
 }

@@ -58,7 +58,9 @@ export async function findRecentRecommendations(m: EntityManager, userId: string
        LEFT JOIN learning_content lc ON r.type = 'content' AND lc.id = r.item_id
       WHERE r.user_id = $1
       ORDER BY r.created_at DESC, r.id
-      LIMIT $2::int`, [userId, limit]);
+      LIMIT $2::int`,
+    [userId, limit],
+  );
 }
 
 /** The latest `limit` quiz results with their quiz's title, newest first. */
@@ -66,13 +68,17 @@ export async function findRecentQuizResults(m: EntityManager, userId: string, li
   return m.query(
     `SELECT r.id, r.assessment_id, a.title, r.score, r.passed, r.late, r.completed_at, r.time_taken
        FROM assessment_results r JOIN assessments a ON a.id = r.assessment_id
-      WHERE r.user_id = $1 ORDER BY r.completed_at DESC, r.id LIMIT $2::int`, [userId, limit]);
+      WHERE r.user_id = $1 ORDER BY r.completed_at DESC, r.id LIMIT $2::int`,
+    [userId, limit],
+  );
 }
 
 export async function findQuizTotals(m: EntityManager, userId: string): Promise<QuizTotalsRow> {
   const [row] = await m.query(
     `SELECT count(*)::int AS taken, count(*) FILTER (WHERE passed)::int AS passed, avg(score)::float8 AS average
-       FROM assessment_results WHERE user_id = $1`, [userId]);
+       FROM assessment_results WHERE user_id = $1`,
+    [userId],
+  );
   return row;
 }
 
@@ -80,6 +86,8 @@ export async function findQuizTotals(m: EntityManager, userId: string): Promise<
 export async function countProgressUpdatesLast7Days(m: EntityManager, userId: string): Promise<number> {
   const [{ recent }] = await m.query(
     `SELECT count(*)::int AS recent FROM learning_progress
-      WHERE user_id = $1 AND (skill_id IS NOT NULL OR course_id IS NOT NULL) AND updated_at > now() - interval '7 days'`, [userId]);
+      WHERE user_id = $1 AND (skill_id IS NOT NULL OR course_id IS NOT NULL) AND updated_at > now() - interval '7 days'`,
+    [userId],
+  );
   return recent;
 }

@@ -9,7 +9,10 @@ import type { EntityManager } from 'typeorm';
  * Claims a delivery: true for the first claim of (platform, eventId) only, however many race.
  */
 export async function claimEvent(m: EntityManager, platform: string, eventId: string): Promise<boolean> {
-  const rows = await m.query(`INSERT INTO processed_events (platform, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`, [platform, eventId]);
+  const rows = await m.query(
+    `INSERT INTO processed_events (platform, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+    [platform, eventId],
+  );
   return rows.length === 1;
 }
 

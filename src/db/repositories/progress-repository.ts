@@ -41,7 +41,12 @@ export async function findProgressRows(m: EntityManager, userId: string): Promis
   return m.query(`${PROGRESS_SELECT} WHERE lp.user_id = $1 AND (s.id IS NOT NULL OR c.id IS NOT NULL)`, [userId]);
 }
 
-export async function findProgressRow(m: EntityManager, userId: string, type: TrackedItemType, itemId: string): Promise<ProgressRow | undefined> {
+export async function findProgressRow(
+  m: EntityManager,
+  userId: string,
+  type: TrackedItemType,
+  itemId: string,
+): Promise<ProgressRow | undefined> {
   const [row] = await m.query(`${PROGRESS_SELECT} WHERE lp.user_id = $1 AND lp.${itemColumn(type)} = $2`, [userId, itemId]);
   return row;
 }
@@ -51,7 +56,10 @@ export async function findProgressRow(m: EntityManager, userId: string, type: Tr
  * waits); null when the person has no row for it yet.
  */
 export async function lockProgressPercent(m: EntityManager, userId: string, type: TrackedItemType, itemId: string): Promise<number | null> {
-  const [row] = await m.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND ${itemColumn(type)} = $2 FOR UPDATE`, [userId, itemId]);
+  const [row] = await m.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND ${itemColumn(type)} = $2 FOR UPDATE`, [
+    userId,
+    itemId,
+  ]);
   return row ? Number(row.progress) : null;
 }
 
@@ -60,31 +68,51 @@ export async function markProgressStarted(m: EntityManager, userId: string, type
   const column = itemColumn(type);
   await m.query(
     `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, 1)
-     ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = 1 WHERE learning_progress.progress < 1`, [userId, itemId]);
+     ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = 1 WHERE learning_progress.progress < 1`,
+    [userId, itemId],
+  );
 }
 
 /** Sets the percent, up or down (100 completes the item: a database trigger sets completed_at). */
-export async function setProgressPercent(m: EntityManager, userId: string, type: TrackedItemType, itemId: string, percent: number): Promise<void> {
+export async function setProgressPercent(
+  m: EntityManager,
+  userId: string,
+  type: TrackedItemType,
+  itemId: string,
+  percent: number,
+): Promise<void> {
   const column = itemColumn(type);
   await m.query(
     `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, $3)
-     ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = EXCLUDED.progress`, [userId, itemId, percent]);
+     ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = EXCLUDED.progress`,
+    [userId, itemId, percent],
+  );
 }
 
 /** Raises the percent to at least `percent`, never lowers it; returns the row as it is afterwards. */
-export async function raiseProgressPercent(m: EntityManager, userId: string, type: TrackedItemType, itemId: string, percent: number): Promise<{ progress: number; completed_at: Date | null }> {
+export async function raiseProgressPercent(
+  m: EntityManager,
+  userId: string,
+  type: TrackedItemType,
+  itemId: string,
+  percent: number,
+): Promise<{ progress: number; completed_at: Date | null }> {
   const column = itemColumn(type);
   const [row] = await m.query(
     `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, $3)
      ON CONFLICT (user_id, ${column}) DO UPDATE SET progress = GREATEST(learning_progress.progress, EXCLUDED.progress)
-     RETURNING progress, completed_at`, [userId, itemId, percent]);
+     RETURNING progress, completed_at`,
+    [userId, itemId, percent],
+  );
   return row;
 }
 
 /** Percent per skill or course id, for every item the person has a row for. */
 export async function findProgressByItem(m: EntityManager, userId: string): Promise<Array<{ item: string; progress: number }>> {
   return m.query(
-    `SELECT coalesce(skill_id, course_id) AS item, progress FROM learning_progress WHERE user_id = $1 AND coalesce(skill_id, course_id) IS NOT NULL`, [userId]);
+    `SELECT coalesce(skill_id, course_id) AS item, progress FROM learning_progress WHERE user_id = $1 AND coalesce(skill_id, course_id) IS NOT NULL`,
+    [userId],
+  );
 }
 
 /** Every skill and course (or only one type), by title. */
@@ -93,5 +121,7 @@ export async function findCatalog(m: EntityManager, type?: TrackedItemType): Pro
     `SELECT 'skill' AS type, id, name AS title FROM skills WHERE $1::text IS NULL OR $1 = 'skill'
      UNION ALL
      SELECT 'course' AS type, id, title FROM courses WHERE $1::text IS NULL OR $1 = 'course'
-     ORDER BY title, type`, [type ?? null]);
+     ORDER BY title, type`,
+    [type ?? null],
+  );
 }

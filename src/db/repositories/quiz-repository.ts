@@ -83,18 +83,30 @@ export async function findAssessment(m: EntityManager, assessmentId: string): Pr
 }
 
 /** The person's latest attempt of the assessment that is neither submitted nor expired. */
-export async function findOpenAttempt(m: EntityManager, userId: string, assessmentId: string): Promise<Pick<AttemptRow, 'id' | 'started_at' | 'expires_at'> | undefined> {
+export async function findOpenAttempt(
+  m: EntityManager,
+  userId: string,
+  assessmentId: string,
+): Promise<Pick<AttemptRow, 'id' | 'started_at' | 'expires_at'> | undefined> {
   const [row] = await m.query(
     `SELECT id, started_at, expires_at FROM assessment_attempts
       WHERE user_id = $1 AND assessment_id = $2 AND submitted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-      ORDER BY started_at DESC LIMIT 1`, [userId, assessmentId]);
+      ORDER BY started_at DESC LIMIT 1`,
+    [userId, assessmentId],
+  );
   return row;
 }
 
 /** A new attempt; the database sets started_at and expires_at (from the assessment's time limit). */
-export async function createAttempt(m: EntityManager, userId: string, assessmentId: string): Promise<Pick<AttemptRow, 'id' | 'started_at' | 'expires_at'>> {
+export async function createAttempt(
+  m: EntityManager,
+  userId: string,
+  assessmentId: string,
+): Promise<Pick<AttemptRow, 'id' | 'started_at' | 'expires_at'>> {
   const [row] = await m.query(
-    `INSERT INTO assessment_attempts (user_id, assessment_id) VALUES ($1, $2) RETURNING id, started_at, expires_at`, [userId, assessmentId]);
+    `INSERT INTO assessment_attempts (user_id, assessment_id) VALUES ($1, $2) RETURNING id, started_at, expires_at`,
+    [userId, assessmentId],
+  );
   return row;
 }
 
@@ -102,15 +114,21 @@ export async function createAttempt(m: EntityManager, userId: string, assessment
 export async function lockAttempt(m: EntityManager, userId: string, attemptId: string): Promise<AttemptRow | undefined> {
   const [row] = await m.query(
     `SELECT id, assessment_id, started_at, expires_at, submitted_at, result_id FROM assessment_attempts WHERE id = $1 AND user_id = $2 FOR UPDATE`,
-    [attemptId, userId]);
+    [attemptId, userId],
+  );
   return row;
 }
 
 /** The result stored for a submitted attempt (by the attempt's result_id, or the result's attempt_id). */
-export async function findAttemptResult(m: EntityManager, resultId: string | null, attemptId: string): Promise<StoredResultRow | undefined> {
+export async function findAttemptResult(
+  m: EntityManager,
+  resultId: string | null,
+  attemptId: string,
+): Promise<StoredResultRow | undefined> {
   const [row] = await m.query(
     `SELECT id, score, answers, late, passed, time_taken, completed_at FROM assessment_results WHERE id = $1 OR attempt_id = $2 LIMIT 1`,
-    [resultId, attemptId]);
+    [resultId, attemptId],
+  );
   return row;
 }
 
@@ -125,18 +143,23 @@ export async function insertResult(m: EntityManager, r: NewResult): Promise<stri
   const [row] = await m.query(
     `INSERT INTO assessment_results (user_id, assessment_id, score, answers, completed_at, time_taken, attempt_id, late, passed)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9) RETURNING id`,
-    [r.userId, r.assessmentId, r.score, JSON.stringify(r.answers), r.completedAt, r.timeTakenSeconds, r.attemptId, r.late, r.passed]);
+    [r.userId, r.assessmentId, r.score, JSON.stringify(r.answers), r.completedAt, r.timeTakenSeconds, r.attemptId, r.late, r.passed],
+  );
   return row.id;
 }
 
 /** Marks the attempt submitted with its result; false when it already was (nothing changed). */
 export async function markAttemptSubmitted(m: EntityManager, attemptId: string, submittedAt: Date, resultId: string): Promise<boolean> {
   const [, claimed] = await m.query(
-    `UPDATE assessment_attempts SET submitted_at = $2, result_id = $3 WHERE id = $1 AND submitted_at IS NULL`, [attemptId, submittedAt, resultId]);
+    `UPDATE assessment_attempts SET submitted_at = $2, result_id = $3 WHERE id = $1 AND submitted_at IS NULL`,
+    [attemptId, submittedAt, resultId],
+  );
   return claimed === 1;
 }
 
 export async function findResultSummaries(m: EntityManager, userId: string): Promise<ResultSummaryRow[]> {
   return m.query(
-    `SELECT assessment_id, bool_or(coalesce(passed, false)) AS passed, max(completed_at) AS last FROM assessment_results WHERE user_id = $1 GROUP BY assessment_id`, [userId]);
+    `SELECT assessment_id, bool_or(coalesce(passed, false)) AS passed, max(completed_at) AS last FROM assessment_results WHERE user_id = $1 GROUP BY assessment_id`,
+    [userId],
+  );
 }

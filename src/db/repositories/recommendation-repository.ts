@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import { toSql as vectorLiteral } from 'pgvector';
+import type { EntityManager } from 'typeorm';
 
 /**
  * What the conversation recommends: the rows it reads to choose (progress, items close to the
@@ -53,15 +53,24 @@ export interface ProfileRecommendationRow {
 
 /** Stores a recommendation shown to the person; returns its id (a click is tracked against it). */
 export async function insertRecommendation(m: EntityManager, r: NewRecommendation): Promise<string> {
-  const [row] = await m.query(`INSERT INTO recommendations (user_id, type, item_id, score, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [r.userId, r.type, r.itemId, r.score, r.reason]);
+  const [row] = await m.query(
+    `INSERT INTO recommendations (user_id, type, item_id, score, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [r.userId, r.type, r.itemId, r.score, r.reason],
+  );
   return row.id;
 }
 
 /** Marks the person's recommendation clicked; undefined when it is not theirs or no longer exists. */
-export async function markRecommendationClicked(m: EntityManager, userId: string, recommendationId: string): Promise<{ type: RecommendedItemType; itemId: string } | undefined> {
+export async function markRecommendationClicked(
+  m: EntityManager,
+  userId: string,
+  recommendationId: string,
+): Promise<{ type: RecommendedItemType; itemId: string } | undefined> {
   // TypeORM returns [rows, affected] for UPDATE ... RETURNING.
-  const [[row]] = await m.query(`UPDATE recommendations SET clicked = true WHERE id = $1 AND user_id = $2 RETURNING type, item_id`, [recommendationId, userId]);
+  const [[row]] = await m.query(`UPDATE recommendations SET clicked = true WHERE id = $1 AND user_id = $2 RETURNING type, item_id`, [
+    recommendationId,
+    userId,
+  ]);
   return row ? { type: row.type, itemId: row.item_id } : undefined;
 }
 
@@ -71,7 +80,8 @@ export async function startProgressIfNew(m: EntityManager, userId: string, type:
   const column = type === 'skill' ? 'skill_id' : 'course_id';
   const inserted = await m.query(
     `INSERT INTO learning_progress (user_id, ${column}, progress) VALUES ($1, $2, 0) ON CONFLICT (user_id, ${column}) DO NOTHING RETURNING id`,
-    [userId, itemId]);
+    [userId, itemId],
+  );
   return inserted.length === 1;
 }
 
@@ -80,7 +90,9 @@ export async function findProgressWithTitles(m: EntityManager, userId: string): 
   return m.query(
     `SELECT lp.skill_id, lp.course_id, lp.progress, lp.completed_at, coalesce(s.name, c.title) AS title
        FROM learning_progress lp LEFT JOIN skills s ON s.id = lp.skill_id LEFT JOIN courses c ON c.id = lp.course_id
-      WHERE lp.user_id = $1`, [userId]);
+      WHERE lp.user_id = $1`,
+    [userId],
+  );
 }
 
 /** The 24 learning_content rows most similar to the vector (match_documents), most similar first. */
@@ -91,7 +103,8 @@ export async function findRelatedContent(m: EntityManager, queryVector: number[]
        LEFT JOIN skills s ON md.content_type = 'skill' AND s.id = md.metadata->>'skill_id'
        LEFT JOIN courses c ON md.content_type = 'course' AND c.id = md.metadata->>'course_id'
       ORDER BY md.similarity DESC`,
-    [vectorLiteral(queryVector)]);
+    [vectorLiteral(queryVector)],
+  );
 }
 
 /** generate_recommendations for the person (the limit split between skills and courses), with the function's score and reason. */

@@ -41,14 +41,17 @@ export async function findReportUser(m: EntityManager, userId: string): Promise<
 /** A person by id or (case-insensitive) email; the id wins when both match someone. */
 export async function findReportUserByIdOrEmail(m: EntityManager, idOrEmail: string): Promise<ReportUserRow | undefined> {
   const [row] = await m.query(
-    `SELECT id, name, email, department, role FROM users WHERE id = $1 OR lower(email) = lower($1) ORDER BY (id = $1) DESC LIMIT 1`, [idOrEmail]);
+    `SELECT id, name, email, department, role FROM users WHERE id = $1 OR lower(email) = lower($1) ORDER BY (id = $1) DESC LIMIT 1`,
+    [idOrEmail],
+  );
   return row;
 }
 
 /** Departments of the people the viewer may see (RLS decides), sorted. */
 export async function findVisibleDepartments(m: EntityManager): Promise<string[]> {
   const rows: Array<{ department: string }> = await m.query(
-    `SELECT DISTINCT department FROM users WHERE department IS NOT NULL AND btrim(department) <> '' ORDER BY department`);
+    `SELECT DISTINCT department FROM users WHERE department IS NOT NULL AND btrim(department) <> '' ORDER BY department`,
+  );
   return rows.map((r) => r.department);
 }
 
@@ -78,5 +81,6 @@ export async function findReportRows(m: EntityManager, filter: { department: str
             greatest(lp.last_progress, ar.last_quiz) AS last_activity,
             coalesce(greatest(lp.last_progress, ar.last_quiz) > now() - interval '7 days', false) AS active
        FROM people pe LEFT JOIN lp ON lp.user_id = pe.id LEFT JOIN ar ON ar.user_id = pe.id`,
-    [param]);
+    [param],
+  );
 }

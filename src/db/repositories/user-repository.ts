@@ -28,15 +28,21 @@ export interface ProfileUpdate {
 
 /** The user id behind a platform identity, if it is known. */
 export async function findUserIdByIdentity(m: EntityManager, key: IdentityKey): Promise<string | undefined> {
-  const [row] = await m.query(`SELECT user_id FROM user_identities WHERE platform = $1 AND tenant_id = $2 AND platform_user_id = $3`,
-    [key.platform, key.tenantId, key.platformUserId]);
+  const [row] = await m.query(`SELECT user_id FROM user_identities WHERE platform = $1 AND tenant_id = $2 AND platform_user_id = $3`, [
+    key.platform,
+    key.tenantId,
+    key.platformUserId,
+  ]);
   return row?.user_id;
 }
 
 /** Links an identity to a user; an identity linked already (by a concurrent delivery) keeps its user. */
 export async function linkIdentity(m: EntityManager, userId: string, key: IdentityKey): Promise<void> {
-  await m.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (platform, tenant_id, platform_user_id) DO NOTHING`, [userId, key.platform, key.tenantId, key.platformUserId]);
+  await m.query(
+    `INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (platform, tenant_id, platform_user_id) DO NOTHING`,
+    [userId, key.platform, key.tenantId, key.platformUserId],
+  );
 }
 
 /**
@@ -47,7 +53,9 @@ export async function upsertUserByEmail(m: EntityManager, u: NewUser): Promise<s
   const [row] = await m.query(
     `INSERT INTO users (email, name, department) VALUES ($1, $2, $3)
      ON CONFLICT (email) DO UPDATE SET department = coalesce(users.department, EXCLUDED.department)
-     RETURNING id`, [u.email, u.name, u.department]);
+     RETURNING id`,
+    [u.email, u.name, u.department],
+  );
   return row.id;
 }
 
@@ -63,5 +71,6 @@ export async function updateUserProfile(m: EntityManager, userId: string, p: Pro
        department = coalesce(department, $4)
      WHERE id = $1 AND (name IS DISTINCT FROM coalesce(nullif($2, ''), name)
        OR ($3::text IS NOT NULL AND email IS DISTINCT FROM $3) OR (department IS NULL AND $4::text IS NOT NULL))`,
-    [userId, p.name, p.email, p.department]);
+    [userId, p.name, p.email, p.department],
+  );
 }

@@ -8,7 +8,13 @@ function arrive(gate: AckGate, bodyEnds = true): EventEmitter {
   const req = new EventEmitter();
   const res = new EventEmitter();
   let nexted = false;
-  gate.middleware(req as unknown as Request, res as unknown as Response, (() => { nexted = true; }) as NextFunction);
+  gate.middleware(
+    req as unknown as Request,
+    res as unknown as Response,
+    (() => {
+      nexted = true;
+    }) as NextFunction,
+  );
   assert.ok(nexted);
   if (bodyEnds) req.emit('end');
   return res;
@@ -26,7 +32,9 @@ describe('AckGate', () => {
     const a = arrive(gate);
     const b = arrive(gate);
     let through = false;
-    const waiting = gate.quiet().then(() => { through = true; });
+    const waiting = gate.quiet().then(() => {
+      through = true;
+    });
     a.emit('finish');
     a.emit('close'); // finish and close of one response count once
     await new Promise((r) => setImmediate(r));

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { answerMessage, capBlocks, cardTitleFromBlocks, MAX_BLOCKS, type Block, type ReplyForBlocks } from '../../../src/channels/slack/blocks/answer-blocks';
+import {
+  answerMessage,
+  type Block,
+  capBlocks,
+  cardTitleFromBlocks,
+  MAX_BLOCKS,
+  type ReplyForBlocks,
+} from '../../../src/channels/slack/blocks/answer-blocks';
 import { escapeMrkdwn, markdownToMrkdwn, SECTION_TEXT_LIMIT, splitText, truncate } from '../../../src/channels/slack/blocks/mrkdwn';
 import { clickNotice, homeView, learnUsageMessage } from '../../../src/channels/slack/blocks/notice-blocks';
 import { HELP_TEXT } from '../../../src/core/messages';
@@ -22,15 +29,19 @@ const reply = (over: Partial<ReplyForBlocks> = {}): ReplyForBlocks => ({
   ...over,
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const texts = (blocks: Block[]): string[] => blocks.flatMap((b: any) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text)].filter((t) => typeof t === 'string'));
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const texts = (blocks: Block[]): string[] =>
+  blocks.flatMap((b: any) =>
+    [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text)].filter((t) => typeof t === 'string'),
+  );
 const any = (b: Block) => b as any;
 
 describe('Slack answer blocks', () => {
   it('lays out answer, context (sources, confidence), divider, cards and feedback buttons', () => {
     const { text, blocks } = answerMessage(reply());
-    assert.deepEqual(blocks.map((b) => b.type), ['section', 'context', 'divider', 'context', 'section', 'section', 'section', 'actions']);
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['section', 'context', 'divider', 'context', 'section', 'section', 'section', 'actions'],
+    );
     assert.equal(any(blocks[0]).text.type, 'mrkdwn');
     assert.match(any(blocks[0]).text.text, /^Warm the lamp .* \[1\]\. Then run the baseline scan \[2\]\.$/);
 
@@ -38,12 +49,24 @@ describe('Slack answer blocks', () => {
     assert.deepEqual(context, ['*Sources* [1] Calibrating the spectrometer  ·  [2] Safety &lt;first&gt; &amp; always', 'Confidence 72%']);
 
     const cards = blocks.slice(4, 7).map(any);
-    assert.deepEqual(cards.map((c) => [c.accessory.action_id, c.accessory.value, c.accessory.text.text]),
-      [['rec_open', 'rec-1', 'Start'], ['rec_open', 'rec-2', 'Start'], ['rec_open', 'rec-3', 'Read']]);
-    assert.match(cards[0].text.text, /^\*Spectroscopy\*  ·  Skill\nRelated to your question about “calibration”$/);
+    assert.deepEqual(
+      cards.map((c) => [c.accessory.action_id, c.accessory.value, c.accessory.text.text]),
+      [
+        ['rec_open', 'rec-1', 'Start'],
+        ['rec_open', 'rec-2', 'Start'],
+        ['rec_open', 'rec-3', 'Read'],
+      ],
+    );
+    assert.match(cards[0].text.text, /^\*Spectroscopy\* {2}· {2}Skill\nRelated to your question about “calibration”$/);
 
     const feedback = any(blocks[7]);
-    assert.deepEqual(feedback.elements.map((e: { action_id: string; value: string }) => [e.action_id, e.value]), [['feedback_up', 'chat-42'], ['feedback_down', 'chat-42']]);
+    assert.deepEqual(
+      feedback.elements.map((e: { action_id: string; value: string }) => [e.action_id, e.value]),
+      [
+        ['feedback_up', 'chat-42'],
+        ['feedback_down', 'chat-42'],
+      ],
+    );
     assert.match(feedback.elements[0].text.text, /👍/);
     assert.match(feedback.elements[1].text.text, /👎/);
 
@@ -51,18 +74,29 @@ describe('Slack answer blocks', () => {
   });
 
   it('puts notes in the context block and escapes everything that came from elsewhere', () => {
-    const { blocks } = answerMessage(reply({ notes: ['Your message was long <so> I cut it'], text: 'Use <script> & "quotes"', recommendations: [] }));
+    const { blocks } = answerMessage(
+      reply({ notes: ['Your message was long <so> I cut it'], text: 'Use <script> & "quotes"', recommendations: [] }),
+    );
     assert.equal(any(blocks[0]).text.text, 'Use &lt;script&gt; &amp; "quotes"');
     assert.match(any(blocks[1]).elements[0].text, /^:information_source: Your message was long &lt;so&gt; I cut it$/);
-    assert.deepEqual(blocks.map((b) => b.type), ['section', 'context', 'divider', 'actions']);
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['section', 'context', 'divider', 'actions'],
+    );
   });
 
   it('renders help and apologies without confidence, cards or feedback', () => {
     const help = answerMessage(reply({ kind: 'help', text: HELP_TEXT, sources: [], recommendations: [], confidence: 0 }));
-    assert.deepEqual(help.blocks.map((b) => b.type), ['section']);
+    assert.deepEqual(
+      help.blocks.map((b) => b.type),
+      ['section'],
+    );
     assert.match(any(help.blocks[0]).text.text, /^Hi! I'm your learning assistant/);
     const apology = answerMessage(reply({ kind: 'apology', text: 'Sorry.', sources: [], recommendations: [], chatMessageId: null }));
-    assert.deepEqual(apology.blocks.map((b) => b.type), ['section']);
+    assert.deepEqual(
+      apology.blocks.map((b) => b.type),
+      ['section'],
+    );
   });
 
   it('omits feedback buttons when the turn was not logged', () => {
@@ -72,7 +106,7 @@ describe('Slack answer blocks', () => {
   });
 
   it('splits long answers into sections of at most 3,000 characters on paragraph and sentence boundaries', () => {
-    const paragraph = (i: number) => `Paragraph ${i}. ` + 'This sentence explains one more detail of the procedure. '.repeat(30).trim();
+    const paragraph = (i: number) => `Paragraph ${i}. ${'This sentence explains one more detail of the procedure. '.repeat(30).trim()}`;
     const long = Array.from({ length: 8 }, (_, i) => paragraph(i)).join('\n\n');
     const { blocks } = answerMessage(reply({ text: long }));
     const sections = blocks.filter((b) => b.type === 'section' && !any(b).accessory).map((b) => any(b).text.text as string);
@@ -86,7 +120,7 @@ describe('Slack answer blocks', () => {
   });
 
   it('never exceeds 50 blocks: the text is cut with a "…" block, the cards and buttons stay', () => {
-    const huge = Array.from({ length: 80 }, (_, i) => `Part ${i}: ` + 'x'.repeat(2990)).join('\n\n');
+    const huge = Array.from({ length: 80 }, (_, i) => `Part ${i}: ${'x'.repeat(2990)}`).join('\n\n');
     const { blocks } = answerMessage(reply({ text: huge }));
     assert.equal(blocks.length, MAX_BLOCKS);
     const ellipsis = blocks.findIndex((b) => b.type === 'context' && /^…/.test(any(b).elements[0].text));
@@ -106,7 +140,9 @@ describe('Slack answer blocks', () => {
   });
 
   it('keeps button and text limits with absurd titles and reasons', () => {
-    const { blocks } = answerMessage(reply({ recommendations: [{ id: 'r', type: 'course', itemId: 'i', title: 'T'.repeat(5000), score: 1, reason: 'R'.repeat(5000) }] }));
+    const { blocks } = answerMessage(
+      reply({ recommendations: [{ id: 'r', type: 'course', itemId: 'i', title: 'T'.repeat(5000), score: 1, reason: 'R'.repeat(5000) }] }),
+    );
     for (const t of texts(blocks)) assert.ok(t.length <= SECTION_TEXT_LIMIT);
     const card = blocks.find((b) => any(b).accessory);
     assert.ok(any(card!).accessory.text.text.length <= 75);
@@ -126,31 +162,34 @@ describe('Slack mrkdwn helpers', () => {
   });
 
   it('maps Markdown emphasis, headings and bullets to Slack mrkdwn, leaving citations alone', () => {
-    assert.equal(markdownToMrkdwn('## Steps\n- **Warm** the lamp [1]\n* Scan __twice__ [2]'), '*Steps*\n• *Warm* the lamp [1]\n• Scan *twice* [2]');
+    assert.equal(
+      markdownToMrkdwn('## Steps\n- **Warm** the lamp [1]\n* Scan __twice__ [2]'),
+      '*Steps*\n• *Warm* the lamp [1]\n• Scan *twice* [2]',
+    );
   });
 
   it('splits without a boundary only as a last resort, never inside an entity or a surrogate pair', () => {
-    const entities = 'a'.repeat(2998) + '&amp;' + 'b'.repeat(100);
+    const entities = `${'a'.repeat(2998)}&amp;${'b'.repeat(100)}`;
     const parts = splitText(entities, 3000);
     assert.equal(parts[0], 'a'.repeat(2998));
     assert.ok(parts[1].startsWith('&amp;'));
-    const emoji = 'x'.repeat(2999) + '😀' + 'y';
+    const emoji = `${'x'.repeat(2999)}😀y`;
     const [first, second] = splitText(emoji, 3000);
     assert.equal(first, 'x'.repeat(2999));
     assert.equal(second, '😀y');
   });
 
   it('prefers a sentence end to a space, and a paragraph to a sentence end', () => {
-    const text = 'A'.repeat(40) + '. ' + 'b '.repeat(10) + 'c';
-    assert.deepEqual(splitText(text, 50)[0], 'A'.repeat(40) + '.');
-    const para = 'First para. ' + 'x'.repeat(20) + '\n\nSecond. more text here that goes on';
-    assert.equal(splitText(para, 45)[0], 'First para. ' + 'x'.repeat(20));
+    const text = `${'A'.repeat(40)}. ${'b '.repeat(10)}c`;
+    assert.deepEqual(splitText(text, 50)[0], `${'A'.repeat(40)}.`);
+    const para = `First para. ${'x'.repeat(20)}\n\nSecond. more text here that goes on`;
+    assert.equal(splitText(para, 45)[0], `First para. ${'x'.repeat(20)}`);
   });
 
   it('truncates on a word boundary with an ellipsis', () => {
     assert.equal(truncate('short', 10), 'short');
     assert.equal(truncate('one two three four', 12), 'one two…');
-    assert.equal(truncate('x'.repeat(20), 10), 'x'.repeat(9) + '…');
+    assert.equal(truncate('x'.repeat(20), 10), `${'x'.repeat(9)}…`);
   });
 });
 

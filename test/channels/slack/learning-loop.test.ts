@@ -7,11 +7,11 @@ import type { AppDataSource } from '../../../src/db/data-source';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { createLogger } from '../../../src/observability/logger';
-import { startSlackServer, type RunningSlack } from './slack-server';
 import { forEachBackend } from '../../helpers/databases';
-import { TEAM_ID, type FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
+import { type FakeSlackApi, type RecordedCall, TEAM_ID } from '../../helpers/fake-slack-api';
 import { makeUser } from '../../helpers/fixtures';
-import { blockActions, envelope, messageEvent, newId, slashCommand, type SlackSender } from './slack-requests';
+import { blockActions, envelope, messageEvent, newId, type SlackSender, slashCommand } from './slack-requests';
+import { type RunningSlack, startSlackServer } from './slack-server';
 
 const SECRET = 'test-signing-secret-learning';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -19,9 +19,12 @@ const course = (title: string) => SEED_COURSES.find((c) => c.title === title)!;
 const skill = (name: string) => SEED_SKILLS.find((s) => s.name === name)!;
 const quizNamed = (title: string) => SEED_ASSESSMENTS.find((a) => a.title === title)!;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
-interface LogLine { level: string; msg: string; [k: string]: unknown }
+interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
 
 /** Every text a person reads in some blocks (section text and fields, context, header, button labels). */
 function readable(blocks: Json[]): string {
@@ -56,21 +59,31 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   const tag = randomUUID().slice(0, 8);
   const dept = `Sales ${tag}`;
   const otherDept = `Ops ${tag}`;
-  interface Member { userId: string; slackId: string; name: string }
+  interface Member {
+    userId: string;
+    slackId: string;
+    name: string;
+  }
   let mona: Member, alice: Member, bob: Member, oscar: Member, erin: Member;
 
   async function member(name: string, fields: { department?: string; role?: string } = {}): Promise<Member> {
     const userId = await makeUser(ds, { name, ...fields });
     const slackId = newId('U');
     fake.users.set(slackId, { name, email: `${userId}@example.test` });
-    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', $2, $3)`, [userId, TEAM_ID, slackId]);
+    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'slack', $2, $3)`, [
+      userId,
+      TEAM_ID,
+      slackId,
+    ]);
     return { userId, slackId, name };
   }
 
   before(async () => {
     ds = await backend.dataSource();
     await insertSeedAssessments((sql, p) => ds.query(sql, p));
-    const logger = createLogger('debug', {}, (line) => { logs.push(JSON.parse(line)); });
+    const logger = createLogger('debug', {}, (line) => {
+      logs.push(JSON.parse(line));
+    });
     running = await startSlackServer(ds, { secret: SECRET, logger, env: () => ({ LOG_LEVEL: 'debug' }) });
     ({ fake, slack } = running);
 
@@ -79,11 +92,23 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     bob = await member(`Bob ${tag}`, { department: dept });
     oscar = await member(`Oscar Manager ${tag}`, { department: otherDept, role: 'manager' });
     erin = await member(`Erin ${tag}`, { department: otherDept });
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 100)`, [alice.userId, course('Python Fundamentals').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [alice.userId, skill('Data Analysis').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 100)`, [
+      alice.userId,
+      course('Python Fundamentals').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [
+      alice.userId,
+      skill('Data Analysis').id,
+    ]);
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 20)`, [bob.userId, skill('Leadership').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)`, [oscar.userId, skill('Communication').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 60)`, [erin.userId, skill('Communication').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)`, [
+      oscar.userId,
+      skill('Communication').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 60)`, [
+      erin.userId,
+      skill('Communication').id,
+    ]);
   });
 
   after(async () => running?.close());
@@ -93,7 +118,11 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     logs.length = 0;
   });
   afterEach(() => {
-    assert.deepEqual(logs.filter((l) => l.level === 'error').map((l) => l.msg), [], 'nothing failed on the way');
+    assert.deepEqual(
+      logs.filter((l) => l.level === 'error').map((l) => l.msg),
+      [],
+      'nothing failed on the way',
+    );
   });
 
   const dmOf = (m: Member) => `D${m.slackId.slice(1)}`;
@@ -101,7 +130,9 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   /** A signed slash command; resolves with the HTTP ack and the response_url id its replies go to. */
   async function command(who: Member, name: string, text: string, channelId = newId('C')) {
     const responseId = randomUUID();
-    const res = await slack.command(slashCommand({ command: name, text, user: who.slackId, channel: channelId, responseUrl: fake.responseUrl(responseId) }));
+    const res = await slack.command(
+      slashCommand({ command: name, text, user: who.slackId, channel: channelId, responseUrl: fake.responseUrl(responseId) }),
+    );
     assert.equal(res.status, 200, res.text);
     return { res, responseId, channelId };
   }
@@ -110,9 +141,23 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     const calls = await fake.waitFor('response_url', responses(id), { count });
     return calls[count - 1];
   }
-  async function click(who: Member, actionId: string, value: string, extra: { channel?: string; stateValues?: Record<string, unknown> } = {}): Promise<string> {
+  async function click(
+    who: Member,
+    actionId: string,
+    value: string,
+    extra: { channel?: string; stateValues?: Record<string, unknown> } = {},
+  ): Promise<string> {
     const responseId = randomUUID();
-    const res = await slack.interaction(blockActions({ user: who.slackId, channel: extra.channel ?? newId('D'), actionId, value, responseUrl: fake.responseUrl(responseId), stateValues: extra.stateValues }));
+    const res = await slack.interaction(
+      blockActions({
+        user: who.slackId,
+        channel: extra.channel ?? newId('D'),
+        actionId,
+        value,
+        responseUrl: fake.responseUrl(responseId),
+        stateValues: extra.stateValues,
+      }),
+    );
     assert.equal(res.status, 200);
     return responseId;
   }
@@ -131,8 +176,12 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     const fields = readable(blocks.filter((b) => b.fields));
     assert.match(fields, /\*People\*\n3/);
     assert.match(fields, /\*Courses completed\*\n1/);
-    const people = blocks.filter((b) => b.type === 'section' && /^\*.+\*  [█░]{10}/.test(b.text?.text ?? ''));
-    assert.deepEqual(people.map((b) => /^\*(.+?)\*/.exec(b.text.text)![1]), [alice.name, bob.name, mona.name], 'best progress first');
+    const people = blocks.filter((b) => b.type === 'section' && /^\*.+\* {2}[█░]{10}/.test(b.text?.text ?? ''));
+    assert.deepEqual(
+      people.map((b) => /^\*(.+?)\*/.exec(b.text.text)![1]),
+      [alice.name, bob.name, mona.name],
+      'best progress first',
+    );
     assert.match(people[0].text.text, /75%\nCourses 1\/1 · Skills 0\/1 · Last active today/);
     assert.doesNotMatch(JSON.stringify(blocks), new RegExp(oscar.name));
     assert.ok(readable(blocks).includes(REPORT_FILES_SENT.replace(/’/g, '’')), 'says where the files went');
@@ -141,7 +190,13 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     const [open] = fake.callsOf('conversations.open');
     assert.equal(open.body.users, mona.slackId);
     const urls = fake.callsOf('files.getUploadURLExternal');
-    assert.deepEqual(urls.map((c) => c.body.filename).sort(), [`learning-report-sales-${tag}-${new Date().toISOString().slice(0, 10)}.csv`, `learning-report-sales-${tag}-${new Date().toISOString().slice(0, 10)}.png`].sort());
+    assert.deepEqual(
+      urls.map((c) => c.body.filename).sort(),
+      [
+        `learning-report-sales-${tag}-${new Date().toISOString().slice(0, 10)}.csv`,
+        `learning-report-sales-${tag}-${new Date().toISOString().slice(0, 10)}.png`,
+      ].sort(),
+    );
     const uploads = fake.callsOf('files.upload_url');
     assert.equal(uploads.length, 2);
     const png = uploads.find((u) => /\.png$/.test(u.body.filename))!.body.data as Buffer;
@@ -189,8 +244,14 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
 
   it('/progress: bars and buttons per item; the buttons record 50 % and Completed', async () => {
     const me = await member(`Pat ${tag}`);
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 10)`, [me.userId, course('Machine Learning Basics').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100)`, [me.userId, skill('Python Programming').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 10)`, [
+      me.userId,
+      course('Machine Learning Basics').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100)`, [
+      me.userId,
+      skill('Python Programming').id,
+    ]);
     const answer = await reply((await command(me, '/progress', '')).responseId);
     const text = readable(answer.body.blocks);
     assert.match(text, /1 in progress · 1 completed · 0 not started/);
@@ -198,14 +259,19 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     assert.match(text, /`██████████` 100% · :white_check_mark: Completed/);
     const found = buttons(answer.body.blocks, /^progress_set/);
     const ml = course('Machine Learning Basics').id;
-    assert.deepEqual(found.map((b) => [b.text.text, b.action_id, JSON.parse(b.value)]), [
-      ['50 %', 'progress_set', { itemType: 'course', itemId: ml, percent: 50 }],
-      ['Completed', 'progress_set:1', { itemType: 'course', itemId: ml, percent: 'complete' }],
-    ], 'a completed item has no buttons');
+    assert.deepEqual(
+      found.map((b) => [b.text.text, b.action_id, JSON.parse(b.value)]),
+      [
+        ['50 %', 'progress_set', { itemType: 'course', itemId: ml, percent: 50 }],
+        ['Completed', 'progress_set:1', { itemType: 'course', itemId: ml, percent: 'complete' }],
+      ],
+      'a completed item has no buttons',
+    );
 
     const half = await reply(await click(me, found[0].action_id, found[0].value));
     assert.match(half.body.text, /Machine Learning Basics \(course\) is now at 50% \(was 10%\)/);
-    const row = async () => (await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [me.userId, ml]))[0];
+    const row = async () =>
+      (await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [me.userId, ml]))[0];
     assert.equal((await row()).progress, 50);
     const done = await reply(await click(me, found[1].action_id, found[1].value));
     assert.match(done.body.text, /Marked Machine Learning Basics \(course\) as completed/);
@@ -219,7 +285,8 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
 
   it('/progress <item> <percent>: updates; out of range, ambiguous and unknown names say so and write nothing', async () => {
     const me = await member(`Quinn ${tag}`);
-    const rows = () => ds.query(`SELECT skill_id, course_id, progress FROM learning_progress WHERE user_id = $1 ORDER BY progress`, [me.userId]);
+    const rows = () =>
+      ds.query(`SELECT skill_id, course_id, progress FROM learning_progress WHERE user_id = $1 ORDER BY progress`, [me.userId]);
 
     const tooMuch = await reply((await command(me, '/progress', 'Leadership 150')).responseId);
     assert.match(tooMuch.body.text, /I can't record “150” as progress: give a percentage from 0 to 100/);
@@ -242,7 +309,10 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
 
     const typo = await reply((await command(me, '/progress', 'Leadershp 20')).responseId);
     assert.match(readable(typo.body.blocks), /couldn't find a course or skill called “Leadershp”\. Did you mean “Leadership”/);
-    assert.deepEqual((await rows()).map((r: Json) => r.progress), [30, 50]);
+    assert.deepEqual(
+      (await rows()).map((r: Json) => r.progress),
+      [30, 50],
+    );
 
     const usage = await command(me, '/progress', 'Leadership sometime');
     assert.match(JSON.parse(usage.res.text).text, /\/progress Python Fundamentals 50%/, 'usage right in the ack');
@@ -263,7 +333,10 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     assert.equal(radios.length, quiz.questions.length);
     for (const [i, b] of radios.entries()) {
       assert.equal(b.block_id, `quiz_q:${quiz.questions[i].id}`);
-      assert.deepEqual(b.accessory.options.map((o: Json) => o.value), quiz.questions[i].choices.map((c) => c.id));
+      assert.deepEqual(
+        b.accessory.options.map((o: Json) => o.value),
+        quiz.questions[i].choices.map((c) => c.id),
+      );
     }
     assert.doesNotMatch(JSON.stringify(blocks), /explanation|"answer"/, 'no answer key in the message');
     const [submit] = buttons(blocks, /^quiz_submit$/);
@@ -271,17 +344,33 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     assert.equal(submit.value, attempt.id);
 
     // choosing an option is acknowledged and nothing else
-    assert.equal((await slack.interaction(blockActions({ user: me.slackId, channel: dmOf(me), actionId: 'quiz_choice', value: 'a', responseUrl: fake.responseUrl() }))).status, 200);
+    assert.equal(
+      (
+        await slack.interaction(
+          blockActions({ user: me.slackId, channel: dmOf(me), actionId: 'quiz_choice', value: 'a', responseUrl: fake.responseUrl() }),
+        )
+      ).status,
+      200,
+    );
 
     const wrongQ = quiz.questions[0];
     const wrongChoice = wrongQ.choices.find((c) => c.id !== wrongQ.answer)!;
-    const state = (pick: (q: typeof wrongQ) => string) => Object.fromEntries(quiz.questions.map((q) => [`quiz_q:${q.id}`, { quiz_choice: { type: 'radio_buttons', selected_option: { value: pick(q) } } }]));
+    const state = (pick: (q: typeof wrongQ) => string) =>
+      Object.fromEntries(
+        quiz.questions.map((q) => [`quiz_q:${q.id}`, { quiz_choice: { type: 'radio_buttons', selected_option: { value: pick(q) } } }]),
+      );
     fake.reset();
-    await click(me, 'quiz_submit', attempt.id, { channel: dmOf(me), stateValues: state((q) => (q.id === wrongQ.id ? wrongChoice.id : q.answer)) });
+    await click(me, 'quiz_submit', attempt.id, {
+      channel: dmOf(me),
+      stateValues: state((q) => (q.id === wrongQ.id ? wrongChoice.id : q.answer)),
+    });
     const [result] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dmOf(me));
     const text = readable(result.body.blocks);
     const expected = Math.round((1000 * (quiz.questions.length - 1)) / quiz.questions.length) / 10;
-    assert.ok(text.includes(`*${expected}%* · ${quiz.questions.length - 1} of ${quiz.questions.length} right · Passed :white_check_mark:`), text);
+    assert.ok(
+      text.includes(`*${expected}%* · ${quiz.questions.length - 1} of ${quiz.questions.length} right · Passed :white_check_mark:`),
+      text,
+    );
     assert.match(text, /What you missed/);
     assert.ok(text.includes(`Right answer: ${escapeMrkdwn(wrongQ.choices.find((c) => c.id === wrongQ.answer)!.text)}`), text);
     assert.ok(text.includes(escapeMrkdwn(wrongQ.explanation.replace(/\s+/g, ' ').trim())));
@@ -299,10 +388,18 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     await command(me, '/quiz', 'communication');
     const [lateQuiz] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dmOf(me));
     const lateAttempt = buttons(lateQuiz.body.blocks, /^quiz_submit$/)[0].value;
-    await ds.query(`UPDATE assessment_attempts SET started_at = now() - interval '30 minutes', expires_at = now() - interval '20 minutes' WHERE id = $1`, [lateAttempt]);
+    await ds.query(
+      `UPDATE assessment_attempts SET started_at = now() - interval '30 minutes', expires_at = now() - interval '20 minutes' WHERE id = $1`,
+      [lateAttempt],
+    );
     const comm = quizNamed('Communication Quiz');
     fake.reset();
-    await click(me, 'quiz_submit', lateAttempt, { channel: dmOf(me), stateValues: Object.fromEntries(comm.questions.map((q) => [`quiz_q:${q.id}`, { quiz_choice: { type: 'radio_buttons', selected_option: { value: q.answer } } }])) });
+    await click(me, 'quiz_submit', lateAttempt, {
+      channel: dmOf(me),
+      stateValues: Object.fromEntries(
+        comm.questions.map((q) => [`quiz_q:${q.id}`, { quiz_choice: { type: 'radio_buttons', selected_option: { value: q.answer } } }]),
+      ),
+    });
     const [late] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dmOf(me));
     assert.match(readable(late.body.blocks), /Late: recorded, but not a pass/);
     const [lateRow] = await ds.query(`SELECT score, passed, late FROM assessment_results WHERE attempt_id = $1`, [lateAttempt]);
@@ -324,7 +421,11 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     const stored = await ds.query(`SELECT id FROM recommendations WHERE user_id = $1`, [me.userId]);
     assert.deepEqual(new Set(stored.map((r: Json) => r.id)), new Set(starts.map((s) => s.value)));
 
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 30), ($1, $3, 100)`, [me.userId, skill('Leadership').id, skill('Communication').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 30), ($1, $3, 100)`, [
+      me.userId,
+      skill('Leadership').id,
+      skill('Communication').id,
+    ]);
     const dash = await reply((await command(me, '/dashboard', '')).responseId);
     const text = readable(dash.body.blocks);
     assert.match(text, /Your learning dashboard/);
@@ -334,7 +435,9 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
   });
 
   it('app_home_opened publishes the dashboard with views.publish', async () => {
-    await slack.event(envelope({ type: 'app_home_opened', user: alice.slackId, channel: dmOf(alice), tab: 'home', event_ts: String(Date.now() / 1000) }));
+    await slack.event(
+      envelope({ type: 'app_home_opened', user: alice.slackId, channel: dmOf(alice), tab: 'home', event_ts: String(Date.now() / 1000) }),
+    );
     const [publish] = await fake.waitFor('views.publish');
     assert.equal(publish.body.user_id, alice.slackId);
     assert.equal(publish.body.view.type, 'home');
@@ -360,6 +463,10 @@ forEachBackend('Slack channel: the learning loop over HTTP', (backend) => {
     await slack.event(envelope(progress));
     const [list] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm);
     assert.match(readable(list.body.blocks), /Your learning progress/);
-    assert.equal((await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [`${dm}:${progress.ts}`])).length, 0, 'not logged as a question');
+    assert.equal(
+      (await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [`${dm}:${progress.ts}`])).length,
+      0,
+      'not logged as a question',
+    );
   });
 });

@@ -2,26 +2,35 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createLearningLoop } from '../../../src/core/learning';
-import { createSlackChannel, withTrailingSlash, type SlackChannelDeps } from '../../../src/channels/slack';
+import { createSlackChannel, type SlackChannelDeps, withTrailingSlash } from '../../../src/channels/slack';
 import { loadConfig } from '../../../src/config';
-import { isAppError } from '../../../src/errors';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
+import { createLearningLoop } from '../../../src/core/learning';
 import type { AppDataSource } from '../../../src/db/data-source';
-import { createLogger } from '../../../src/observability/logger';
-import { makeService, localProvider } from '../../helpers/conversation';
-import { startTestQueue } from '../../helpers/queue';
+import { isAppError } from '../../../src/errors';
 import type { JobQueue } from '../../../src/jobs/job-queue';
+import { createLogger } from '../../../src/observability/logger';
+import { localProvider, makeService } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
 import { FakeSlackApi } from '../../helpers/fake-slack-api';
-import { envelope, messageEvent, newId, slashCommand, SlackSender } from './slack-requests';
+import { startTestQueue } from '../../helpers/queue';
+import { envelope, messageEvent, newId, SlackSender, slashCommand } from './slack-requests';
 
-interface LogLine { level: string; msg: string; [k: string]: unknown }
+interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
 
 function capture(): { logs: LogLine[]; logger: ReturnType<typeof createLogger> } {
   const logs: LogLine[] = [];
-  return { logs, logger: createLogger('debug', {}, (l) => { logs.push(JSON.parse(l)); }) };
+  return {
+    logs,
+    logger: createLogger('debug', {}, (l) => {
+      logs.push(JSON.parse(l));
+    }),
+  };
 }
 
 describe('createSlackChannel without Slack settings', () => {
@@ -57,10 +66,19 @@ forEachBackend('createSlackChannel', (backend) => {
     await fake.start();
     queue = await startTestQueue(ds);
   });
-  after(async () => { await queue?.stop(2000); await fake?.stop(); });
+  after(async () => {
+    await queue?.stop(2000);
+    await fake?.stop();
+  });
 
   const deps = (env: Record<string, string>, logger = capture().logger): SlackChannelDeps => ({
-    config: loadConfig({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: fake.apiUrl, LOG_LEVEL: 'debug', ...env }),
+    config: loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-t',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: fake.apiUrl,
+      LOG_LEVEL: 'debug',
+      ...env,
+    }),
     conversation: makeService(ds),
     interactions: new InteractionService(ds),
     identities: new IdentityService(ds),
@@ -94,12 +112,17 @@ forEachBackend('createSlackChannel', (backend) => {
 
     const app = express();
     channel.mount(app);
-    const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
     try {
       const before = fake.callsOf('auth.test').length;
       const dm = newId('D');
       const sender = new SlackSender(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, 'secret');
-      assert.equal((await sender.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'What is a retrospective?' })))).status, 200);
+      assert.equal(
+        (await sender.event(envelope(messageEvent({ channel: dm, user: newId('U'), text: 'What is a retrospective?' })))).status,
+        200,
+      );
       await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm);
       assert.equal(fake.callsOf('auth.test').length, before + 1, 'one auth.test on the first event, then cached');
     } finally {
@@ -122,7 +145,9 @@ forEachBackend('createSlackChannel', (backend) => {
     assert.equal(channel.mode, 'socket');
     const app = express();
     channel.mount(app);
-    const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
     try {
       const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, { method: 'POST', body: '{}' });
       assert.equal(res.status, 404, 'no HTTP endpoint in Socket Mode');
@@ -137,12 +162,18 @@ forEachBackend('createSlackChannel', (backend) => {
       assert.equal(fake.socketClients, 1);
 
       const dm = newId('D');
-      const ack = await fake.socketSend('events_api', envelope(messageEvent({ channel: dm, user: newId('U'), text: 'What is a retrospective?' })));
+      const ack = await fake.socketSend(
+        'events_api',
+        envelope(messageEvent({ channel: dm, user: newId('U'), text: 'What is a retrospective?' })),
+      );
       assert.deepEqual(ack ?? {}, {}, 'events are acked without a payload');
       const [post] = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm);
       assert.ok(Array.isArray(post.body.blocks));
 
-      const usage = await fake.socketSend('slash_commands', slashCommand({ text: '', user: newId('U'), channel: dm, responseUrl: fake.responseUrl() })) as { text: string };
+      const usage = (await fake.socketSend(
+        'slash_commands',
+        slashCommand({ text: '', user: newId('U'), channel: dm, responseUrl: fake.responseUrl() }),
+      )) as { text: string };
       assert.match(usage.text, /^Usage: `\/learn <question>`/);
     } finally {
       await channel.stop();

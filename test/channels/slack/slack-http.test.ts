@@ -3,20 +3,31 @@ import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_SKILLS } from '../../../src/db/seed-rows';
 import { createLogger } from '../../../src/observability/logger';
 import { addContent } from '../../helpers/conversation';
-import { startSlackServer, type RunningSlack } from './slack-server';
 import { forEachBackend } from '../../helpers/databases';
 import { BOT_ID, BOT_USER_ID, type FakeSlackApi, type RecordedCall } from '../../helpers/fake-slack-api';
-import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, slashCommand, type SlackSender } from './slack-requests';
+import { blockActions, envelope, mentionEvent, messageEvent, newId, newTs, type SlackSender, slashCommand } from './slack-requests';
+import { type RunningSlack, startSlackServer } from './slack-server';
 
 const SECRET = 'test-signing-secret-8f2a';
 
 // Invented topics, so other suites' content in the shared database cannot answer these questions.
 const DOCS = [
-  { title: 'Tuning the Vorpelt kiln', content: 'To tune the Vorpelt kiln, raise the damper by two notches and wait for the glaze cone to bend. Log every firing curve in the kiln book.' },
-  { title: 'Vorpelt kiln safety', content: 'Never open the Vorpelt kiln above four hundred degrees. Wear the silver gloves when you unload it.' },
+  {
+    title: 'Tuning the Vorpelt kiln',
+    content:
+      'To tune the Vorpelt kiln, raise the damper by two notches and wait for the glaze cone to bend. Log every firing curve in the kiln book.',
+  },
+  {
+    title: 'Vorpelt kiln safety',
+    content: 'Never open the Vorpelt kiln above four hundred degrees. Wear the silver gloves when you unload it.',
+  },
 ];
 
-interface LogLine { level: string; msg: string; [k: string]: unknown }
+interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
 
 forEachBackend('Slack over HTTP', (backend) => {
   let ds: AppDataSource;
@@ -29,8 +40,17 @@ forEachBackend('Slack over HTTP', (backend) => {
   before(async () => {
     ds = await backend.dataSource();
     await addContent(ds, DOCS);
-    await addContent(ds, [{ title: 'Vorpelt Kiln Operation', content: 'Skill: tuning, firing and unloading Vorpelt kilns safely.', contentType: 'skill', metadata: { skill_id: SEED_SKILLS[3].id } }]);
-    const logger = createLogger('debug', {}, (line) => { logs.push(JSON.parse(line)); });
+    await addContent(ds, [
+      {
+        title: 'Vorpelt Kiln Operation',
+        content: 'Skill: tuning, firing and unloading Vorpelt kilns safely.',
+        contentType: 'skill',
+        metadata: { skill_id: SEED_SKILLS[3].id },
+      },
+    ]);
+    const logger = createLogger('debug', {}, (line) => {
+      logs.push(JSON.parse(line));
+    });
     running = await startSlackServer(ds, {
       secret: SECRET,
       logger,
@@ -52,7 +72,8 @@ forEachBackend('Slack over HTTP', (backend) => {
       await new Promise((r) => setTimeout(r, 10));
     }
   }
-  const rowsFor = (channelId: string) => ds.query(`SELECT * FROM chat_messages WHERE channel = 'slack' AND conversation_id = $1 ORDER BY created_at`, [channelId]);
+  const rowsFor = (channelId: string) =>
+    ds.query(`SELECT * FROM chat_messages WHERE channel = 'slack' AND conversation_id = $1 ORDER BY created_at`, [channelId]);
   const postsTo = (channelId: string) => (c: RecordedCall) => c.body.channel === channelId;
   const newUser = (name: string) => {
     const id = newId('U');
@@ -61,7 +82,10 @@ forEachBackend('Slack over HTTP', (backend) => {
   };
   const blockTypes = (call: RecordedCall) => (call.body.blocks as Array<{ type: string }>).map((b) => b.type);
   const findButton = (call: RecordedCall, actionId: string) => {
-    for (const b of call.body.blocks as Array<{ accessory?: { action_id: string; value: string }; elements?: Array<{ action_id: string; value: string }> }>) {
+    for (const b of call.body.blocks as Array<{
+      accessory?: { action_id: string; value: string };
+      elements?: Array<{ action_id: string; value: string }>;
+    }>) {
       if (b.accessory?.action_id === actionId) return b.accessory;
       const el = b.elements?.find((e) => e.action_id === actionId);
       if (el) return el;
@@ -114,13 +138,18 @@ forEachBackend('Slack over HTTP', (backend) => {
     const dm = newId('D');
     const user = newUser('Alan Turing');
     const parent = newTs();
-    await slack.event(envelope(messageEvent({ channel: dm, user, text: 'What should I wear to unload the Vorpelt kiln?', thread_ts: parent })));
+    await slack.event(
+      envelope(messageEvent({ channel: dm, user, text: 'What should I wear to unload the Vorpelt kiln?', thread_ts: parent })),
+    );
     const [post] = await fake.waitFor('chat.postMessage', postsTo(dm));
     assert.equal(post.body.thread_ts, parent);
     await slack.event(envelope(messageEvent({ channel: dm, user, text: 'And above what temperature is it unsafe?', thread_ts: parent })));
     await fake.waitFor('chat.postMessage', postsTo(dm), { count: 2 });
     const rows = await rowsFor(dm);
-    assert.deepEqual(rows.map((r: { thread_id: string }) => r.thread_id), [parent, parent]);
+    assert.deepEqual(
+      rows.map((r: { thread_id: string }) => r.thread_id),
+      [parent, parent],
+    );
     assert.equal(fake.callsOf('users.info', (c) => c.body.user === user).length, 1, 'the profile is cached');
   });
 
@@ -129,7 +158,10 @@ forEachBackend('Slack over HTTP', (backend) => {
     const user = newUser('Retry Person');
     const body = envelope(messageEvent({ channel: dm, user, text: 'How do I log a Vorpelt firing curve?' }));
     const results = await Promise.all([slack.event(body), slack.event(body, { retryNum: 1 }), slack.event(body, { retryNum: 2 })]);
-    assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200],
+    );
     await fake.waitFor('chat.postMessage', postsTo(dm));
     await waitForLog((l) => l.channel === dm && /already accepted/.test(l.msg), 2);
     assert.equal(fake.callsOf('chat.postMessage', postsTo(dm)).length, 1);
@@ -210,7 +242,10 @@ forEachBackend('Slack over HTTP', (backend) => {
     const posts = await fake.waitFor('chat.postMessage', postsTo(dm));
     assert.equal(posts.length, 1);
     assert.equal((await rowsFor(dm)).length, 1, 'only the real question was answered');
-    assert.deepEqual(fake.callsOf('reactions.add', postsTo(dm)).map((c) => c.body.timestamp), [sentinel.ts]);
+    assert.deepEqual(
+      fake.callsOf('reactions.add', postsTo(dm)).map((c) => c.body.timestamp),
+      [sentinel.ts],
+    );
   });
 
   it('rejects a bad signature and a timestamp older than five minutes with 401, processing nothing', async () => {
@@ -221,7 +256,10 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.equal((await slack.event(body, { unsigned: true })).status, 401);
     assert.equal(fake.calls.filter((c) => c.body?.channel === dm).length, 0);
     assert.equal((await rowsFor(dm)).length, 0);
-    assert.ok(logs.some((l) => /Request verification failed/.test(l.msg)), 'the rejection is logged');
+    assert.ok(
+      logs.some((l) => /Request verification failed/.test(l.msg)),
+      'the rejection is logged',
+    );
   });
 
   it('answers malformed or meaningless bodies with 4xx or a quiet 200, and keeps serving', async () => {
@@ -237,7 +275,14 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.equal((await slack.raw('garbage', 'text/plain', { unsigned: true })).status, 401);
     assert.ok(Date.now() - started < 2000, 'no request waited for Bolt’s 3-second unacknowledged timeout');
     // Well-formed but unknown or incomplete: acknowledged quietly.
-    assert.equal((await slack.event(envelope({ type: 'reaction_added', user: 'U1', reaction: 'tada', item: { type: 'message', channel: 'C1', ts: '1.2' } }))).status, 200);
+    assert.equal(
+      (
+        await slack.event(
+          envelope({ type: 'reaction_added', user: 'U1', reaction: 'tada', item: { type: 'message', channel: 'C1', ts: '1.2' } }),
+        )
+      ).status,
+      200,
+    );
     assert.equal((await slack.event(envelope({ type: 'message', channel: newId('D'), text: 'no user or ts' }))).status, 200);
     assert.equal((await slack.event({ type: 'app_rate_limited', team_id: 'T1', minute_rate_limited: 1 })).status, 200);
     assert.ok(logs.some((l) => /cannot route/.test(l.msg) && l.reason === 'the body is not a JSON object'));
@@ -255,18 +300,28 @@ forEachBackend('Slack over HTTP', (backend) => {
     const [row] = await rowsFor(dm);
 
     const responseUrl = fake.responseUrl();
-    const click = await slack.interaction(blockActions({ user, channel: dm, actionId: 'rec_open', value: rec.value, responseUrl, blocks: post.body.blocks }));
+    const click = await slack.interaction(
+      blockActions({ user, channel: dm, actionId: 'rec_open', value: rec.value, responseUrl, blocks: post.body.blocks }),
+    );
     assert.equal(click.status, 200);
     const [reply] = await fake.waitFor('response_url', (c) => responseUrl.endsWith(c.body.response_url_id));
     assert.equal(reply.body.response_type, 'ephemeral');
     assert.equal(reply.body.replace_original, false);
     const [recRow] = await ds.query(`SELECT clicked, type, item_id FROM recommendations WHERE id = $1`, [rec.value]);
     assert.equal(recRow.clicked, true);
-    const card = (post.body.blocks as Array<{ accessory?: { value: string }; text?: { text: string } }>).find((b) => b.accessory?.value === rec.value)!;
+    const card = (post.body.blocks as Array<{ accessory?: { value: string }; text?: { text: string } }>).find(
+      (b) => b.accessory?.value === rec.value,
+    )!;
     const title = /^\*(.+?)\*/.exec(card.text!.text)![1];
-    assert.equal(reply.body.text, recRow.type === 'content' ? `Opened *${title}*. Ask me anything about it.` : `Started *${title}* — it's in your progress.`);
+    assert.equal(
+      reply.body.text,
+      recRow.type === 'content' ? `Opened *${title}*. Ask me anything about it.` : `Started *${title}* — it's in your progress.`,
+    );
     if (recRow.type !== 'content') {
-      const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND (skill_id = $2 OR course_id = $2)`, [row.user_id, recRow.item_id]);
+      const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND (skill_id = $2 OR course_id = $2)`, [
+        row.user_id,
+        recRow.item_id,
+      ]);
       assert.deepEqual(progress, [{ progress: 0 }], 'clicking Start starts learning progress');
     }
 
@@ -277,13 +332,19 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.equal((await ds.query(`SELECT feedback FROM chat_messages WHERE id = $1`, [row.id]))[0].feedback, -1);
 
     const strangerUrl = fake.responseUrl();
-    await slack.interaction(blockActions({ user: newUser('Stranger'), channel: dm, actionId: 'feedback_up', value: row.id, responseUrl: strangerUrl }));
+    await slack.interaction(
+      blockActions({ user: newUser('Stranger'), channel: dm, actionId: 'feedback_up', value: row.id, responseUrl: strangerUrl }),
+    );
     const [refused] = await fake.waitFor('response_url', (c) => strangerUrl.endsWith(c.body.response_url_id));
     assert.match(refused.body.text, /only be given on your own answers/);
     assert.equal((await ds.query(`SELECT feedback FROM chat_messages WHERE id = $1`, [row.id]))[0].feedback, -1);
 
     const unknownUrl = fake.responseUrl();
-    assert.equal((await slack.interaction(blockActions({ user, channel: dm, actionId: 'some_old_button', value: 'x', responseUrl: unknownUrl }))).status, 200);
+    assert.equal(
+      (await slack.interaction(blockActions({ user, channel: dm, actionId: 'some_old_button', value: 'x', responseUrl: unknownUrl })))
+        .status,
+      200,
+    );
   });
 
   it('/learn with a question acks at once and answers privately with the same blocks; without one shows usage', async () => {
@@ -298,7 +359,10 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.ok(ack.at <= answer.at);
     assert.equal(answer.body.response_type, 'ephemeral');
     assert.match(answer.body.text, /damper/);
-    assert.ok(answer.body.blocks.some((b: { type: string }) => b.type === 'actions'), 'feedback buttons');
+    assert.ok(
+      answer.body.blocks.some((b: { type: string }) => b.type === 'actions'),
+      'feedback buttons',
+    );
     const rows = await rowsFor(channelId);
     assert.equal(rows.length, 1);
     assert.equal(rows[0].platform_message_id, `command:${command.trigger_id}`);
@@ -310,7 +374,9 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.match(body.text, /^Usage: `\/learn <question>`/);
     assert.equal((await rowsFor(channelId)).length, 1, 'usage is not a turn');
 
-    const unknown = await slack.command(slashCommand({ text: 'x', user, channel: channelId, responseUrl: fake.responseUrl(), command: '/unlearn' }));
+    const unknown = await slack.command(
+      slashCommand({ text: 'x', user, channel: channelId, responseUrl: fake.responseUrl(), command: '/unlearn' }),
+    );
     assert.match(JSON.parse(unknown.text).text, /I don't know \/unlearn/);
   });
 
@@ -319,11 +385,19 @@ forEachBackend('Slack over HTTP', (backend) => {
     const dm = newId('D');
     fake.enqueue('chat.postMessage', { status: 429, retryAfter: 1 });
     await slack.event(envelope(messageEvent({ channel: dm, user: newUser('Rate Limited'), text: 'How do I tune the Vorpelt kiln?' })));
-    const posts = await fake.waitFor('chat.postMessage', (c) => c.body.channel === dm && c.status === 200, { timeoutMs: 8000 }).then(() => fake.callsOf('chat.postMessage', postsTo(dm)));
-    assert.deepEqual(posts.map((c) => c.status), [429, 200]);
+    const posts = await fake
+      .waitFor('chat.postMessage', (c) => c.body.channel === dm && c.status === 200, { timeoutMs: 8000 })
+      .then(() => fake.callsOf('chat.postMessage', postsTo(dm)));
+    assert.deepEqual(
+      posts.map((c) => c.status),
+      [429, 200],
+    );
     const waited = posts[1].at - posts[0].at;
     assert.ok(waited >= 1000 && waited < 4000, `retried after ${waited} ms`);
-    assert.ok(logs.some((l) => /rate limiting/.test(l.msg)), 'the rate limit is logged');
+    assert.ok(
+      logs.some((l) => /rate limiting/.test(l.msg)),
+      'the rate limit is logged',
+    );
   });
 
   it('logs a failed post with channel, ts and Slack’s error', async () => {

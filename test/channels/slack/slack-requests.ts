@@ -30,7 +30,10 @@ export function signature(secret: string, timestamp: number, body: string): stri
 }
 
 export class SlackSender {
-  constructor(readonly url: string, private readonly secret: string) {}
+  constructor(
+    readonly url: string,
+    private readonly secret: string,
+  ) {}
 
   /** POST /slack/events with any body and content type, signed unless told otherwise. */
   async raw(body: string, contentType: string, opts: SendOptions = {}): Promise<SlackResponse> {
@@ -87,7 +90,16 @@ export function envelope(event: Record<string, unknown>, eventId = newId('Ev')):
   };
 }
 
-export function messageEvent(f: { channel: string; user: string; text: string; ts?: string; thread_ts?: string; channel_type?: string; subtype?: string; bot_id?: string }): Record<string, unknown> {
+export function messageEvent(f: {
+  channel: string;
+  user: string;
+  text: string;
+  ts?: string;
+  thread_ts?: string;
+  channel_type?: string;
+  subtype?: string;
+  bot_id?: string;
+}): Record<string, unknown> {
   const ts = f.ts ?? newTs();
   return {
     type: 'message',
@@ -106,10 +118,26 @@ export function messageEvent(f: { channel: string; user: string; text: string; t
 
 export function mentionEvent(f: { channel: string; user: string; text: string; ts?: string; thread_ts?: string }): Record<string, unknown> {
   const ts = f.ts ?? newTs();
-  return { type: 'app_mention', channel: f.channel, user: f.user, text: f.text, ts, event_ts: ts, team: TEAM_ID, ...(f.thread_ts ? { thread_ts: f.thread_ts } : {}) };
+  return {
+    type: 'app_mention',
+    channel: f.channel,
+    user: f.user,
+    text: f.text,
+    ts,
+    event_ts: ts,
+    team: TEAM_ID,
+    ...(f.thread_ts ? { thread_ts: f.thread_ts } : {}),
+  };
 }
 
-export function slashCommand(f: { text: string; user: string; channel: string; responseUrl: string; triggerId?: string; command?: string }): Record<string, string> {
+export function slashCommand(f: {
+  text: string;
+  user: string;
+  channel: string;
+  responseUrl: string;
+  triggerId?: string;
+  command?: string;
+}): Record<string, string> {
   return {
     token: 'legacy-verification-token',
     team_id: TEAM_ID,
@@ -127,7 +155,16 @@ export function slashCommand(f: { text: string; user: string; channel: string; r
   };
 }
 
-export function blockActions(f: { user: string; channel: string; actionId: string; value: string; responseUrl: string; messageTs?: string; blocks?: unknown[]; stateValues?: Record<string, unknown> }): Record<string, unknown> {
+export function blockActions(f: {
+  user: string;
+  channel: string;
+  actionId: string;
+  value: string;
+  responseUrl: string;
+  messageTs?: string;
+  blocks?: unknown[];
+  stateValues?: Record<string, unknown>;
+}): Record<string, unknown> {
   return {
     type: 'block_actions',
     user: { id: f.user, username: f.user.toLowerCase(), name: f.user.toLowerCase(), team_id: TEAM_ID },
@@ -141,6 +178,15 @@ export function blockActions(f: { user: string; channel: string; actionId: strin
     message: { type: 'message', user: BOT_USER_ID, ts: f.messageTs ?? newTs(), text: 'answer', blocks: f.blocks ?? [] },
     response_url: f.responseUrl,
     ...(f.stateValues ? { state: { values: f.stateValues } } : {}),
-    actions: [{ action_id: f.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'x' }, value: f.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+    actions: [
+      {
+        action_id: f.actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'x' },
+        value: f.value,
+        type: 'button',
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
   };
 }

@@ -29,23 +29,42 @@ export interface RunningSlack {
  * Our real server with the Slack channel (HTTP mode) on 127.0.0.1, talking to a fake Slack Web API,
  * with its own job queue and workers: what the Slack suites share. `env` adds to the configuration.
  */
-export async function startSlackServer(ds: AppDataSource, opts: { secret: string; logger?: Logger; env?: (fake: FakeSlackApi) => Record<string, string> }): Promise<RunningSlack> {
+export async function startSlackServer(
+  ds: AppDataSource,
+  opts: { secret: string; logger?: Logger; env?: (fake: FakeSlackApi) => Record<string, string> },
+): Promise<RunningSlack> {
   const logger = opts.logger ?? createLogger('silent');
   const fake = new FakeSlackApi();
   await fake.start();
-  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: opts.secret, SLACK_API_URL: fake.apiUrl, ...opts.env?.(fake) });
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: opts.secret,
+    SLACK_API_URL: fake.apiUrl,
+    ...opts.env?.(fake),
+  });
   const queue = await startTestQueue(ds, { logger });
   const channel = createSlackChannel({
-    config, conversation: makeService(ds), interactions: new InteractionService(ds), identities: new IdentityService(ds),
-    learning: createLearningLoop({ ds, provider: localProvider() }), queue, logger,
+    config,
+    conversation: makeService(ds),
+    interactions: new InteractionService(ds),
+    identities: new IdentityService(ds),
+    learning: createLearningLoop({ ds, provider: localProvider() }),
+    queue,
+    logger,
   });
   if (!channel) throw new Error('the Slack channel is off');
   const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
-  const server = await new Promise<Server>((resolve) => { const s = listen(app, 0, '127.0.0.1', () => resolve(s)); });
+  const server = await new Promise<Server>((resolve) => {
+    const s = listen(app, 0, '127.0.0.1', () => resolve(s));
+  });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await channel.start();
   return {
-    fake, channel, queue, server, baseUrl,
+    fake,
+    channel,
+    queue,
+    server,
+    baseUrl,
     slack: new SlackSender(`${baseUrl}/slack/events`, opts.secret),
     async close() {
       await channel.stop();

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import {
-  checkActivity, conversationKind, mentionsBot, platformUserOf, questionText, splitConversationId, tenantOf, toIncomingMessage,
+  checkActivity,
+  conversationKind,
+  mentionsBot,
+  platformUserOf,
+  questionText,
+  splitConversationId,
+  tenantOf,
+  toIncomingMessage,
 } from '../../../src/channels/teams/activity';
-import { BOT, channelMessage, personalMessage, TENANT, type Json } from './helpers';
+import { BOT, channelMessage, type Json, personalMessage, TENANT } from './helpers';
 
 const URL = 'https://smba.trafficmanager.net/emea/';
 const asActivity = (j: Json) => structuredClone(j) as unknown as Activity;
@@ -12,8 +19,16 @@ describe('Teams activity validation', () => {
   it('accepts what Teams and the Emulator send', () => {
     assert.deepEqual(checkActivity(personalMessage(URL, 'hi')), { ok: true });
     assert.deepEqual(checkActivity(channelMessage(URL, 'hi')), { ok: true });
-    const emulator = { type: 'conversationUpdate', channelId: 'emulator', serviceUrl: 'http://localhost:51234', conversation: { id: 'c1' },
-      from: { id: 'u1' }, recipient: { id: 'b1' }, membersAdded: [{ id: 'b1' }, { id: 'u1' }], id: 'x' };
+    const emulator = {
+      type: 'conversationUpdate',
+      channelId: 'emulator',
+      serviceUrl: 'http://localhost:51234',
+      conversation: { id: 'c1' },
+      from: { id: 'u1' },
+      recipient: { id: 'b1' },
+      membersAdded: [{ id: 'b1' }, { id: 'u1' }],
+      id: 'x',
+    };
     assert.deepEqual(checkActivity(emulator), { ok: true });
   });
 
@@ -47,7 +62,10 @@ describe('Teams activity validation', () => {
 
 describe('Teams activity mapping', () => {
   it('splits the reply-chain root off a channel conversation id', () => {
-    assert.deepEqual(splitConversationId('19:abc@thread.tacv2;messageid=1700000000000'), { conversationId: '19:abc@thread.tacv2', rootMessageId: '1700000000000' });
+    assert.deepEqual(splitConversationId('19:abc@thread.tacv2;messageid=1700000000000'), {
+      conversationId: '19:abc@thread.tacv2',
+      rootMessageId: '1700000000000',
+    });
     assert.deepEqual(splitConversationId('a:1xyz'), { conversationId: 'a:1xyz', rootMessageId: null });
   });
 
@@ -85,8 +103,14 @@ describe('Teams activity mapping', () => {
   it('maps a personal message: no thread, conversation and message ids as given', () => {
     const j = personalMessage(URL, 'hi');
     assert.deepEqual(toIncomingMessage(asActivity(j), 'hi', { name: 'Ada' }), {
-      channel: 'teams', tenantId: TENANT, platformUserId: j.from.aadObjectId, profile: { name: 'Ada' },
-      conversationId: j.conversation.id, threadId: null, messageId: j.id, text: 'hi',
+      channel: 'teams',
+      tenantId: TENANT,
+      platformUserId: j.from.aadObjectId,
+      profile: { name: 'Ada' },
+      conversationId: j.conversation.id,
+      threadId: null,
+      messageId: j.id,
+      text: 'hi',
     });
   });
 

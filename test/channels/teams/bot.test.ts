@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { TestAdapter, type Activity } from 'botbuilder';
+import { type Activity, TestAdapter } from 'botbuilder';
 import sinon from 'sinon';
 import { LearningAssistantBot, type LearningBotDeps } from '../../../src/channels/teams/bot';
 import type { ConversationService } from '../../../src/core/conversation-service';
@@ -9,12 +9,20 @@ import type { InteractionService } from '../../../src/core/interaction-service';
 import type { LearningLoop } from '../../../src/core/learning';
 import type { BotReply, IncomingMessage } from '../../../src/core/messages';
 import { silentLogger } from '../../../src/observability/logger';
-import { BOT, cardOf, personalMessage, type Json } from './helpers';
+import { BOT, cardOf, type Json, personalMessage } from './helpers';
 
 // The handler on botbuilder's TestAdapter, with the core stubbed: fast checks of the decisions it makes.
 const answer = (over: Partial<BotReply> = {}): BotReply => ({
-  kind: 'answer', text: 'An answer [1].', sources: [], confidence: 0.5, recommendations: [], chatMessageId: randomUUID(),
-  duplicate: false, notes: [], mode: 'extractive', ...over,
+  kind: 'answer',
+  text: 'An answer [1].',
+  sources: [],
+  confidence: 0.5,
+  recommendations: [],
+  chatMessageId: randomUUID(),
+  duplicate: false,
+  notes: [],
+  mode: 'extractive',
+  ...over,
 });
 
 function setup(over: Partial<LearningBotDeps> = {}) {
@@ -55,13 +63,20 @@ describe('LearningAssistantBot (TestAdapter)', () => {
 
     const mention = groupChat('What is recall?', true);
     await adapter.processActivity(mention);
-    assert.deepEqual(adapter.activeQueue.map((a) => a.type), ['typing'], 'the inbound turn only shows typing');
+    assert.deepEqual(
+      adapter.activeQueue.map((a) => a.type),
+      ['typing'],
+      'the inbound turn only shows typing',
+    );
     assert.equal(accept.callCount, 1);
     assert.equal(accept.firstCall.args[0], mention.id);
     assert.equal(handle.callCount, 0, 'nothing is answered in the inbound turn');
 
     await worker.processActivity(accept.firstCall.args[1]);
-    assert.deepEqual(worker.activeQueue.map((a) => a.type), ['message']);
+    assert.deepEqual(
+      worker.activeQueue.map((a) => a.type),
+      ['message'],
+    );
     assert.ok(cardOf(worker.activeQueue[0] as Json));
     const msg = handle.firstCall.args[0];
     assert.equal(msg.text, 'What is recall?');
@@ -81,12 +96,18 @@ describe('LearningAssistantBot (TestAdapter)', () => {
     const { worker, handle } = setup();
     handle.resolves(answer({ duplicate: true }));
     await worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
-    assert.deepEqual(worker.activeQueue.map((a) => a.type), ['message']);
+    assert.deepEqual(
+      worker.activeQueue.map((a) => a.type),
+      ['message'],
+    );
   });
 
   it('lets a failure of the core reach the queue (which retries or apologises)', async () => {
     const { worker, handle } = setup();
     handle.rejects(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
-    await assert.rejects(worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>), /Connection terminated/);
+    await assert.rejects(
+      worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>),
+      /Connection terminated/,
+    );
   });
 });

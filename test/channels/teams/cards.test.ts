@@ -2,11 +2,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { replyActivity } from '../../../src/channels/teams';
 import {
-  ADAPTIVE_CARD_CONTENT_TYPE, buildAnswerCard, buildWelcomeCard, CARD_BYTE_BUDGET, cardBytes, confidenceLevel, exampleQuestions,
-  MAX_RECOMMENDATIONS, parseCardAction, SHORTENED_NOTE, truncate, type AdaptiveCard,
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type AdaptiveCard,
+  buildAnswerCard,
+  buildWelcomeCard,
+  CARD_BYTE_BUDGET,
+  cardBytes,
+  confidenceLevel,
+  exampleQuestions,
+  MAX_RECOMMENDATIONS,
+  parseCardAction,
+  SHORTENED_NOTE,
+  truncate,
 } from '../../../src/channels/teams/cards';
-import { HELP_TEXT, type BotReply } from '../../../src/core/messages';
-import { submitActions, type Json } from './helpers';
+import { type BotReply, HELP_TEXT } from '../../../src/core/messages';
+import { type Json, submitActions } from './helpers';
 
 function reply(over: Partial<BotReply> = {}): BotReply {
   return {
@@ -18,7 +28,14 @@ function reply(over: Partial<BotReply> = {}): BotReply {
     ],
     confidence: 0.74,
     recommendations: [
-      { id: randomUUID(), type: 'course', itemId: randomUUID(), title: 'Lab Instruments 101', score: 0.7, reason: 'Related to your question about “calibrate”' },
+      {
+        id: randomUUID(),
+        type: 'course',
+        itemId: randomUUID(),
+        title: 'Lab Instruments 101',
+        score: 0.7,
+        reason: 'Related to your question about “calibrate”',
+      },
       { id: randomUUID(), type: 'skill', itemId: randomUUID(), title: 'Spectroscopy', score: 0.6, reason: 'Popular starting point' },
       { id: randomUUID(), type: 'content', itemId: randomUUID(), title: 'Baseline scans explained', score: 0.5, reason: 'Related reading' },
     ],
@@ -59,10 +76,27 @@ describe('Teams answer card', () => {
     assert.equal(card.version, '1.5');
     assert.equal(card.$schema, 'http://adaptivecards.io/schemas/adaptive-card.json');
     assert.deepEqual(card.body[0], { type: 'TextBlock', text: r.text, wrap: true });
-    assert.deepEqual(card.body[1], { type: 'TextBlock', text: `_${r.notes[0]}_`, wrap: true, isSubtle: true, size: 'small', spacing: 'small' });
+    assert.deepEqual(card.body[1], {
+      type: 'TextBlock',
+      text: `_${r.notes[0]}_`,
+      wrap: true,
+      isSubtle: true,
+      size: 'small',
+      spacing: 'small',
+    });
 
-    const kinds = card.body.map((e) => e.type === 'TextBlock' ? `T:${e.text.split(':')[0].slice(0, 20)}` : e.type);
-    assert.deepEqual(kinds, ['T:Warm the lamp for te', 'T:_Semantic search was', 'T:Sources', 'FactSet', 'T:Confidence', 'T:Recommended next', 'Container', 'Container', 'Container']);
+    const kinds = card.body.map((e) => (e.type === 'TextBlock' ? `T:${e.text.split(':')[0].slice(0, 20)}` : e.type));
+    assert.deepEqual(kinds, [
+      'T:Warm the lamp for te',
+      'T:_Semantic search was',
+      'T:Sources',
+      'FactSet',
+      'T:Confidence',
+      'T:Recommended next',
+      'Container',
+      'Container',
+      'Container',
+    ]);
 
     const facts = card.body.find((e) => e.type === 'FactSet');
     assert.deepEqual(facts && facts.type === 'FactSet' && facts.facts, [
@@ -70,7 +104,14 @@ describe('Teams answer card', () => {
       { title: '[2]', value: 'Spectrometer safety · best practice' },
     ]);
     const confidence = card.body.find((e) => e.type === 'TextBlock' && e.text.startsWith('Confidence'));
-    assert.deepEqual(confidence, { type: 'TextBlock', text: 'Confidence: **74%** (high)', wrap: true, size: 'small', color: 'good', spacing: 'medium' });
+    assert.deepEqual(confidence, {
+      type: 'TextBlock',
+      text: 'Confidence: **74%** (high)',
+      wrap: true,
+      size: 'small',
+      color: 'good',
+      spacing: 'medium',
+    });
   });
 
   it('gives each recommendation a container with title, reason and a Start/Read button carrying its id', () => {
@@ -82,7 +123,9 @@ describe('Teams answer card', () => {
       assert.equal(c.items[0].text, `**${rec.title}** · ${{ course: 'Course', skill: 'Skill', content: 'Reading' }[rec.type]}`);
       assert.equal(c.items[1].text, rec.reason);
       assert.equal(c.items[2].type, 'ActionSet');
-      assert.deepEqual(c.items[2].actions, [{ type: 'Action.Submit', title: rec.type === 'content' ? 'Read' : 'Start', data: { action: 'rec_open', recommendationId: rec.id } }]);
+      assert.deepEqual(c.items[2].actions, [
+        { type: 'Action.Submit', title: rec.type === 'content' ? 'Read' : 'Start', data: { action: 'rec_open', recommendationId: rec.id } },
+      ]);
     });
   });
 
@@ -97,7 +140,10 @@ describe('Teams answer card', () => {
 
   it('leaves out empty sections', () => {
     const card = buildAnswerCard(reply({ sources: [], recommendations: [], notes: [] }));
-    assert.deepEqual(card.body.map((e) => e.type), ['TextBlock', 'TextBlock']);
+    assert.deepEqual(
+      card.body.map((e) => e.type),
+      ['TextBlock', 'TextBlock'],
+    );
     assert.match(texts(card)[1], /^Confidence/);
   });
 
@@ -107,7 +153,14 @@ describe('Teams answer card', () => {
   });
 
   it('caps recommendations at MAX_RECOMMENDATIONS', () => {
-    const many = Array.from({ length: 9 }, (_, i) => ({ id: randomUUID(), type: 'content' as const, itemId: randomUUID(), title: `Item ${i}`, score: 0.5, reason: 'x' }));
+    const many = Array.from({ length: 9 }, (_, i) => ({
+      id: randomUUID(),
+      type: 'content' as const,
+      itemId: randomUUID(),
+      title: `Item ${i}`,
+      score: 0.5,
+      reason: 'x',
+    }));
     assert.equal(buildAnswerCard(reply({ recommendations: many })).body.filter((e) => e.type === 'Container').length, MAX_RECOMMENDATIONS);
   });
 
@@ -131,8 +184,21 @@ describe('Teams answer card', () => {
     const huge = 'x'.repeat(50_000);
     const r = reply({
       text: huge,
-      sources: Array.from({ length: 40 }, (_, i) => ({ n: i + 1, id: randomUUID(), title: huge, contentType: 'tutorial', similarity: 0.5 })),
-      recommendations: Array.from({ length: 5 }, () => ({ id: randomUUID(), type: 'course' as const, itemId: randomUUID(), title: huge, score: 0.5, reason: huge })),
+      sources: Array.from({ length: 40 }, (_, i) => ({
+        n: i + 1,
+        id: randomUUID(),
+        title: huge,
+        contentType: 'tutorial',
+        similarity: 0.5,
+      })),
+      recommendations: Array.from({ length: 5 }, () => ({
+        id: randomUUID(),
+        type: 'course' as const,
+        itemId: randomUUID(),
+        title: huge,
+        score: 0.5,
+        reason: huge,
+      })),
       notes: Array.from({ length: 20 }, () => huge),
     });
     assert.ok(cardBytes(buildAnswerCard(r)) <= CARD_BYTE_BUDGET);
@@ -157,7 +223,10 @@ describe('Teams reply activities', () => {
     const a = replyActivity(reply(), true);
     assert.equal(a.attachments?.[0].contentType, ADAPTIVE_CARD_CONTENT_TYPE);
     assert.deepEqual(replyActivity(reply({ kind: 'apology', text: 'Sorry' }), true), { type: 'message', text: 'Sorry' });
-    assert.deepEqual(replyActivity(reply({ kind: 'help', text: HELP_TEXT }), false).attachments?.[0].content, buildWelcomeCard({ personal: false }));
+    assert.deepEqual(
+      replyActivity(reply({ kind: 'help', text: HELP_TEXT }), false).attachments?.[0].content,
+      buildWelcomeCard({ personal: false }),
+    );
   });
 });
 
@@ -166,8 +235,15 @@ describe('Teams welcome card', () => {
     const personal = buildWelcomeCard({ personal: true });
     assert.equal(personal.version, '1.5');
     for (const line of HELP_TEXT.split('\n')) assert.ok(texts(personal).includes(line.trim()), line);
-    assert.deepEqual(exampleQuestions(), ['How do I handle exceptions in Python?', 'What is the difference between precision and recall?', 'How should I run a retrospective?']);
-    assert.deepEqual(submitActions(personal).map((a) => a.data), exampleQuestions().map((q) => ({ msteams: { type: 'imBack', value: q } })));
+    assert.deepEqual(exampleQuestions(), [
+      'How do I handle exceptions in Python?',
+      'What is the difference between precision and recall?',
+      'How should I run a retrospective?',
+    ]);
+    assert.deepEqual(
+      submitActions(personal).map((a) => a.data),
+      exampleQuestions().map((q) => ({ msteams: { type: 'imBack', value: q } })),
+    );
   });
 
   it('explains @mentions in channels and group chats, without buttons', () => {
@@ -180,10 +256,25 @@ describe('Teams welcome card', () => {
 describe('Teams card action data', () => {
   const id = randomUUID();
   it('accepts our buttons (ignoring extra fields Teams adds) and nothing else', () => {
-    assert.deepEqual(parseCardAction({ action: 'rec_open', recommendationId: id, msteams: { x: 1 } }), { action: 'rec_open', recommendationId: id });
-    assert.deepEqual(parseCardAction({ action: 'feedback', value: -1, chatMessageId: id }), { action: 'feedback', value: -1, chatMessageId: id });
-    for (const bad of [null, 'rec_open', {}, { action: 'rec_open' }, { action: 'rec_open', recommendationId: 'x' },
-      { action: 'feedback', value: 2, chatMessageId: id }, { action: 'feedback', value: '1', chatMessageId: id }, { action: 'drop_tables' }]) {
+    assert.deepEqual(parseCardAction({ action: 'rec_open', recommendationId: id, msteams: { x: 1 } }), {
+      action: 'rec_open',
+      recommendationId: id,
+    });
+    assert.deepEqual(parseCardAction({ action: 'feedback', value: -1, chatMessageId: id }), {
+      action: 'feedback',
+      value: -1,
+      chatMessageId: id,
+    });
+    for (const bad of [
+      null,
+      'rec_open',
+      {},
+      { action: 'rec_open' },
+      { action: 'rec_open', recommendationId: 'x' },
+      { action: 'feedback', value: 2, chatMessageId: id },
+      { action: 'feedback', value: '1', chatMessageId: id },
+      { action: 'drop_tables' },
+    ]) {
       assert.equal(parseCardAction(bad), null, JSON.stringify(bad));
     }
   });

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AppDataSource } from '../../../src/db/data-source';
-import { startTestQueue } from '../../helpers/queue';
 import { createTeamsChannel, type TeamsChannel, type TeamsChannelDeps } from '../../../src/channels/teams';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import { createLearningLoop } from '../../../src/core/learning';
+import type { AppDataSource } from '../../../src/db/data-source';
 import { createLogger, type Logger } from '../../../src/observability/logger';
 import { createServer } from '../../../src/server';
 import { localProvider } from '../../helpers/conversation';
+import { startTestQueue } from '../../helpers/queue';
 
 export const TENANT = 'tenant-0000-test';
 export const BOT = { id: '28:bot-app-id', name: 'Learning Assistant' };
@@ -20,7 +20,7 @@ export function capturingLogger(): { logger: Logger; lines: Array<{ level: strin
   const lines: Array<{ level: string; msg: string }> = [];
   const sink = (l: string) => {
     lines.push(JSON.parse(l));
-    if (process.env.TEST_LOG) process.stderr.write(l + '\n');
+    if (process.env.TEST_LOG) process.stderr.write(`${l}\n`);
   };
   return { logger: createLogger('debug', {}, sink), lines };
 }
@@ -35,9 +35,13 @@ export interface RunningBot {
 }
 
 /** Our real express server with the Teams route mounted, on 127.0.0.1 and a random port. */
-export async function startBot(ds: AppDataSource, conversation: ConversationService, over: Partial<TeamsChannelDeps> = {}): Promise<RunningBot> {
+export async function startBot(
+  ds: AppDataSource,
+  conversation: ConversationService,
+  over: Partial<TeamsChannelDeps> = {},
+): Promise<RunningBot> {
   const logger = over.logger ?? capturingLogger().logger;
-  const queue = over.queue ?? await startTestQueue(ds, { logger });
+  const queue = over.queue ?? (await startTestQueue(ds, { logger }));
   const created = createTeamsChannel({
     // no app id: the local mode (the fake Bot Connector is on 127.0.0.1)
     config: { NODE_ENV: 'test', MICROSOFT_APP_TYPE: 'MultiTenant', TEAMS_ALLOW_UNAUTHENTICATED: true, ...over.config },
@@ -84,14 +88,21 @@ export async function startBot(ds: AppDataSource, conversation: ConversationServ
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
 
-export interface Person { id: string; aadObjectId: string; name: string }
+export interface Person {
+  id: string;
+  aadObjectId: string;
+  name: string;
+}
 export const person = (name = 'Ada Lovelace'): Person => ({ id: `29:${randomUUID()}`, aadObjectId: randomUUID(), name });
 
 /** A 1:1 (personal) chat message as Teams posts it. */
-export function personalMessage(serviceUrl: string, text: string, over: { from?: Person; conversationId?: string; id?: string } = {}): Json {
+export function personalMessage(
+  serviceUrl: string,
+  text: string,
+  over: { from?: Person; conversationId?: string; id?: string } = {},
+): Json {
   const from = over.from ?? person();
   return {
     type: 'message',
@@ -113,7 +124,11 @@ export function personalMessage(serviceUrl: string, text: string, over: { from?:
  * A channel post @mentioning the bot: Teams puts `<at>Name</at>` in the text with a mention entity, and
  * the reply-chain root in the conversation id (`;messageid=`).
  */
-export function channelMessage(serviceUrl: string, question: string, over: { from?: Person; mention?: boolean; root?: string; id?: string; channelId?: string } = {}): Json {
+export function channelMessage(
+  serviceUrl: string,
+  question: string,
+  over: { from?: Person; mention?: boolean; root?: string; id?: string; channelId?: string } = {},
+): Json {
   const from = over.from ?? person();
   const id = over.id ?? `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
   const root = over.root ?? id;

@@ -1,14 +1,40 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import {
-  ago, buildDashboardCard, buildProgressCard, buildProgressChoicesCard, buildQuizCard, buildQuizResultCard, buildRecommendationsCard, buildReportCard,
-  buildWelcomeCard, CARD_BYTE_BUDGET, cardBytes, cardTime, fileConsentCard, fileInfoCard, FILE_CONSENT_CONTENT_TYPE, inlineImage, parseCardAction,
-  progressBar, QUIZ_INPUT_PREFIX, reportFileName, type AdaptiveCard, type StartedQuiz,
-} from '../../../src/channels/teams/cards';
 import { renderChart } from '../../../src/channels/teams';
-import { helpLines, type PersonalDashboard, type ProgressItem, type ProgressReport, type QuizResult, type ReportRow } from '../../../src/core/learning';
+import {
+  type AdaptiveCard,
+  ago,
+  buildDashboardCard,
+  buildProgressCard,
+  buildProgressChoicesCard,
+  buildQuizCard,
+  buildQuizResultCard,
+  buildRecommendationsCard,
+  buildReportCard,
+  buildWelcomeCard,
+  CARD_BYTE_BUDGET,
+  cardBytes,
+  cardTime,
+  FILE_CONSENT_CONTENT_TYPE,
+  fileConsentCard,
+  fileInfoCard,
+  inlineImage,
+  parseCardAction,
+  progressBar,
+  QUIZ_INPUT_PREFIX,
+  reportFileName,
+  type StartedQuiz,
+} from '../../../src/channels/teams/cards';
+import {
+  helpLines,
+  type PersonalDashboard,
+  type ProgressItem,
+  type ProgressReport,
+  type QuizResult,
+  type ReportRow,
+} from '../../../src/core/learning';
 import { chartSize } from '../../../src/render/report-chart';
-import { submitActions, type Json } from './helpers';
+import { type Json, submitActions } from './helpers';
 
 const NOW = new Date(Date.UTC(2025, 5, 1, 12, 0, 0));
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000);
@@ -36,17 +62,33 @@ function collect(c: unknown, pick: (o: Json) => unknown): unknown[] {
 }
 const texts = (c: AdaptiveCard) => collect(c, (o) => (o.type === 'TextBlock' ? o.text : undefined)) as string[];
 const ofType = (c: AdaptiveCard, type: string) => collect(c, (o) => (o.type === type ? o : undefined)) as Json[];
-const facts = (c: AdaptiveCard) => Object.fromEntries((ofType(c, 'FactSet').flatMap((f) => f.facts) as Array<{ title: string; value: string }>).map((f) => [f.title, f.value]));
+const facts = (c: AdaptiveCard) =>
+  Object.fromEntries(
+    (ofType(c, 'FactSet').flatMap((f) => f.facts) as Array<{ title: string; value: string }>).map((f) => [f.title, f.value]),
+  );
 
 function report(n: number, over: Partial<ProgressReport> = {}): ProgressReport {
   const rows: ReportRow[] = Array.from({ length: n }, (_, i) => ({
-    userId: `u${i}`, name: `Person ${String(i).padStart(3, '0')}`, email: `p${i}@example.test`, department: 'Sales',
-    coursesCompleted: i % 3, coursesTotal: 3, skillsCompleted: i % 2, skillsTotal: 2, overallProgress: Math.round((1000 * (n - i)) / n) / 10,
-    lastActivity: i % 4 === 3 ? null : daysAgo(i % 4 * 3), recentUpdates7d: i % 5,
+    userId: `u${i}`,
+    name: `Person ${String(i).padStart(3, '0')}`,
+    email: `p${i}@example.test`,
+    department: 'Sales',
+    coursesCompleted: i % 3,
+    coursesTotal: 3,
+    skillsCompleted: i % 2,
+    skillsTotal: 2,
+    overallProgress: Math.round((1000 * (n - i)) / n) / 10,
+    lastActivity: i % 4 === 3 ? null : daysAgo((i % 4) * 3),
+    recentUpdates7d: i % 5,
   }));
   return {
-    kind: 'report', scope: 'department', department: 'Sales', title: 'Sales', generatedAt: NOW,
-    viewer: { userId: 'v', name: 'Mona', role: 'manager', department: 'Sales' }, rows,
+    kind: 'report',
+    scope: 'department',
+    department: 'Sales',
+    title: 'Sales',
+    generatedAt: NOW,
+    viewer: { userId: 'v', name: 'Mona', role: 'manager', department: 'Sales' },
+    rows,
     totals: { people: n, averageProgress: 50.5, coursesCompleted: 7, skillsCompleted: 3, activeLast7Days: 2 },
     ...over,
   };
@@ -60,7 +102,13 @@ describe('Teams learning cards', () => {
       assert.equal(c.version, '1.5');
       assert.deepEqual([built.rowsShown, built.rowsOmitted, built.chartEmbedded], [4, 0, false]);
       assert.equal(texts(c)[0], 'Learning report: Sales');
-      assert.deepEqual(facts(c), { People: '4', 'Average progress': '50.5%', 'Courses completed': '7', 'Skills completed': '3', 'Active in the last 7 days': '2 of 4' });
+      assert.deepEqual(facts(c), {
+        People: '4',
+        'Average progress': '50.5%',
+        'Courses completed': '7',
+        'Skills completed': '3',
+        'Active in the last 7 days': '2 of 4',
+      });
       const rows = ofType(c, 'ColumnSet').map((cs) => cs.columns.map((col: Json) => col.items[0].text));
       assert.deepEqual(rows, [
         ['Name', 'Courses', 'Skills', 'Progress', 'Last active'],
@@ -105,7 +153,13 @@ describe('Teams learning cards', () => {
       const person = report(1, { scope: 'person', title: 'Ada Lovelace', department: 'Sales' });
       const c = buildReportCard(person, { note: 'Sorry, department reports are for managers.' }).card;
       assert.deepEqual(texts(c).slice(0, 2), ['Sorry, department reports are for managers.', 'Learning progress: Ada Lovelace']);
-      assert.deepEqual(facts(c), { 'Overall progress': '100%', 'Courses completed': '0 of 3', 'Skills completed': '0 of 2', 'Last activity': 'today', 'Updates in the last 7 days': '0' });
+      assert.deepEqual(facts(c), {
+        'Overall progress': '100%',
+        'Courses completed': '0 of 3',
+        'Skills completed': '0 of 2',
+        'Last activity': 'today',
+        'Updates in the last 7 days': '0',
+      });
       assert.equal(ofType(c, 'ColumnSet').length, 0);
     });
   });
@@ -123,8 +177,17 @@ describe('Teams learning cards', () => {
 
   describe('progress card', () => {
     const item = (over: Partial<ProgressItem>): ProgressItem => ({
-      id: randomUUID(), itemType: 'course', itemId: randomUUID(), title: 'Python Fundamentals', percent: 20, completed: false, completedAt: null,
-      startedAt: NOW, updatedAt: NOW, status: 'in_progress', ...over,
+      id: randomUUID(),
+      itemType: 'course',
+      itemId: randomUUID(),
+      title: 'Python Fundamentals',
+      percent: 20,
+      completed: false,
+      completedAt: null,
+      startedAt: NOW,
+      updatedAt: NOW,
+      status: 'in_progress',
+      ...over,
     });
 
     it('gives each item a bar and buttons: "50 %" below half, "Completed" until completed', () => {
@@ -134,11 +197,14 @@ describe('Teams learning cards', () => {
       const c = buildProgressCard(deepFreeze([low, high, done]));
       assert.ok(texts(c).includes('██░░░░░░░░ 20% · In progress'));
       assert.ok(texts(c).includes('██████████ 100% · ✅ Completed'));
-      assert.deepEqual(submitActions(c).map((a) => [a.title, a.data]), [
-        ['50 %', { action: 'progress_set', itemType: 'course', itemId: low.itemId, percent: 50 }],
-        ['Completed', { action: 'progress_set', itemType: 'course', itemId: low.itemId, percent: 'complete' }],
-        ['Completed', { action: 'progress_set', itemType: 'skill', itemId: high.itemId, percent: 'complete' }],
-      ]);
+      assert.deepEqual(
+        submitActions(c).map((a) => [a.title, a.data]),
+        [
+          ['50 %', { action: 'progress_set', itemType: 'course', itemId: low.itemId, percent: 50 }],
+          ['Completed', { action: 'progress_set', itemType: 'course', itemId: low.itemId, percent: 'complete' }],
+          ['Completed', { action: 'progress_set', itemType: 'skill', itemId: high.itemId, percent: 'complete' }],
+        ],
+      );
       assert.equal(texts(c)[1], '2 in progress · 1 completed · 0 not started');
     });
 
@@ -152,35 +218,80 @@ describe('Teams learning cards', () => {
     });
 
     it('offers one button per option for an ambiguous name, recording the percentage asked', () => {
-      const options = [{ type: 'skill' as const, id: 's1', title: 'Python Programming' }, { type: 'course' as const, id: 'c1', title: 'Python Fundamentals' }];
+      const options = [
+        { type: 'skill' as const, id: 's1', title: 'Python Programming' },
+        { type: 'course' as const, id: 'c1', title: 'Python Fundamentals' },
+      ];
       const c = buildProgressChoicesCard('Which one do you mean?', options, 30);
       assert.equal(texts(c)[0], 'Which one do you mean?');
-      assert.deepEqual(submitActions(c).map((a) => [a.title, a.data]), [
-        ['Python Programming (skill)', { action: 'progress_set', itemType: 'skill', itemId: 's1', percent: 30 }],
-        ['Python Fundamentals (course)', { action: 'progress_set', itemType: 'course', itemId: 'c1', percent: 30 }],
-      ]);
+      assert.deepEqual(
+        submitActions(c).map((a) => [a.title, a.data]),
+        [
+          ['Python Programming (skill)', { action: 'progress_set', itemType: 'skill', itemId: 's1', percent: 30 }],
+          ['Python Fundamentals (course)', { action: 'progress_set', itemType: 'course', itemId: 'c1', percent: 30 }],
+        ],
+      );
     });
   });
 
   describe('quiz cards', () => {
     const started: StartedQuiz = {
-      kind: 'started', attemptId: randomUUID(), startedAt: NOW, expiresAt: new Date(NOW.getTime() + 8 * 60_000), matchedBy: 'topic', resumed: false, note: null,
-      quiz: { assessmentId: 'a1', title: 'Python Quiz', description: 'Basics', difficulty: 'beginner', timeLimitMinutes: 8, passingScore: 70, questionCount: 2,
-        linkedItem: { type: 'skill', id: 's1', title: 'Python Programming' } },
+      kind: 'started',
+      attemptId: randomUUID(),
+      startedAt: NOW,
+      expiresAt: new Date(NOW.getTime() + 8 * 60_000),
+      matchedBy: 'topic',
+      resumed: false,
+      note: null,
+      quiz: {
+        assessmentId: 'a1',
+        title: 'Python Quiz',
+        description: 'Basics',
+        difficulty: 'beginner',
+        timeLimitMinutes: 8,
+        passingScore: 70,
+        questionCount: 2,
+        linkedItem: { type: 'skill', id: 's1', title: 'Python Programming' },
+      },
       questions: [
-        { id: 'q1', text: 'What is 1 + 1?', choices: [{ id: 'a', text: '1' }, { id: 'b', text: '2' }] },
-        { id: 'q2', text: 'Which keyword defines a function?', choices: [{ id: 'a', text: 'def' }, { id: 'b', text: 'fun' }, { id: 'c', text: 'function' }] },
+        {
+          id: 'q1',
+          text: 'What is 1 + 1?',
+          choices: [
+            { id: 'a', text: '1' },
+            { id: 'b', text: '2' },
+          ],
+        },
+        {
+          id: 'q2',
+          text: 'Which keyword defines a function?',
+          choices: [
+            { id: 'a', text: 'def' },
+            { id: 'b', text: 'fun' },
+            { id: 'c', text: 'function' },
+          ],
+        },
       ],
     };
 
     it('asks each question with radio buttons and submits the attempt id', () => {
       const c = buildQuizCard(deepFreeze(started));
       const sets = ofType(c, 'Input.ChoiceSet');
-      assert.deepEqual(sets.map((s) => [s.id, s.style, s.isMultiSelect, s.choices.map((x: Json) => x.value)]), [
-        [`${QUIZ_INPUT_PREFIX}q1`, 'expanded', false, ['a', 'b']],
-        [`${QUIZ_INPUT_PREFIX}q2`, 'expanded', false, ['a', 'b', 'c']],
+      assert.deepEqual(
+        sets.map((s) => [s.id, s.style, s.isMultiSelect, s.choices.map((x: Json) => x.value)]),
+        [
+          [`${QUIZ_INPUT_PREFIX}q1`, 'expanded', false, ['a', 'b']],
+          [`${QUIZ_INPUT_PREFIX}q2`, 'expanded', false, ['a', 'b', 'c']],
+        ],
+      );
+      assert.deepEqual(c.actions, [
+        {
+          type: 'Action.Submit',
+          title: 'Submit answers',
+          style: 'positive',
+          data: { action: 'quiz_submit', attemptId: started.attemptId },
+        },
       ]);
-      assert.deepEqual(c.actions, [{ type: 'Action.Submit', title: 'Submit answers', style: 'positive', data: { action: 'quiz_submit', attemptId: started.attemptId } }]);
       assert.ok(texts(c).includes('**1.** What is 1 + 1?'));
       assert.equal(facts(c)['Time limit'], `8 minutes: submit by ${cardTime(started.expiresAt!)}`);
       assert.equal(cardTime(started.expiresAt!), '{{TIME(2025-06-01T12:08:00Z)}}');
@@ -190,14 +301,38 @@ describe('Teams learning cards', () => {
     });
 
     const result = (over: Partial<QuizResult> = {}): QuizResult => ({
-      resultId: 'r1', attemptId: started.attemptId, assessmentId: 'a1', title: 'Python Quiz', score: 50, correctCount: 1, questionCount: 2, passingScore: 70,
-      passed: false, late: false, timeTakenSeconds: 60, submittedAt: NOW,
+      resultId: 'r1',
+      attemptId: started.attemptId,
+      assessmentId: 'a1',
+      title: 'Python Quiz',
+      score: 50,
+      correctCount: 1,
+      questionCount: 2,
+      passingScore: 70,
+      passed: false,
+      late: false,
+      timeTakenSeconds: 60,
+      submittedAt: NOW,
       questions: [
         { id: 'q1', text: 'What is 1 + 1?', chosen: { id: 'b', text: '2' }, correct: true },
-        { id: 'q2', text: 'Which keyword defines a function?', chosen: { id: 'b', text: 'fun' }, correct: false, rightAnswer: { id: 'a', text: 'def' }, explanation: 'Python uses def.' },
+        {
+          id: 'q2',
+          text: 'Which keyword defines a function?',
+          chosen: { id: 'b', text: 'fun' },
+          correct: false,
+          rightAnswer: { id: 'a', text: 'def' },
+          explanation: 'Python uses def.',
+        },
       ],
       progress: [],
-      recommendation: { id: randomUUID(), type: 'content', itemId: 'x', title: 'Functions in Python', score: 0.5, reason: 'Covers what you missed in the Python quiz' },
+      recommendation: {
+        id: randomUUID(),
+        type: 'content',
+        itemId: 'x',
+        title: 'Functions in Python',
+        score: 0.5,
+        reason: 'Covers what you missed in the Python quiz',
+      },
       message: 'You scored 50% (1/2) on the Python Quiz. You need 70% to pass.',
       ...over,
     });
@@ -210,17 +345,34 @@ describe('Teams learning cards', () => {
       assert.equal(t[1], '**50%** · 1 of 2 right · Not passed (70% needed)');
       assert.ok(t.includes('Your answer: fun') && t.includes('Right answer: def') && t.includes('Python uses def.'));
       assert.ok(!t.some((x) => x.includes('What is 1 + 1?')), 'right answers are not listed');
-      assert.deepEqual(submitActions(c).map((a) => a.data), [
-        { action: 'rec_open', recommendationId: r.recommendation!.id },
-        { action: 'quiz_start', assessmentId: 'a1' },
-      ]);
+      assert.deepEqual(
+        submitActions(c).map((a) => a.data),
+        [
+          { action: 'rec_open', recommendationId: r.recommendation!.id },
+          { action: 'quiz_start', assessmentId: 'a1' },
+        ],
+      );
     });
 
     it('marks late and passed results, and notes a repeated submission', () => {
-      const late = buildQuizResultCard(result({ score: 100, correctCount: 2, late: true, questions: [] }), { note: 'You already submitted this quiz.' });
-      assert.deepEqual(texts(late).slice(0, 3), ['You already submitted this quiz.', 'Quiz result: Python Quiz', '**100%** · 2 of 2 right · Late: recorded, but not a pass']);
-      const passed = buildQuizResultCard(result({ score: 100, correctCount: 2, passed: true, questions: [], recommendation: null,
-        progress: [{ itemType: 'skill', itemId: 's1', title: 'Python Programming', before: 20, after: 100, completed: true }] }));
+      const late = buildQuizResultCard(result({ score: 100, correctCount: 2, late: true, questions: [] }), {
+        note: 'You already submitted this quiz.',
+      });
+      assert.deepEqual(texts(late).slice(0, 3), [
+        'You already submitted this quiz.',
+        'Quiz result: Python Quiz',
+        '**100%** · 2 of 2 right · Late: recorded, but not a pass',
+      ]);
+      const passed = buildQuizResultCard(
+        result({
+          score: 100,
+          correctCount: 2,
+          passed: true,
+          questions: [],
+          recommendation: null,
+          progress: [{ itemType: 'skill', itemId: 's1', title: 'Python Programming', before: 20, after: 100, completed: true }],
+        }),
+      );
       assert.match(texts(passed)[1], /Passed ✅$/);
       assert.equal(facts(passed)['Python Programming'], 'completed ✅');
       assert.equal(passed.actions, undefined, 'no Try again after a pass');
@@ -231,15 +383,79 @@ describe('Teams learning cards', () => {
     const dashboard: PersonalDashboard = {
       user: { userId: 'u1', name: 'Ada Lovelace', department: 'Research' },
       progress: [
-        { id: 'p1', itemType: 'skill', itemId: 's1', title: 'Leadership', percent: 30, completed: false, completedAt: null, startedAt: NOW, updatedAt: NOW, status: 'in_progress' },
-        { id: 'p2', itemType: 'course', itemId: 'c1', title: 'Python Fundamentals', percent: 100, completed: true, completedAt: NOW, startedAt: NOW, updatedAt: NOW, status: 'completed' },
+        {
+          id: 'p1',
+          itemType: 'skill',
+          itemId: 's1',
+          title: 'Leadership',
+          percent: 30,
+          completed: false,
+          completedAt: null,
+          startedAt: NOW,
+          updatedAt: NOW,
+          status: 'in_progress',
+        },
+        {
+          id: 'p2',
+          itemType: 'course',
+          itemId: 'c1',
+          title: 'Python Fundamentals',
+          percent: 100,
+          completed: true,
+          completedAt: NOW,
+          startedAt: NOW,
+          updatedAt: NOW,
+          status: 'completed',
+        },
       ],
-      totals: { skillsTotal: 1, skillsCompleted: 0, coursesTotal: 1, coursesCompleted: 1, overallProgress: 65, inProgress: 1, quizzesTaken: 2, quizzesPassed: 1, averageQuizScore: 72.5, progressUpdates7d: 3 },
+      totals: {
+        skillsTotal: 1,
+        skillsCompleted: 0,
+        coursesTotal: 1,
+        coursesCompleted: 1,
+        overallProgress: 65,
+        inProgress: 1,
+        quizzesTaken: 2,
+        quizzesPassed: 1,
+        averageQuizScore: 72.5,
+        progressUpdates7d: 3,
+      },
       recentRecommendations: [
-        { id: randomUUID(), type: 'course', itemId: 'c2', title: 'Machine Learning Basics', available: true, score: 0.7, reason: 'Next step', clicked: false, createdAt: NOW },
-        { id: randomUUID(), type: 'skill', itemId: 's2', title: 'Communication', available: true, score: 0.5, reason: 'Popular', clicked: true, createdAt: NOW },
+        {
+          id: randomUUID(),
+          type: 'course',
+          itemId: 'c2',
+          title: 'Machine Learning Basics',
+          available: true,
+          score: 0.7,
+          reason: 'Next step',
+          clicked: false,
+          createdAt: NOW,
+        },
+        {
+          id: randomUUID(),
+          type: 'skill',
+          itemId: 's2',
+          title: 'Communication',
+          available: true,
+          score: 0.5,
+          reason: 'Popular',
+          clicked: true,
+          createdAt: NOW,
+        },
       ],
-      recentQuizzes: [{ resultId: 'r1', assessmentId: 'a1', title: 'Leadership Quiz', score: 80, passed: true, late: false, completedAt: daysAgo(2), timeTakenSeconds: 100 }],
+      recentQuizzes: [
+        {
+          resultId: 'r1',
+          assessmentId: 'a1',
+          title: 'Leadership Quiz',
+          score: 80,
+          passed: true,
+          late: false,
+          completedAt: daysAgo(2),
+          timeTakenSeconds: 100,
+        },
+      ],
       generatedAt: NOW,
     };
 
@@ -251,7 +467,10 @@ describe('Teams learning cards', () => {
       assert.equal(f['Leadership Quiz'], '80% · passed · 2 days ago');
       assert.ok(texts(c).includes('Leadership · Skill'));
       assert.ok(!texts(c).includes('Python Fundamentals · Course'), 'completed items are not "in progress"');
-      assert.deepEqual(submitActions(c).map((a) => a.data), [{ action: 'rec_open', recommendationId: dashboard.recentRecommendations[0].id }]);
+      assert.deepEqual(
+        submitActions(c).map((a) => a.data),
+        [{ action: 'rec_open', recommendationId: dashboard.recentRecommendations[0].id }],
+      );
       assert.ok(texts(c).includes('Communication · Skill · opened'));
     });
 
@@ -261,7 +480,10 @@ describe('Teams learning cards', () => {
         { id: randomUUID(), type: 'content' as const, itemId: 'd', title: 'Reading', score: 0.5, reason: 'Related' },
       ];
       const c = buildRecommendationsCard(recs);
-      assert.deepEqual(submitActions(c).map((a) => [a.title, a.data]), recs.map((r) => [r.type === 'content' ? 'Read' : 'Start', { action: 'rec_open', recommendationId: r.id }]));
+      assert.deepEqual(
+        submitActions(c).map((a) => [a.title, a.data]),
+        recs.map((r) => [r.type === 'content' ? 'Read' : 'Start', { action: 'rec_open', recommendationId: r.id }]),
+      );
       assert.match(texts(buildRecommendationsCard([]))[0], /Nothing new to recommend/);
     });
   });
@@ -277,17 +499,38 @@ describe('Teams learning cards', () => {
 
   describe('card actions of the learning loop', () => {
     it('parses progress, quiz submit (with the chosen answers) and quiz start buttons', () => {
-      assert.deepEqual(parseCardAction({ action: 'progress_set', itemType: 'skill', itemId: 's1', percent: 50 }), { action: 'progress_set', itemType: 'skill', itemId: 's1', percent: 50 });
-      assert.deepEqual(parseCardAction({ action: 'progress_set', itemType: 'course', itemId: 'c1', percent: 'complete' })?.action, 'progress_set');
-      assert.deepEqual(parseCardAction({ action: 'quiz_submit', attemptId: 'att', [`${QUIZ_INPUT_PREFIX}q1`]: 'b', [`${QUIZ_INPUT_PREFIX}q2`]: '', other: 'x', msteams: {} }),
-        { action: 'quiz_submit', attemptId: 'att', answers: { q1: 'b' } });
+      assert.deepEqual(parseCardAction({ action: 'progress_set', itemType: 'skill', itemId: 's1', percent: 50 }), {
+        action: 'progress_set',
+        itemType: 'skill',
+        itemId: 's1',
+        percent: 50,
+      });
+      assert.deepEqual(
+        parseCardAction({ action: 'progress_set', itemType: 'course', itemId: 'c1', percent: 'complete' })?.action,
+        'progress_set',
+      );
+      assert.deepEqual(
+        parseCardAction({
+          action: 'quiz_submit',
+          attemptId: 'att',
+          [`${QUIZ_INPUT_PREFIX}q1`]: 'b',
+          [`${QUIZ_INPUT_PREFIX}q2`]: '',
+          other: 'x',
+          msteams: {},
+        }),
+        { action: 'quiz_submit', attemptId: 'att', answers: { q1: 'b' } },
+      );
       const polluted = parseCardAction(JSON.parse(`{"action":"quiz_submit","attemptId":"a","${QUIZ_INPUT_PREFIX}__proto__":"x"}`));
       assert.ok(polluted && polluted.action === 'quiz_submit');
       assert.equal(Object.getPrototypeOf(polluted.answers), Object.prototype, 'the prototype is untouched');
       assert.ok(Object.hasOwn(polluted.answers, '__proto__'), 'an ordinary own key (the core ignores ids that are not questions)');
       assert.deepEqual(parseCardAction({ action: 'quiz_start', assessmentId: 'a1' }), { action: 'quiz_start', assessmentId: 'a1' });
-      for (const bad of [{ action: 'progress_set', itemType: 'user', itemId: 's', percent: 5 }, { action: 'progress_set', itemType: 'skill', itemId: 's', percent: '50' },
-        { action: 'quiz_submit' }, { action: 'quiz_start', assessmentId: '' }]) {
+      for (const bad of [
+        { action: 'progress_set', itemType: 'user', itemId: 's', percent: 5 },
+        { action: 'progress_set', itemType: 'skill', itemId: 's', percent: '50' },
+        { action: 'quiz_submit' },
+        { action: 'quiz_start', assessmentId: '' },
+      ]) {
         assert.equal(parseCardAction(bad), null, JSON.stringify(bad));
       }
     });
@@ -296,11 +539,27 @@ describe('Teams learning cards', () => {
   describe('attachments and formatting', () => {
     it('builds file consent and file info cards, inline images and file names', () => {
       const consent = fileConsentCard('r.csv', 'Report', 120, { kind: 'report_csv', department: 'Sales' });
-      assert.deepEqual(consent, { contentType: FILE_CONSENT_CONTENT_TYPE, name: 'r.csv',
-        content: { description: 'Report', sizeInBytes: 120, acceptContext: { kind: 'report_csv', department: 'Sales' }, declineContext: { kind: 'report_csv', department: 'Sales' } } });
-      assert.deepEqual(fileInfoCard({ name: 'r.csv', contentUrl: 'https://x/r.csv', uniqueId: 'u', fileType: 'csv' }),
-        { contentType: 'application/vnd.microsoft.teams.card.file.info', name: 'r.csv', contentUrl: 'https://x/r.csv', content: { uniqueId: 'u', fileType: 'csv' } });
-      assert.deepEqual(inlineImage(Buffer.from('png'), 'c.png'), { contentType: 'image/png', contentUrl: 'data:image/png;base64,cG5n', name: 'c.png' });
+      assert.deepEqual(consent, {
+        contentType: FILE_CONSENT_CONTENT_TYPE,
+        name: 'r.csv',
+        content: {
+          description: 'Report',
+          sizeInBytes: 120,
+          acceptContext: { kind: 'report_csv', department: 'Sales' },
+          declineContext: { kind: 'report_csv', department: 'Sales' },
+        },
+      });
+      assert.deepEqual(fileInfoCard({ name: 'r.csv', contentUrl: 'https://x/r.csv', uniqueId: 'u', fileType: 'csv' }), {
+        contentType: 'application/vnd.microsoft.teams.card.file.info',
+        name: 'r.csv',
+        contentUrl: 'https://x/r.csv',
+        content: { uniqueId: 'u', fileType: 'csv' },
+      });
+      assert.deepEqual(inlineImage(Buffer.from('png'), 'c.png'), {
+        contentType: 'image/png',
+        contentUrl: 'data:image/png;base64,cG5n',
+        name: 'c.png',
+      });
       assert.equal(reportFileName('Ventes & Opérations', NOW), 'learning-report-ventes-operations-2025-06-01.csv');
     });
 
@@ -308,8 +567,10 @@ describe('Teams learning cards', () => {
       assert.equal(progressBar(0), '░░░░░░░░░░');
       assert.equal(progressBar(55), '██████░░░░');
       assert.equal(progressBar(250), '██████████');
-      assert.deepEqual([ago(null, NOW), ago(NOW, NOW), ago(daysAgo(1), NOW), ago(daysAgo(12), NOW), ago(daysAgo(90), NOW)],
-        ['never', 'today', 'yesterday', '12 days ago', '2025-03-03']);
+      assert.deepEqual(
+        [ago(null, NOW), ago(NOW, NOW), ago(daysAgo(1), NOW), ago(daysAgo(12), NOW), ago(daysAgo(90), NOW)],
+        ['never', 'today', 'yesterday', '12 days ago', '2025-03-03'],
+      );
     });
   });
 });

@@ -11,7 +11,19 @@ import { forEachBackend } from '../../helpers/databases';
 import { FakeBotConnector, type RecordedActivity } from '../../helpers/fake-bot-connector';
 import { makeUser } from '../../helpers/fixtures';
 import {
-  BOT, TENANT, capturingLogger, cardOf, channelMessage, person, personalMessage, startBot, submit, submitActions, type Json, type Person, type RunningBot,
+  BOT,
+  capturingLogger,
+  cardOf,
+  channelMessage,
+  type Json,
+  type Person,
+  person,
+  personalMessage,
+  type RunningBot,
+  startBot,
+  submit,
+  submitActions,
+  TENANT,
 } from './helpers';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -75,13 +87,22 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
   const otherDept = `Ops ${tag}`;
   let mona: Member, alice: Member, bob: Member, oscar: Member, erin: Member;
 
-  interface Member { userId: string; from: Person; name: string; email: string }
+  interface Member {
+    userId: string;
+    from: Person;
+    name: string;
+    email: string;
+  }
 
   /** A users row (with role and department, as users:import makes them) linked to a Teams identity. */
   async function member(name: string, fields: { department?: string; role?: string } = {}): Promise<Member> {
     const userId = await makeUser(ds, { name, ...fields });
     const from = person(name);
-    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'teams', $2, $3)`, [userId, TENANT, from.aadObjectId]);
+    await ds.query(`INSERT INTO user_identities (user_id, platform, tenant_id, platform_user_id) VALUES ($1, 'teams', $2, $3)`, [
+      userId,
+      TENANT,
+      from.aadObjectId,
+    ]);
     return { userId, from, name, email: `${userId}@example.test` };
   }
 
@@ -98,11 +119,23 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     bob = await member(`Bob ${tag}`, { department: dept });
     oscar = await member(`Oscar Manager ${tag}`, { department: otherDept, role: 'manager' });
     erin = await member(`Erin ${tag}`, { department: otherDept });
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 100)`, [alice.userId, course('Python Fundamentals').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [alice.userId, skill('Data Analysis').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 100)`, [
+      alice.userId,
+      course('Python Fundamentals').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [
+      alice.userId,
+      skill('Data Analysis').id,
+    ]);
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 20)`, [bob.userId, skill('Leadership').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)`, [oscar.userId, skill('Communication').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 60)`, [erin.userId, skill('Communication').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 40)`, [
+      oscar.userId,
+      skill('Communication').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 60)`, [
+      erin.userId,
+      skill('Communication').id,
+    ]);
   });
   after(async () => {
     await bot?.close();
@@ -115,19 +148,31 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
   });
   afterEach(() => {
     const errors = log.lines.filter((l) => l.level === 'error');
-    assert.deepEqual(errors.map((l) => l.msg), [], 'nothing failed on the way');
+    assert.deepEqual(
+      errors.map((l) => l.msg),
+      [],
+      'nothing failed on the way',
+    );
   });
 
   const messagesTo = (conversationId: string) => connector.sentTo(conversationId).filter((a) => a.activity.type === 'message');
   const isCardIn = (conversationId: string) => (a: RecordedActivity) => a.conversationId === conversationId && Boolean(cardOf(a.activity));
-  const isTextIn = (conversationId: string) => (a: RecordedActivity) => a.conversationId === conversationId && a.activity.type === 'message' && typeof a.activity.text === 'string';
+  const isTextIn = (conversationId: string) => (a: RecordedActivity) =>
+    a.conversationId === conversationId && a.activity.type === 'message' && typeof a.activity.text === 'string';
 
   /** Sends a personal message and waits for `count` message activities back. */
-  async function ask(from: Person, text: string, count = 1, conversationId?: string): Promise<{ activity: Json; replies: RecordedActivity[] }> {
+  async function ask(
+    from: Person,
+    text: string,
+    count = 1,
+    conversationId?: string,
+  ): Promise<{ activity: Json; replies: RecordedActivity[] }> {
     const activity = personalMessage(serviceUrl, text, { from, conversationId });
     const res = await bot.post(activity);
     assert.equal(res.status, 200, res.text);
-    const replies = await connector.waitFor((a) => a.conversationId === activity.conversation.id && a.activity.type === 'message', { count });
+    const replies = await connector.waitFor((a) => a.conversationId === activity.conversation.id && a.activity.type === 'message', {
+      count,
+    });
     return { activity, replies };
   }
 
@@ -135,7 +180,9 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
   async function askReport(from: Person, text: string): Promise<{ activity: Json; replies: RecordedActivity[] }> {
     const activity = personalMessage(serviceUrl, text, { from });
     assert.equal((await bot.post(activity)).status, 200);
-    await connector.waitFor((a) => a.conversationId === activity.conversation.id && a.activity.attachments?.[0]?.contentType === FILE_CONSENT_CONTENT_TYPE);
+    await connector.waitFor(
+      (a) => a.conversationId === activity.conversation.id && a.activity.attachments?.[0]?.contentType === FILE_CONSENT_CONTENT_TYPE,
+    );
     return { activity, replies: messagesTo(activity.conversation.id) };
   }
 
@@ -143,7 +190,9 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const before = messagesTo(source.conversation.id).length;
     const activity = submit(source, data, from);
     assert.equal((await bot.post(activity)).status, 200);
-    const all = await connector.waitFor((a) => a.conversationId === source.conversation.id && a.activity.type === 'message', { count: before + count });
+    const all = await connector.waitFor((a) => a.conversationId === source.conversation.id && a.activity.type === 'message', {
+      count: before + count,
+    });
     return all.slice(before);
   }
 
@@ -166,7 +215,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     // rows: header + one ColumnSet per person, best progress first
     const rows = elements(card, 'ColumnSet').map((cs) => cs.columns.map((c: Json) => c.items[0].text));
     assert.deepEqual(rows[0], ['Name', 'Courses', 'Skills', 'Progress', 'Last active']);
-    assert.deepEqual(rows.slice(1).map((r) => r[0]), [alice.name, bob.name, mona.name]);
+    assert.deepEqual(
+      rows.slice(1).map((r) => r[0]),
+      [alice.name, bob.name, mona.name],
+    );
     assert.deepEqual(rows[1], [alice.name, '1/1', '0/1', '75%', 'today']);
     assert.deepEqual(rows[3].slice(1), ['0/0', '0/0', '0%', 'never']);
     assert.doesNotMatch(text, new RegExp(oscar.name), 'nobody from another department');
@@ -182,9 +234,22 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.ok(consent.content.sizeInBytes > 100);
 
     // Allow: Teams invokes fileConsent/invoke with an upload session; the bot PUTs the CSV there and posts the file card.
-    const uploadInfo = { name: consent.name, uploadUrl: connector.uploadUrl(consent.name), contentUrl: `https://contoso-my.sharepoint.com/personal/mona/Documents/Apps/${consent.name}`, uniqueId: randomUUID(), fileType: 'csv' };
-    const invoke = { ...activity, type: 'invoke', name: 'fileConsent/invoke', id: `inv-${randomUUID()}`, text: undefined, replyToId: consentMsg.id,
-      value: { type: 'fileUpload', action: 'accept', context: consent.content.acceptContext, uploadInfo } };
+    const uploadInfo = {
+      name: consent.name,
+      uploadUrl: connector.uploadUrl(consent.name),
+      contentUrl: `https://contoso-my.sharepoint.com/personal/mona/Documents/Apps/${consent.name}`,
+      uniqueId: randomUUID(),
+      fileType: 'csv',
+    };
+    const invoke = {
+      ...activity,
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      id: `inv-${randomUUID()}`,
+      text: undefined,
+      replyToId: consentMsg.id,
+      value: { type: 'fileUpload', action: 'accept', context: consent.content.acceptContext, uploadInfo },
+    };
     const res = await bot.post(invoke);
     assert.equal(res.status, 200, res.text);
     assert.equal(connector.uploads.length, 1);
@@ -196,16 +261,29 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(lines[0], /^name,email,department,courses_completed/);
     assert.ok(lines[1].startsWith(`${alice.name},${alice.email},${dept},1,1,0,1,75,`));
     const [fileCard] = await connector.waitFor((a) => a.activity.attachments?.[0]?.contentType === FILE_INFO_CONTENT_TYPE);
-    assert.deepEqual(fileCard.activity.attachments[0], { contentType: FILE_INFO_CONTENT_TYPE, name: consent.name, contentUrl: uploadInfo.contentUrl, content: { uniqueId: uploadInfo.uniqueId, fileType: 'csv' } });
+    assert.deepEqual(fileCard.activity.attachments[0], {
+      contentType: FILE_INFO_CONTENT_TYPE,
+      name: consent.name,
+      contentUrl: uploadInfo.contentUrl,
+      content: { uniqueId: uploadInfo.uniqueId, fileType: 'csv' },
+    });
     assert.equal(fileCard.replyToId, invoke.id);
 
     // a retried invoke uploads nothing more; Decline says OK
     await bot.post(invoke);
     assert.equal(connector.uploads.length, 1);
-    await bot.post({ ...invoke, id: `inv-${randomUUID()}`, value: { type: 'fileUpload', action: 'decline', context: consent.content.declineContext } });
+    await bot.post({
+      ...invoke,
+      id: `inv-${randomUUID()}`,
+      value: { type: 'fileUpload', action: 'decline', context: consent.content.declineContext },
+    });
     await connector.waitFor((a) => a.activity.text === CSV_DECLINED);
     // a consent for something we never offered
-    const forged = await bot.post({ ...invoke, id: `inv-${randomUUID()}`, value: { type: 'fileUpload', action: 'accept', context: { kind: 'everything' }, uploadInfo } });
+    const forged = await bot.post({
+      ...invoke,
+      id: `inv-${randomUUID()}`,
+      value: { type: 'fileUpload', action: 'accept', context: { kind: 'everything' }, uploadInfo },
+    });
     assert.equal(forged.status, 200);
     assert.equal(connector.uploads.length, 1);
   });
@@ -224,8 +302,13 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(text, new RegExp(`your own department \\(“${otherDept}”\\) only`));
     assert.match(text, new RegExp(`Learning progress: ${oscar.name}`));
     assert.match(text, /Overall progress: 40%/);
-    for (const name of [alice.name, bob.name, mona.name, erin.name]) assert.doesNotMatch(JSON.stringify(replies.map((r) => r.activity)), new RegExp(name));
-    assert.deepEqual(replies.at(-1)!.activity.attachments[0].content.acceptContext, { kind: 'report_csv', userId: oscar.userId }, 'the CSV is of what the card shows');
+    for (const name of [alice.name, bob.name, mona.name, erin.name])
+      assert.doesNotMatch(JSON.stringify(replies.map((r) => r.activity)), new RegExp(name));
+    assert.deepEqual(
+      replies.at(-1)!.activity.attachments[0].content.acceptContext,
+      { kind: 'report_csv', userId: oscar.userId },
+      'the CSV is of what the card shows',
+    );
   });
 
   it('report as an employee: their own progress; a department report is refused with their own progress', async () => {
@@ -259,7 +342,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.equal(note.replyToId, activity.id, 'the note goes in the thread');
     assert.equal(connector.createdConversations.length, 1);
     const { parameters, id: privateChat } = connector.createdConversations[0];
-    assert.deepEqual(parameters.members.map((m: Json) => m.id), [mona.from.id]);
+    assert.deepEqual(
+      parameters.members.map((m: Json) => m.id),
+      [mona.from.id],
+    );
     assert.equal(parameters.isGroup, false);
     assert.equal(parameters.tenantId, TENANT);
     const privateMessages = connector.sentTo(privateChat, 'message');
@@ -269,7 +355,11 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(text, new RegExp(`Learning progress: ${alice.name}`));
     assert.match(text, /Overall progress: 75%/);
     assert.deepEqual(privateMessages[1].activity.attachments[0].content.acceptContext, { kind: 'report_csv', userId: alice.userId });
-    assert.equal(connector.activities.filter((a) => a.conversationId === activity.conversation.id && cardOf(a.activity)).length, 0, 'no report card in the channel');
+    assert.equal(
+      connector.activities.filter((a) => a.conversationId === activity.conversation.id && cardOf(a.activity)).length,
+      0,
+      'no report card in the channel',
+    );
 
     // someone in another department, @mentioned: not found among Mona's people, by name
     await bot.settle();
@@ -291,7 +381,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     await bot.post(unknown);
     const [notFound] = await connector.waitFor((a) => a.conversationId !== unknown.conversation.id && a.activity.type === 'message');
     assert.match(notFound.activity.text, new RegExp(`couldn't find “${zed.name}”`));
-    const [created] = await ds.query(`SELECT u.email, u.department FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform_user_id = $1`, [zed.aadObjectId]);
+    const [created] = await ds.query(
+      `SELECT u.email, u.department FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform_user_id = $1`,
+      [zed.aadObjectId],
+    );
     // unauthenticated (local mode): the email the member lookup returned is not trusted to link or store
     assert.match(created.email, /@users\.invalid$/);
     assert.equal(created.department, null);
@@ -306,7 +399,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const [askEmail] = await connector.waitFor(isTextIn(lookupFails.conversation.id));
     assert.match(askEmail.activity.text, new RegExp(`couldn't look up ${ghost.name} in Teams just now. Try their email address`));
     assert.equal(connector.createdConversations.length, 0);
-    assert.equal((await ds.query(`SELECT 1 FROM user_identities WHERE platform_user_id IN ($1, $2)`, [ghost.id, ghost.aadObjectId])).length, 0);
+    assert.equal(
+      (await ds.query(`SELECT 1 FROM user_identities WHERE platform_user_id IN ($1, $2)`, [ghost.id, ghost.aadObjectId])).length,
+      0,
+    );
   });
 
   it('report in a channel when the 1:1 chat cannot be opened: says how to get it, posts nothing in public', async () => {
@@ -323,8 +419,14 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
 
   it('progress: bars and buttons per item; the buttons record 50 % and Completed', async () => {
     const me = await member(`Pat ${tag}`);
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 10)`, [me.userId, course('Machine Learning Basics').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100)`, [me.userId, skill('Python Programming').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 10)`, [
+      me.userId,
+      course('Machine Learning Basics').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100)`, [
+      me.userId,
+      skill('Python Programming').id,
+    ]);
     const { activity, replies } = await ask(me.from, 'progress');
     const card = cardOf(replies[0].activity)!;
     const text = readable(card);
@@ -332,31 +434,50 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.match(text, /█░░░░░░░░░ 10% · In progress/);
     assert.match(text, /██████████ 100% · ✅ Completed/);
     const buttons = submitActions(card);
-    assert.deepEqual(buttons.map((b) => [b.title, b.data]), [
-      ['50 %', { action: 'progress_set', itemType: 'course', itemId: course('Machine Learning Basics').id, percent: 50 }],
-      ['Completed', { action: 'progress_set', itemType: 'course', itemId: course('Machine Learning Basics').id, percent: 'complete' }],
-    ], 'a completed item has no buttons');
+    assert.deepEqual(
+      buttons.map((b) => [b.title, b.data]),
+      [
+        ['50 %', { action: 'progress_set', itemType: 'course', itemId: course('Machine Learning Basics').id, percent: 50 }],
+        ['Completed', { action: 'progress_set', itemType: 'course', itemId: course('Machine Learning Basics').id, percent: 'complete' }],
+      ],
+      'a completed item has no buttons',
+    );
 
     const [half] = await click(activity, buttons[0].data);
     assert.match(half.activity.text, /Machine Learning Basics \(course\) is now at 50% \(was 10%\)/);
-    const [row] = await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [me.userId, course('Machine Learning Basics').id]);
+    const [row] = await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [
+      me.userId,
+      course('Machine Learning Basics').id,
+    ]);
     assert.deepEqual([row.progress, row.completed_at], [50, null]);
 
     const [done] = await click(activity, buttons[1].data);
     assert.match(done.activity.text, /Marked Machine Learning Basics \(course\) as completed/);
-    const [after] = await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [me.userId, course('Machine Learning Basics').id]);
+    const [after] = await ds.query(`SELECT progress, completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [
+      me.userId,
+      course('Machine Learning Basics').id,
+    ]);
     assert.equal(after.progress, 100);
     assert.ok(after.completed_at);
 
     // a forged button with an out-of-range percentage writes nothing
     const [bad] = await click(activity, { ...buttons[0].data, percent: 150 });
     assert.match(bad.activity.text, /can't record “150” as progress/);
-    assert.equal((await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [me.userId, course('Machine Learning Basics').id]))[0].progress, 100);
+    assert.equal(
+      (
+        await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [
+          me.userId,
+          course('Machine Learning Basics').id,
+        ])
+      )[0].progress,
+      100,
+    );
   });
 
   it('progress <item> <percent>: updates; out of range, ambiguous and unknown names say so and write nothing', async () => {
     const me = await member(`Quinn ${tag}`);
-    const rows = () => ds.query(`SELECT skill_id, course_id, progress FROM learning_progress WHERE user_id = $1 ORDER BY progress`, [me.userId]);
+    const rows = () =>
+      ds.query(`SELECT skill_id, course_id, progress FROM learning_progress WHERE user_id = $1 ORDER BY progress`, [me.userId]);
 
     const tooMuch = await ask(me.from, 'progress Leadership 150');
     assert.match(tooMuch.replies[0].activity.text, /I can't record “150” as progress: give a percentage from 0 to 100/);
@@ -376,7 +497,12 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const options = submitActions(card);
     assert.ok(options.length >= 2);
     const fundamentals = options.find((o) => o.data.itemId === course('Python Fundamentals').id)!;
-    assert.deepEqual(fundamentals.data, { action: 'progress_set', itemType: 'course', itemId: course('Python Fundamentals').id, percent: 30 });
+    assert.deepEqual(fundamentals.data, {
+      action: 'progress_set',
+      itemType: 'course',
+      itemId: course('Python Fundamentals').id,
+      percent: 30,
+    });
     assert.equal((await rows()).length, 1, 'nothing written while ambiguous');
     const [picked] = await click(ambiguous.activity, fundamentals.data);
     assert.match(picked.activity.text, /Python Fundamentals \(course\) is now at 30%/);
@@ -385,9 +511,15 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     connector.reset();
     const typo = await ask(me.from, 'progress Leadershp 20');
     const typoCard = cardOf(typo.replies[0].activity);
-    assert.match(typoCard ? readable(typoCard) : typo.replies[0].activity.text, /couldn't find a course or skill called “Leadershp”\. Did you mean “Leadership”/);
+    assert.match(
+      typoCard ? readable(typoCard) : typo.replies[0].activity.text,
+      /couldn't find a course or skill called “Leadershp”\. Did you mean “Leadership”/,
+    );
     if (typoCard) assert.ok(submitActions(typoCard).some((a) => a.data.itemId === skill('Leadership').id && a.data.percent === 20));
-    assert.deepEqual((await rows()).map((r: Json) => r.progress), [30, 50]);
+    assert.deepEqual(
+      (await rows()).map((r: Json) => r.progress),
+      [30, 50],
+    );
   });
 
   // ------------------------------------------------------------------ quiz
@@ -403,7 +535,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     for (const [i, cs] of choiceSets.entries()) {
       assert.equal(cs.id, `${QUIZ_INPUT_PREFIX}${quiz.questions[i].id}`);
       assert.equal(cs.style, 'expanded');
-      assert.deepEqual(cs.choices.map((c: Json) => c.value), quiz.questions[i].choices.map((c) => c.id));
+      assert.deepEqual(
+        cs.choices.map((c: Json) => c.value),
+        quiz.questions[i].choices.map((c) => c.id),
+      );
     }
     assert.doesNotMatch(JSON.stringify(card), /explanation|"answer"/, 'no answer key in the card');
     const [submitButton] = submitActions(card);
@@ -414,7 +549,9 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     // Teams posts the button's data together with every input of the card; one answer wrong
     const wrongQ = quiz.questions[0];
     const wrongChoice = wrongQ.choices.find((c) => c.id !== wrongQ.answer)!;
-    const inputs = Object.fromEntries(quiz.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.id === wrongQ.id ? wrongChoice.id : q.answer]));
+    const inputs = Object.fromEntries(
+      quiz.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.id === wrongQ.id ? wrongChoice.id : q.answer]),
+    );
     const value = { ...submitButton.data, ...inputs };
     const [result] = await click(activity, value);
     const resultCard = cardOf(result.activity)!;
@@ -431,7 +568,10 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     assert.deepEqual(stored, [{ score: expected, passed: true, late: false, attempt_id: attempt.id }]);
 
     // the same attempt submitted again (e.g. a second click): the stored result, nothing new
-    const [again] = await click(activity, { ...submitButton.data, ...Object.fromEntries(quiz.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.answer])) });
+    const [again] = await click(activity, {
+      ...submitButton.data,
+      ...Object.fromEntries(quiz.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.answer])),
+    });
     const againText = readable(cardOf(again.activity));
     assert.match(againText, /already submitted this quiz/);
     assert.match(againText, new RegExp(`${expected}%`));
@@ -443,13 +583,21 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const second = await ask(me.from, 'quiz communication');
     const lateCard = cardOf(second.replies[0].activity)!;
     const lateSubmit = submitActions(lateCard)[0];
-    await ds.query(`UPDATE assessment_attempts SET started_at = now() - interval '30 minutes', expires_at = now() - interval '20 minutes' WHERE id = $1`, [lateSubmit.data.attemptId]);
+    await ds.query(
+      `UPDATE assessment_attempts SET started_at = now() - interval '30 minutes', expires_at = now() - interval '20 minutes' WHERE id = $1`,
+      [lateSubmit.data.attemptId],
+    );
     const comm = quizNamed('Communication Quiz');
-    const [late] = await click(second.activity, { ...lateSubmit.data, ...Object.fromEntries(comm.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.answer])) });
+    const [late] = await click(second.activity, {
+      ...lateSubmit.data,
+      ...Object.fromEntries(comm.questions.map((q) => [`${QUIZ_INPUT_PREFIX}${q.id}`, q.answer])),
+    });
     const lateText = readable(cardOf(late.activity));
     assert.match(lateText, /Late: recorded, but not a pass/);
     assert.match(lateText, /recorded as late/);
-    const [lateRow] = await ds.query(`SELECT score, passed, late FROM assessment_results WHERE attempt_id = $1`, [lateSubmit.data.attemptId]);
+    const [lateRow] = await ds.query(`SELECT score, passed, late FROM assessment_results WHERE attempt_id = $1`, [
+      lateSubmit.data.attemptId,
+    ]);
     assert.deepEqual(lateRow, { score: 100, passed: false, late: true });
     assert.ok(submitActions(cardOf(late.activity)!).some((a) => a.title === 'Try again' && a.data.action === 'quiz_start'));
 
@@ -477,7 +625,11 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
 
   it('dashboard: totals, progress, recent quizzes and recommendations in one card', async () => {
     const me = await member(`Dash ${tag}`);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 30), ($1, $3, 100)`, [me.userId, skill('Leadership').id, skill('Communication').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 30), ($1, $3, 100)`, [
+      me.userId,
+      skill('Leadership').id,
+      skill('Communication').id,
+    ]);
     const { replies } = await ask(me.from, 'dashboard');
     const text = readable(cardOf(replies[0].activity));
     assert.match(text, /Your learning dashboard/);
@@ -504,11 +656,19 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
     const [reply] = await connector.waitFor(isCardIn(activity.conversation.id));
     assert.equal(reply.replyToId, activity.id);
     assert.match(readable(cardOf(reply.activity)), /Your learning progress/);
-    assert.equal((await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [activity.id])).length, 0, 'commands are not logged as questions');
+    assert.equal(
+      (await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [activity.id])).length,
+      0,
+      'commands are not logged as questions',
+    );
 
     const question = channelMessage(serviceUrl, 'progress bars in CSS?', { from: alice.from });
     await bot.post(question);
     await connector.waitFor(isCardIn(question.conversation.id));
-    assert.equal((await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [question.id])).length, 1, 'a question, answered by the conversation service');
+    assert.equal(
+      (await ds.query(`SELECT 1 FROM chat_messages WHERE platform_message_id = $1`, [question.id])).length,
+      1,
+      'a question, answered by the conversation service',
+    );
   });
 });

@@ -7,8 +7,17 @@ import * as path from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { unzipSync } from 'fflate';
 import {
-  buildTeamsPackage, decodePng, fillManifest, PLACEHOLDER_APP_ID, renderColorIcon, renderOutlineIcon, schemaUrl, schemaVersions, validatePackage,
-  writeZip, type Manifest,
+  buildTeamsPackage,
+  decodePng,
+  fillManifest,
+  type Manifest,
+  PLACEHOLDER_APP_ID,
+  renderColorIcon,
+  renderOutlineIcon,
+  schemaUrl,
+  schemaVersions,
+  validatePackage,
+  writeZip,
 } from '../../../scripts/teams-package';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -41,8 +50,16 @@ const icons = () => ({ 'color.png': read('color.png'), 'outline.png': read('outl
 describe('Teams app package', () => {
   it('commits icons that match the generator: color 192x192 opaque, outline 32x32 white on transparent', () => {
     // pixels, not bytes: another PNG encoder may compress the same image differently
-    assert.deepEqual(decodePng(read('color.png')).rgba, decodePng(renderColorIcon()).rgba, 'manifests/teams/color.png is stale: run `npm run teams:icons`');
-    assert.deepEqual(decodePng(read('outline.png')).rgba, decodePng(renderOutlineIcon()).rgba, 'manifests/teams/outline.png is stale: run `npm run teams:icons`');
+    assert.deepEqual(
+      decodePng(read('color.png')).rgba,
+      decodePng(renderColorIcon()).rgba,
+      'manifests/teams/color.png is stale: run `npm run teams:icons`',
+    );
+    assert.deepEqual(
+      decodePng(read('outline.png')).rgba,
+      decodePng(renderOutlineIcon()).rgba,
+      'manifests/teams/outline.png is stale: run `npm run teams:icons`',
+    );
     const color = decodePng(read('color.png'));
     assert.deepEqual([color.width, color.height], [192, 192]);
     for (let i = 3; i < color.rgba.length; i += 4) assert.equal(color.rgba[i], 255, 'color.png is opaque');
@@ -77,32 +94,141 @@ describe('Teams app package', () => {
       mutate(m, files);
       return validatePackage({ manifest: m, files }, id).join('\n');
     };
-    assert.equal(problems(() => {}), '');
+    assert.equal(
+      problems(() => {}),
+      '',
+    );
     // from the schema
-    assert.match(problems((m) => { m.id = 'learning-assistant'; }), /^\/id must match pattern/m);
-    assert.match(problems((m) => { m.description.short = 'x'.repeat(81); }), /^\/description\/short must NOT have more than 80 characters$/m);
-    assert.match(problems((m) => { m.developer.privacyUrl = 'ftp://example.com/privacy'; }), /^\/developer\/privacyUrl must match pattern/m);
-    assert.match(problems((m) => { m.bots[0].scopes = ['personal', 'meetings']; }), /^\/bots\/0\/scopes\/1 must be equal to one of the allowed values \(team, personal, groupChat, copilot\)$/m);
-    assert.match(problems((m) => { m.bots[0].commandLists[0].commands[0].title = 'x'.repeat(129); }), /^\/bots\/0\/commandLists\/0\/commands\/0\/title must NOT have more than 128 characters$/m);
-    assert.match(problems((m) => { m.bots[0].commandLists[0].commands.push(...m.bots[0].commandLists[1].commands, { title: "more", description: "one too many" }); }), /^\/bots\/0\/commandLists\/0\/commands must NOT have more than 12 items$/m);
-    assert.match(problems((m) => { m.bots[0].isChatty = true; }), /^\/bots\/0 must NOT have additional properties \(isChatty\)$/m);
-    assert.match(problems((m) => { delete m.accentColor; }), /^\(manifest\) must have required property 'accentColor'$/m);
+    assert.match(
+      problems((m) => {
+        m.id = 'learning-assistant';
+      }),
+      /^\/id must match pattern/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.description.short = 'x'.repeat(81);
+      }),
+      /^\/description\/short must NOT have more than 80 characters$/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.developer.privacyUrl = 'ftp://example.com/privacy';
+      }),
+      /^\/developer\/privacyUrl must match pattern/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.bots[0].scopes = ['personal', 'meetings'];
+      }),
+      /^\/bots\/0\/scopes\/1 must be equal to one of the allowed values \(team, personal, groupChat, copilot\)$/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.bots[0].commandLists[0].commands[0].title = 'x'.repeat(129);
+      }),
+      /^\/bots\/0\/commandLists\/0\/commands\/0\/title must NOT have more than 128 characters$/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.bots[0].commandLists[0].commands.push(...m.bots[0].commandLists[1].commands, { title: 'more', description: 'one too many' });
+      }),
+      /^\/bots\/0\/commandLists\/0\/commands must NOT have more than 12 items$/m,
+    );
+    assert.match(
+      problems((m) => {
+        m.bots[0].isChatty = true;
+      }),
+      /^\/bots\/0 must NOT have additional properties \(isChatty\)$/m,
+    );
+    assert.match(
+      problems((m) => {
+        delete m.accentColor;
+      }),
+      /^\(manifest\) must have required property 'accentColor'$/m,
+    );
     // what the schema cannot say
-    assert.match(problems(() => {}, randomUUID()), /botId must be the bot's app id/);
-    assert.match(problems((m) => { m.version = '1.0'; }), /version must be MAJOR.MINOR.PATCH/);
-    assert.match(problems((m) => { m.name.short = '{{APP_NAME}}'; }), /unreplaced placeholders: \{\{APP_NAME\}\}/);
-    assert.match(problems((m) => { m.$schema = schemaUrl('1.17'); }), /\$schema must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.\d+\/MicrosoftTeams\.schema\.json/);
-    assert.match(problems((m) => { m.manifestVersion = '9.99'; }), /manifestVersion "9.99" has no official schema/);
+    assert.match(
+      problems(() => {}, randomUUID()),
+      /botId must be the bot's app id/,
+    );
+    assert.match(
+      problems((m) => {
+        m.version = '1.0';
+      }),
+      /version must be MAJOR.MINOR.PATCH/,
+    );
+    assert.match(
+      problems((m) => {
+        m.name.short = '{{APP_NAME}}';
+      }),
+      /unreplaced placeholders: \{\{APP_NAME\}\}/,
+    );
+    assert.match(
+      problems((m) => {
+        m.$schema = schemaUrl('1.17');
+      }),
+      /\$schema must be https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v1\.\d+\/MicrosoftTeams\.schema\.json/,
+    );
+    assert.match(
+      problems((m) => {
+        m.manifestVersion = '9.99';
+      }),
+      /manifestVersion "9.99" has no official schema/,
+    );
     // the icons
-    assert.match(problems((_m, f) => { f['color.png'] = renderColorIcon(96); }), /color.png must be 192x192 pixels \(is 96x96\)/);
-    assert.match(problems((_m, f) => { f['outline.png'] = renderOutlineIcon(48); }), /outline.png must be 32x32/);
-    assert.match(problems((_m, f) => { delete f['outline.png']; }), /outline.png is missing/);
-    assert.match(problems((_m, f) => { f['outline.png'] = Buffer.from('nope'); }), /outline.png is not a valid PNG \(not a PNG file\)/);
-    assert.match(problems((_m, f) => { f['outline.png'] = Buffer.concat([read('outline.png').subarray(0, 40), Buffer.alloc(20)]); }), /outline.png is not a valid PNG \(the file is truncated\)/);
-    const grey = pngOf(32, (ctx) => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 16, 32); ctx.fillStyle = '#808080'; ctx.fillRect(16, 0, 1, 1); });
-    assert.match(problems((_m, f) => { f['outline.png'] = grey; }), /white on transparent \(1 pixels are neither\)/);
-    const opaque = pngOf(32, (ctx) => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 32, 32); });
-    assert.match(problems((_m, f) => { f['outline.png'] = opaque; }), /outline.png must have a transparent background/);
+    assert.match(
+      problems((_m, f) => {
+        f['color.png'] = renderColorIcon(96);
+      }),
+      /color.png must be 192x192 pixels \(is 96x96\)/,
+    );
+    assert.match(
+      problems((_m, f) => {
+        f['outline.png'] = renderOutlineIcon(48);
+      }),
+      /outline.png must be 32x32/,
+    );
+    assert.match(
+      problems((_m, f) => {
+        delete f['outline.png'];
+      }),
+      /outline.png is missing/,
+    );
+    assert.match(
+      problems((_m, f) => {
+        f['outline.png'] = Buffer.from('nope');
+      }),
+      /outline.png is not a valid PNG \(not a PNG file\)/,
+    );
+    assert.match(
+      problems((_m, f) => {
+        f['outline.png'] = Buffer.concat([read('outline.png').subarray(0, 40), Buffer.alloc(20)]);
+      }),
+      /outline.png is not a valid PNG \(the file is truncated\)/,
+    );
+    const grey = pngOf(32, (ctx) => {
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 16, 32);
+      ctx.fillStyle = '#808080';
+      ctx.fillRect(16, 0, 1, 1);
+    });
+    assert.match(
+      problems((_m, f) => {
+        f['outline.png'] = grey;
+      }),
+      /white on transparent \(1 pixels are neither\)/,
+    );
+    const opaque = pngOf(32, (ctx) => {
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 32, 32);
+    });
+    assert.match(
+      problems((_m, f) => {
+        f['outline.png'] = opaque;
+      }),
+      /outline.png must have a transparent background/,
+    );
   });
 
   describe('building the zip', () => {
@@ -113,7 +239,10 @@ describe('Teams app package', () => {
     afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it('writes a zip that unzips to the same entries, in order', () => {
-      const entries = [{ name: 'a.json', data: Buffer.from('{"a": 1}\n'.repeat(50)) }, { name: 'b.png', data: read('outline.png') }];
+      const entries = [
+        { name: 'a.json', data: Buffer.from('{"a": 1}\n'.repeat(50)) },
+        { name: 'b.png', data: read('outline.png') },
+      ];
       const back = readZip(writeZip(entries));
       assert.deepEqual([...back.keys()], ['a.json', 'b.png']);
       for (const e of entries) assert.ok(entry(back, e.name).equals(e.data), e.name);
@@ -144,16 +273,34 @@ describe('Teams app package', () => {
       const result = buildTeamsPackage({ dir: DIR, outFile: path.join(tmp, 'p.zip') });
       assert.equal(result.appId, PLACEHOLDER_APP_ID);
       assert.ok(result.warnings.some((w) => /MICROSOFT_APP_ID is not set/.test(w)));
-      assert.equal(JSON.parse(entry(readZip(fs.readFileSync(result.outFile)), 'manifest.json').toString()).bots[0].botId, PLACEHOLDER_APP_ID);
-      assert.throws(() => buildTeamsPackage({ dir: DIR, outFile: path.join(tmp, 'x.zip'), appId: 'my-bot' }), /must be the bot's Microsoft app id, a GUID/);
+      assert.equal(
+        JSON.parse(entry(readZip(fs.readFileSync(result.outFile)), 'manifest.json').toString()).bots[0].botId,
+        PLACEHOLDER_APP_ID,
+      );
+      assert.throws(
+        () => buildTeamsPackage({ dir: DIR, outFile: path.join(tmp, 'x.zip'), appId: 'my-bot' }),
+        /must be the bot's Microsoft app id, a GUID/,
+      );
       assert.equal(fs.existsSync(path.join(tmp, 'x.zip')), false);
     });
 
     it('refuses to write an invalid package, listing every problem', () => {
-      fs.writeFileSync(path.join(tmp, 'manifest.json'), read('manifest.json').toString().replace(/"version": "[^"]*"/, '"version": "one"').replace('"accentColor": "#2B579A"', '"accentColor": "blue"'));
+      fs.writeFileSync(
+        path.join(tmp, 'manifest.json'),
+        read('manifest.json')
+          .toString()
+          .replace(/"version": "[^"]*"/, '"version": "one"')
+          .replace('"accentColor": "#2B579A"', '"accentColor": "blue"'),
+      );
       fs.writeFileSync(path.join(tmp, 'color.png'), renderColorIcon(100));
-      assert.throws(() => buildTeamsPackage({ dir: tmp, outFile: path.join(tmp, 'bad.zip'), appId: randomUUID() }),
-        (e: Error) => /version must be/.test(e.message) && /\/accentColor must match pattern/.test(e.message) && /192x192/.test(e.message) && /outline.png is missing/.test(e.message));
+      assert.throws(
+        () => buildTeamsPackage({ dir: tmp, outFile: path.join(tmp, 'bad.zip'), appId: randomUUID() }),
+        (e: Error) =>
+          /version must be/.test(e.message) &&
+          /\/accentColor must match pattern/.test(e.message) &&
+          /192x192/.test(e.message) &&
+          /outline.png is missing/.test(e.message),
+      );
       assert.equal(fs.existsSync(path.join(tmp, 'bad.zip')), false);
     });
 
@@ -161,13 +308,20 @@ describe('Teams app package', () => {
       this.timeout(60_000);
       const outFile = path.join(tmp, 'cli.zip');
       const appId = randomUUID();
-      const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/teams-package.ts', '--out', outFile],
-        { cwd: ROOT, env: { ...process.env, MICROSOFT_APP_ID: appId }, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/teams-package.ts', '--out', outFile], {
+        cwd: ROOT,
+        env: { ...process.env, MICROSOFT_APP_ID: appId },
+        encoding: 'utf8',
+      });
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`wrote .*cli.zip .*bot ${appId}`));
       assert.equal(JSON.parse(entry(readZip(fs.readFileSync(outFile)), 'manifest.json').toString()).id, appId);
 
-      const drawn = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/teams-package.ts', '--icons', '--dir', tmp], { cwd: ROOT, encoding: 'utf8' });
+      const drawn = spawnSync(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'scripts/teams-package.ts', '--icons', '--dir', tmp],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       assert.equal(drawn.status, 0, drawn.stderr);
       assert.deepEqual(decodePng(fs.readFileSync(path.join(tmp, 'color.png'))).rgba, decodePng(read('color.png')).rgba);
       assert.deepEqual(decodePng(fs.readFileSync(path.join(tmp, 'outline.png'))).rgba, decodePng(read('outline.png')).rgba);

@@ -5,23 +5,42 @@ import sinon from 'sinon';
 import { createAnswerer } from '../../../src/ai/answer-chain';
 import type { Answer, AnswerInput } from '../../../src/ai/answer-types';
 import { APOLOGY, createTeamsChannel, UNKNOWN_BUTTON } from '../../../src/channels/teams';
-import { isAppError } from '../../../src/errors';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
+import { isAppError } from '../../../src/errors';
 import { silentLogger } from '../../../src/observability/logger';
 import { addContent, makeService } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
 import { FakeBotConnector, type RecordedActivity } from '../../helpers/fake-bot-connector';
 import {
-  BOT, TENANT, capturingLogger, cardOf, channelMessage, person, personalMessage, startBot, submit, submitActions, type Json, type RunningBot,
+  BOT,
+  capturingLogger,
+  cardOf,
+  channelMessage,
+  type Json,
+  person,
+  personalMessage,
+  type RunningBot,
+  startBot,
+  submit,
+  submitActions,
+  TENANT,
 } from './helpers';
 
 // Invented topics, so other suites' content in the shared database cannot answer these questions.
 const DOCS = [
-  { title: 'Tuning the Vandrel kiln', content: 'To tune the Vandrel kiln, first let it idle at two hundred degrees for twenty minutes. Then raise the ramp rate to five degrees per minute and log the overshoot. Retune whenever a new batch of glaze arrives.' },
-  { title: 'Vandrel kiln safety', content: 'Always wear the copper gloves when the Vandrel kiln door is open. Never vent the kiln during a firing, because the flue damper only protects the thermocouple.' },
+  {
+    title: 'Tuning the Vandrel kiln',
+    content:
+      'To tune the Vandrel kiln, first let it idle at two hundred degrees for twenty minutes. Then raise the ramp rate to five degrees per minute and log the overshoot. Retune whenever a new batch of glaze arrives.',
+  },
+  {
+    title: 'Vandrel kiln safety',
+    content:
+      'Always wear the copper gloves when the Vandrel kiln door is open. Never vent the kiln during a firing, because the flue damper only protects the thermocouple.',
+  },
 ];
 const QUESTION = 'How do I tune the Vandrel kiln?';
 
@@ -36,8 +55,18 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     ds = await backend.dataSource();
     await addContent(ds, DOCS);
     await addContent(ds, [
-      { title: 'Vandrel Kiln Operation', content: 'Course: operating, tuning and firing Vandrel kilns safely.', contentType: 'course', metadata: { course_id: SEED_COURSES[2].id } },
-      { title: 'Kiln Thermodynamics', content: 'Skill: tuning kiln ramp rates and reading thermocouples on Vandrel kilns.', contentType: 'skill', metadata: { skill_id: SEED_SKILLS[1].id } },
+      {
+        title: 'Vandrel Kiln Operation',
+        content: 'Course: operating, tuning and firing Vandrel kilns safely.',
+        contentType: 'course',
+        metadata: { course_id: SEED_COURSES[2].id },
+      },
+      {
+        title: 'Kiln Thermodynamics',
+        content: 'Skill: tuning kiln ramp rates and reading thermocouples on Vandrel kilns.',
+        contentType: 'skill',
+        metadata: { skill_id: SEED_SKILLS[1].id },
+      },
     ]);
     connector = new FakeBotConnector();
     serviceUrl = (await connector.start()).url;
@@ -53,7 +82,8 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     log.lines.length = 0;
   });
 
-  const rowsFor = (messageId: string) => ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]);
+  const rowsFor = (messageId: string) =>
+    ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]);
   const isCard = (a: RecordedActivity) => a.activity.type === 'message' && Boolean(cardOf(a.activity));
 
   it('answers a personal message: typing at once, then one answer card in reply, logged once with the member profile', async () => {
@@ -84,11 +114,19 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     assert.equal(row.thread_id, null, 'personal chat has no reply chain');
     assert.equal(row.tenant_id, TENANT);
     const feedback = submitActions(card).filter((a) => a.data.action === 'feedback');
-    assert.deepEqual(feedback.map((a) => a.data), [
-      { action: 'feedback', value: 1, chatMessageId: row.id }, { action: 'feedback', value: -1, chatMessageId: row.id }]);
+    assert.deepEqual(
+      feedback.map((a) => a.data),
+      [
+        { action: 'feedback', value: 1, chatMessageId: row.id },
+        { action: 'feedback', value: -1, chatMessageId: row.id },
+      ],
+    );
 
-    const [user] = await ds.query(`SELECT u.name, u.email FROM users u JOIN user_identities i ON i.user_id = u.id
-      WHERE i.platform = 'teams' AND i.tenant_id = $1 AND i.platform_user_id = $2`, [TENANT, from.aadObjectId]);
+    const [user] = await ds.query(
+      `SELECT u.name, u.email FROM users u JOIN user_identities i ON i.user_id = u.id
+      WHERE i.platform = 'teams' AND i.tenant_id = $1 AND i.platform_user_id = $2`,
+      [TENANT, from.aadObjectId],
+    );
     assert.equal(user.name, 'Ada Lovelace (Teams)', 'TeamsInfo.getMember profile, keyed by aadObjectId');
     assert.notEqual(user.email, email, 'without an app id the lookup is not authenticated: its email is not stored');
     assert.deepEqual(connector.memberRequests, [{ conversationId: activity.conversation.id, userId: from.id }]);
@@ -141,7 +179,10 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const later = channelMessage(serviceUrl, QUESTION);
     await bot.post(later);
     await connector.waitFor(isCard);
-    assert.deepEqual(connector.activities.map((a) => a.conversationId), connector.activities.map(() => later.conversation.id));
+    assert.deepEqual(
+      connector.activities.map((a) => a.conversationId),
+      connector.activities.map(() => later.conversation.id),
+    );
     assert.equal((await rowsFor(activity.id)).length, 0);
     assert.equal((await rowsFor(other.id)).length, 0);
   });
@@ -149,7 +190,10 @@ forEachBackend('Teams channel over HTTP', (backend) => {
   it('answers the same activity once, also when Teams retries while the first is in flight', async () => {
     const activity = personalMessage(serviceUrl, 'Vandrel kiln safety rules?');
     const results = await Promise.all([bot.post(activity), bot.post(activity)]);
-    assert.deepEqual(results.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200],
+    );
     assert.equal((await bot.post(activity)).status, 200);
     await connector.waitFor(isCard);
     assert.equal(connector.activities.filter(isCard).length, 1);
@@ -165,7 +209,9 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const actions = submitActions(cardOf(answer.activity)!);
     const start = actions.find((a) => a.data.action === 'rec_open' && a.title === 'Start');
     assert.ok(start, `a Start button: ${JSON.stringify(actions.map((a) => a.title))}`);
-    const [rec] = await ds.query(`SELECT type, item_id, clicked, user_id FROM recommendations WHERE id = $1`, [start.data.recommendationId]);
+    const [rec] = await ds.query(`SELECT type, item_id, clicked, user_id FROM recommendations WHERE id = $1`, [
+      start.data.recommendationId,
+    ]);
     assert.equal(rec.clicked, false);
 
     const click = submit(question, start.data);
@@ -175,7 +221,10 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const [after] = await ds.query(`SELECT clicked FROM recommendations WHERE id = $1`, [start.data.recommendationId]);
     assert.equal(after.clicked, true);
     const column = rec.type === 'skill' ? 'skill_id' : 'course_id';
-    const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND ${column} = $2`, [rec.user_id, rec.item_id]);
+    const progress = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND ${column} = $2`, [
+      rec.user_id,
+      rec.item_id,
+    ]);
     assert.deepEqual(progress, [{ progress: 0 }]);
     // a retried click is handled once
     await bot.post(click);
@@ -185,7 +234,11 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     await connector.waitFor((a) => /Thanks for the feedback/.test(a.activity.text ?? ''));
     const [row] = await rowsFor(question.id);
     assert.equal(row.feedback, 1);
-    assert.equal(connector.activities.filter((a) => /learning progress/.test(a.activity.text ?? '')).length, 1, 'the retried click was not answered');
+    assert.equal(
+      connector.activities.filter((a) => /learning progress/.test(a.activity.text ?? '')).length,
+      1,
+      'the retried click was not answered',
+    );
 
     // someone else in the conversation cannot rate or open Grace's answer
     const down = actions.find((a) => a.data.action === 'feedback' && a.data.value === -1)!;
@@ -208,8 +261,15 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const [answer] = await connector.waitFor(isCard);
     const open = submitActions(cardOf(answer.activity)!).find((a) => a.data.action === 'rec_open')!;
     const invoke = {
-      ...question, type: 'invoke', name: 'adaptiveCard/action', id: `inv-${randomUUID()}`, text: undefined,
-      value: { action: { type: 'Action.Execute', verb: 'rec_open', data: { recommendationId: open.data.recommendationId } }, trigger: 'manual' },
+      ...question,
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: `inv-${randomUUID()}`,
+      text: undefined,
+      value: {
+        action: { type: 'Action.Execute', verb: 'rec_open', data: { recommendationId: open.data.recommendationId } },
+        trigger: 'manual',
+      },
     };
     const res = await bot.post(invoke);
     assert.equal(res.status, 200);
@@ -220,7 +280,11 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const [rec] = await ds.query(`SELECT clicked FROM recommendations WHERE id = $1`, [open.data.recommendationId]);
     assert.equal(rec.clicked, true);
 
-    const bad = await bot.post({ ...invoke, id: `inv-${randomUUID()}`, value: { action: { type: 'Action.Execute', verb: 'explode', data: {} } } });
+    const bad = await bot.post({
+      ...invoke,
+      id: `inv-${randomUUID()}`,
+      value: { action: { type: 'Action.Execute', verb: 'explode', data: {} } },
+    });
     assert.equal(bad.status, 400);
     const noAction = await bot.post({ ...invoke, id: `inv-${randomUUID()}`, value: {} });
     assert.equal(noAction.status, 400);
@@ -236,13 +300,21 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const [welcome] = await connector.waitFor(isCard);
     const card = cardOf(welcome.activity)!;
     assert.match(JSON.stringify(card.body), /learning assistant/i);
-    assert.ok(submitActions(card).some((a) => a.data.msteams?.type === 'imBack'), 'example questions as buttons in personal chat');
+    assert.ok(
+      submitActions(card).some((a) => a.data.msteams?.type === 'imBack'),
+      'example questions as buttons in personal chat',
+    );
 
     const install = { ...base, type: 'installationUpdate', action: 'add', id: `f:${randomUUID()}`, from: person() };
     assert.equal((await bot.post(install)).status, 200);
     assert.equal((await bot.post(update)).status, 200, 'a retried conversationUpdate');
     // a member other than the bot joining a team is not welcomed
-    const teamJoin = { ...update, id: `f:${randomUUID()}`, conversation: { id: `19:${randomUUID()}@thread.tacv2`, conversationType: 'channel', tenantId: TENANT }, membersAdded: [{ id: '29:newcomer' }] };
+    const teamJoin = {
+      ...update,
+      id: `f:${randomUUID()}`,
+      conversation: { id: `19:${randomUUID()}@thread.tacv2`, conversationType: 'channel', tenantId: TENANT },
+      membersAdded: [{ id: '29:newcomer' }],
+    };
     assert.equal((await bot.post(teamJoin)).status, 200);
     assert.equal(connector.activities.length, 1);
 
@@ -304,7 +376,9 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const activity = personalMessage(serviceUrl, QUESTION, { from });
     await bot.post(activity);
     await connector.waitFor(isCard);
-    const [user] = await ds.query(`SELECT u.name FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform_user_id = $1`, [from.aadObjectId]);
+    const [user] = await ds.query(`SELECT u.name FROM users u JOIN user_identities i ON i.user_id = u.id WHERE i.platform_user_id = $1`, [
+      from.aadObjectId,
+    ]);
     assert.equal(user.name, 'Emulator User');
   });
 
@@ -328,7 +402,8 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     connector.failSendsWith = 403; // a 5xx would be retried by the connector client for ~10 s
     const activity = personalMessage(serviceUrl, QUESTION);
     assert.equal((await bot.post(activity)).status, 200);
-    for (let i = 0; i < 200 && !log.lines.some((l) => l.msg === 'could not deliver the apology either'); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !log.lines.some((l) => l.msg === 'could not deliver the apology either'); i++)
+      await new Promise((r) => setTimeout(r, 25));
     assert.ok(log.lines.some((l) => l.level === 'error' && /apologising/.test(l.msg)));
     assert.ok(log.lines.some((l) => l.level === 'error' && l.msg === 'could not deliver the apology either'));
     connector.failSendsWith = null;
@@ -340,7 +415,9 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     const inner = createAnswerer({ timeoutMs: 1000 });
     // The answer waits until the test has its HTTP response: a route that waited for the answer would never answer.
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const slow = RunnableLambda.from(async (input: AnswerInput): Promise<Answer> => {
       await gate;
       return inner.invoke(input);
@@ -357,7 +434,9 @@ forEachBackend('Teams channel over HTTP', (backend) => {
       assert.equal(card.conversationId, activity.conversation.id, 'proactive answer in the same reply chain');
       assert.equal(card.replyToId, activity.id);
       assert.match(cardOf(card.activity)!.body[0].text, /idle at two hundred degrees/);
-      const types = connector.sentTo(activity.conversation.id).map((a) => a.activity.type === 'message' ? (cardOf(a.activity) ? 'card' : 'text') : a.activity.type);
+      const types = connector
+        .sentTo(activity.conversation.id)
+        .map((a) => (a.activity.type === 'message' ? (cardOf(a.activity) ? 'card' : 'text') : a.activity.type));
       assert.deepEqual(types, ['typing', 'card']);
       assert.equal((await rowsFor(activity.id)).length, 1);
     } finally {
@@ -370,7 +449,12 @@ forEachBackend('Teams channel over HTTP', (backend) => {
 describe('Teams channel configuration and authentication', () => {
   const deps = (config: Json) => ({
     config: { NODE_ENV: 'development', MICROSOFT_APP_TYPE: 'MultiTenant', ...config } as never,
-    conversation: {} as never, interactions: {} as never, identities: {} as never, learning: {} as never, queue: {} as never, logger: silentLogger,
+    conversation: {} as never,
+    interactions: {} as never,
+    identities: {} as never,
+    learning: {} as never,
+    queue: {} as never,
+    logger: silentLogger,
   });
 
   it('is off without MICROSOFT_APP_ID (one line saying how to turn it on), unless TEAMS_ALLOW_UNAUTHENTICATED, which production refuses', () => {
@@ -378,19 +462,45 @@ describe('Teams channel configuration and authentication', () => {
     assert.equal(createTeamsChannel({ ...deps({}), logger: log.logger }), null);
     assert.equal(log.lines.length, 1);
     assert.match(log.lines[0].msg, /Teams is off: set MICROSOFT_APP_ID .* TEAMS_ALLOW_UNAUTHENTICATED=true/);
-    assert.throws(() => createTeamsChannel(deps({ NODE_ENV: 'production', TEAMS_ALLOW_UNAUTHENTICATED: true })),
-      (e) => isAppError(e, 'CONFIG_INVALID') && /TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production/.test(e.message));
+    assert.throws(
+      () => createTeamsChannel(deps({ NODE_ENV: 'production', TEAMS_ALLOW_UNAUTHENTICATED: true })),
+      (e) => isAppError(e, 'CONFIG_INVALID') && /TEAMS_ALLOW_UNAUTHENTICATED=true is refused when NODE_ENV=production/.test(e.message),
+    );
   });
 
   it('checks the credentials each app type needs (password; tenant id for SingleTenant and UserAssignedMSI)', () => {
-    assert.throws(() => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID() })), (e) => isAppError(e, 'CONFIG_INVALID') && /MICROSOFT_APP_PASSWORD/.test(e.message));
-    assert.throws(() => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'SingleTenant' })),
-      (e) => isAppError(e, 'CONFIG_INVALID') && /MICROSOFT_APP_TENANT_ID/.test(e.message));
-    assert.throws(() => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: 't' })),
-      (e) => isAppError(e, 'CONFIG_INVALID') && /unset MICROSOFT_APP_PASSWORD/.test(e.message));
-    const msi = createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: randomUUID() }));
+    assert.throws(
+      () => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID() })),
+      (e) => isAppError(e, 'CONFIG_INVALID') && /MICROSOFT_APP_PASSWORD/.test(e.message),
+    );
+    assert.throws(
+      () => createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'SingleTenant' })),
+      (e) => isAppError(e, 'CONFIG_INVALID') && /MICROSOFT_APP_TENANT_ID/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        createTeamsChannel(
+          deps({
+            MICROSOFT_APP_ID: randomUUID(),
+            MICROSOFT_APP_PASSWORD: 's',
+            MICROSOFT_APP_TYPE: 'UserAssignedMSI',
+            MICROSOFT_APP_TENANT_ID: 't',
+          }),
+        ),
+      (e) => isAppError(e, 'CONFIG_INVALID') && /unset MICROSOFT_APP_PASSWORD/.test(e.message),
+    );
+    const msi = createTeamsChannel(
+      deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: randomUUID() }),
+    );
     assert.equal(msi!.authenticated, true);
-    const single = createTeamsChannel(deps({ MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 's', MICROSOFT_APP_TYPE: 'SingleTenant', MICROSOFT_APP_TENANT_ID: randomUUID() }));
+    const single = createTeamsChannel(
+      deps({
+        MICROSOFT_APP_ID: randomUUID(),
+        MICROSOFT_APP_PASSWORD: 's',
+        MICROSOFT_APP_TYPE: 'SingleTenant',
+        MICROSOFT_APP_TENANT_ID: randomUUID(),
+      }),
+    );
     assert.equal(single!.authenticated, true);
   });
 
@@ -416,7 +526,9 @@ describe('Teams channel configuration and authentication', () => {
       serviceUrl = (await connector.start()).url;
       bot = await startBot(ds, makeService(ds), {
         config: { MICROSOFT_APP_ID: randomUUID(), MICROSOFT_APP_PASSWORD: 'not-a-real-secret', MICROSOFT_APP_TYPE: 'MultiTenant' } as never,
-        interactions: new InteractionService(ds), identities: new IdentityService(ds), logger: log.logger,
+        interactions: new InteractionService(ds),
+        identities: new IdentityService(ds),
+        logger: log.logger,
       });
     });
     after(async () => {
@@ -440,10 +552,13 @@ describe('Teams channel configuration and authentication', () => {
         printed.restore();
         warned.restore();
       }
-      assert.deepEqual(log.lines.map((l) => [l.level, l.msg, l.status]), [
-        ['warn', 'refused a Teams request that failed authentication', 401],
-        ['warn', 'refused a Teams request that failed authentication', 401],
-      ]);
+      assert.deepEqual(
+        log.lines.map((l) => [l.level, l.msg, l.status]),
+        [
+          ['warn', 'refused a Teams request that failed authentication', 401],
+          ['warn', 'refused a Teams request that failed authentication', 401],
+        ],
+      );
       assert.equal(connector.activities.length, 0);
       assert.equal((await ds.query(`SELECT 1 FROM processed_events WHERE platform = 'teams' AND event_id = 'x2'`)).length, 0);
     });

@@ -1,13 +1,29 @@
 import assert from 'node:assert/strict';
-import { helpLines, helpText, LEARNING_COMMANDS, matchCommand, parseReportTarget, SLACK_SLASH_COMMANDS, slashCommandFor, slashCommandId, TEAMS_COMMAND_KEYWORDS } from '../../../src/core/learning/commands';
+import {
+  helpLines,
+  helpText,
+  LEARNING_COMMANDS,
+  matchCommand,
+  parseReportTarget,
+  SLACK_SLASH_COMMANDS,
+  slashCommandFor,
+  slashCommandId,
+  TEAMS_COMMAND_KEYWORDS,
+} from '../../../src/core/learning/commands';
 
 describe('learning commands', () => {
   it('lists every command once, with a Slack and a Teams spelling and an example each', () => {
-    assert.deepEqual(LEARNING_COMMANDS.map((c) => c.id), ['help', 'ask', 'learn', 'progress', 'progress_update', 'quiz', 'recommend', 'dashboard', 'report']);
+    assert.deepEqual(
+      LEARNING_COMMANDS.map((c) => c.id),
+      ['help', 'ask', 'learn', 'progress', 'progress_update', 'quiz', 'recommend', 'dashboard', 'report'],
+    );
     for (const c of LEARNING_COMMANDS) {
       assert.ok(c.title && c.description && c.slack.usage && c.slack.example && c.teams.usage && c.teams.example, c.id);
     }
-    assert.deepEqual(SLACK_SLASH_COMMANDS.map((c) => c.command), ['/learn', '/progress', '/quiz', '/recommend', '/dashboard', '/learning-report']);
+    assert.deepEqual(
+      SLACK_SLASH_COMMANDS.map((c) => c.command),
+      ['/learn', '/progress', '/quiz', '/recommend', '/dashboard', '/learning-report'],
+    );
     assert.equal(helpLines('teams').length, LEARNING_COMMANDS.length);
     for (const c of LEARNING_COMMANDS) {
       assert.ok(helpText('slack').includes(c.slack.example), c.id);
@@ -25,8 +41,16 @@ describe('learning commands', () => {
 
   it('reads keyword commands and leaves questions alone', () => {
     assert.deepEqual(matchCommand('progress'), { id: 'progress' });
-    assert.deepEqual(matchCommand('/progress Python Fundamentals 50%'), { id: 'progress_update', itemQuery: 'Python Fundamentals', percent: 50 });
-    assert.deepEqual(matchCommand('Progress Machine Learning done'), { id: 'progress_update', itemQuery: 'Machine Learning', percent: 'complete' });
+    assert.deepEqual(matchCommand('/progress Python Fundamentals 50%'), {
+      id: 'progress_update',
+      itemQuery: 'Python Fundamentals',
+      percent: 50,
+    });
+    assert.deepEqual(matchCommand('Progress Machine Learning done'), {
+      id: 'progress_update',
+      itemQuery: 'Machine Learning',
+      percent: 'complete',
+    });
     assert.deepEqual(matchCommand('quiz'), { id: 'quiz', topic: null });
     assert.deepEqual(matchCommand('quiz me on pandas'), { id: 'quiz', topic: 'pandas' });
     assert.deepEqual(matchCommand('report'), { id: 'report', target: {} });
@@ -35,7 +59,15 @@ describe('learning commands', () => {
     assert.deepEqual(matchCommand('help'), { id: 'help' });
     assert.deepEqual(matchCommand('recommend me'), { id: 'recommend' });
     assert.deepEqual(matchCommand('dashboard'), { id: 'dashboard' });
-    for (const q of ['help me with pandas', 'progress bars in CSS?', 'what is progress?', 'reporting lines', 'quiz questions for interviews?', 'recommend a book on negotiation', 'dashboard design tips']) {
+    for (const q of [
+      'help me with pandas',
+      'progress bars in CSS?',
+      'what is progress?',
+      'reporting lines',
+      'quiz questions for interviews?',
+      'recommend a book on negotiation',
+      'dashboard design tips',
+    ]) {
       assert.equal(matchCommand(q), null, q);
     }
   });

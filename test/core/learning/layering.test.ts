@@ -3,7 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.join(__dirname, '../../..');
-const sources = (dir: string) => readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.ts')).map((f) => ({ file: `${dir}/${f}`, text: readFileSync(path.join(root, dir, f), 'utf8') }));
+const sources = (dir: string) =>
+  readdirSync(path.join(root, dir))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ file: `${dir}/${f}`, text: readFileSync(path.join(root, dir, f), 'utf8') }));
 const imports = (text: string) => [...text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
 
 /** Dependencies point inward: channels → core → db; SQL lives in repositories, drawing in renderers. */
@@ -11,7 +14,8 @@ describe('learning loop layering', () => {
   it('the core runs no SQL and draws nothing', () => {
     for (const { file, text } of sources('src/core/learning')) {
       assert.doesNotMatch(text, /\.query\(/, `${file} runs SQL: move it to src/db/repositories`);
-      for (const spec of imports(text)) assert.ok(!/render\/|chart\.js|@napi-rs\/canvas|csv-stringify/.test(spec), `${file} imports ${spec}`);
+      for (const spec of imports(text))
+        assert.ok(!/render\/|chart\.js|@napi-rs\/canvas|csv-stringify/.test(spec), `${file} imports ${spec}`);
     }
   });
 
@@ -21,7 +25,8 @@ describe('learning loop layering', () => {
     }
     for (const { file, text } of sources('src/render')) {
       for (const spec of imports(text)) assert.ok(!/\/channels\//.test(spec), `${file} imports ${spec}`);
-      for (const m of text.matchAll(/^import\b[^;]*?from '\.\.\/core\/[^']+'/gms)) assert.match(m[0], /^import type /, `${file} takes only types from the core`);
+      for (const m of text.matchAll(/^import\b[^;]*?from '\.\.\/core\/[^']+'/gms))
+        assert.match(m[0], /^import type /, `${file} takes only types from the core`);
     }
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ProgressService, parseProgressCommand, validatePercent } from '../../../src/core/learning/progress-service';
-import { ReportService, type ProgressReport } from '../../../src/core/learning/report-service';
+import { type ProgressReport, ReportService } from '../../../src/core/learning/report-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { inUserScope } from '../../../src/db/user-scope';
@@ -12,13 +12,29 @@ const course = (title: string) => SEED_COURSES.find((c) => c.title === title)!;
 
 describe('parseProgressCommand', () => {
   it('reads a name and a percentage, done or start', () => {
-    assert.deepEqual(parseProgressCommand('/progress Python Fundamentals 50'), { action: 'update', itemQuery: 'Python Fundamentals', percent: 50 });
+    assert.deepEqual(parseProgressCommand('/progress Python Fundamentals 50'), {
+      action: 'update',
+      itemQuery: 'Python Fundamentals',
+      percent: 50,
+    });
     assert.deepEqual(parseProgressCommand('python fundamentals 50%'), { action: 'update', itemQuery: 'python fundamentals', percent: 50 });
-    assert.deepEqual(parseProgressCommand('Machine Learning done'), { action: 'update', itemQuery: 'Machine Learning', percent: 'complete' });
+    assert.deepEqual(parseProgressCommand('Machine Learning done'), {
+      action: 'update',
+      itemQuery: 'Machine Learning',
+      percent: 'complete',
+    });
     assert.deepEqual(parseProgressCommand('progress Leadership start'), { action: 'update', itemQuery: 'Leadership', percent: 'start' });
-    assert.deepEqual(parseProgressCommand('mark Data Analysis as completed'), { action: 'update', itemQuery: 'Data Analysis', percent: 'complete' });
+    assert.deepEqual(parseProgressCommand('mark Data Analysis as completed'), {
+      action: 'update',
+      itemQuery: 'Data Analysis',
+      percent: 'complete',
+    });
     assert.deepEqual(parseProgressCommand('set Data Analysis to 75 %'), { action: 'update', itemQuery: 'Data Analysis', percent: 75 });
-    assert.deepEqual(parseProgressCommand('progress: Communication 12.5%'), { action: 'update', itemQuery: 'Communication', percent: 12.5 });
+    assert.deepEqual(parseProgressCommand('progress: Communication 12.5%'), {
+      action: 'update',
+      itemQuery: 'Communication',
+      percent: 12.5,
+    });
   });
 
   it('leaves range checks to updateProgress, and lists on an empty command', () => {
@@ -44,7 +60,8 @@ forEachBackend('learning: progress', (backend) => {
     service = new ProgressService(ds);
   });
 
-  const rows = (user: string) => ds.query(`SELECT skill_id, course_id, progress, completed_at FROM learning_progress WHERE user_id = $1`, [user]);
+  const rows = (user: string) =>
+    ds.query(`SELECT skill_id, course_id, progress, completed_at FROM learning_progress WHERE user_id = $1`, [user]);
 
   it('refuses percentages out of bounds or not numbers, writing nothing', async () => {
     const user = await makeUser(ds);
@@ -61,8 +78,11 @@ forEachBackend('learning: progress', (backend) => {
     const r = await service.updateProgress(user, { itemQuery: 'machine learning', percent: 30 });
     assert.equal(r.kind, 'updated');
     if (r.kind !== 'updated') return;
-    assert.deepEqual([r.item.itemType, r.item.itemId, r.item.title, r.item.percent, r.item.status, r.created, r.previousPercent],
-      ['skill', skill('Machine Learning').id, 'Machine Learning', 30, 'in_progress', true, null], 'the skill, not "Machine Learning Basics"');
+    assert.deepEqual(
+      [r.item.itemType, r.item.itemId, r.item.title, r.item.percent, r.item.status, r.created, r.previousPercent],
+      ['skill', skill('Machine Learning').id, 'Machine Learning', 30, 'in_progress', true, null],
+      'the skill, not "Machine Learning Basics"',
+    );
     const again = await service.updateProgress(user, { itemQuery: 'Machine Learning', percent: 45 });
     assert.ok(again.kind === 'updated' && again.previousPercent === 30 && !again.created && /was 30%/.test(again.message));
     const byPrefix = await service.updateProgress(user, { itemQuery: 'python fund', percent: 10 });
@@ -100,12 +120,23 @@ forEachBackend('learning: progress', (backend) => {
     const b = await makeUser(ds);
     const viaNumber = await service.updateProgress(a, { itemQuery: 'Communication', percent: 100 });
     const viaWord = await service.updateProgress(b, { itemQuery: 'Communication', percent: 'complete' });
-    for (const [r, user] of [[viaNumber, a], [viaWord, b]] as const) {
-      assert.ok(r.kind === 'updated' && r.item.completed && r.item.status === 'completed' && r.item.completedAt instanceof Date && r.item.percent === 100);
+    for (const [r, user] of [
+      [viaNumber, a],
+      [viaWord, b],
+    ] as const) {
+      assert.ok(
+        r.kind === 'updated' &&
+          r.item.completed &&
+          r.item.status === 'completed' &&
+          r.item.completedAt instanceof Date &&
+          r.item.percent === 100,
+      );
       const [row] = await rows(user);
       assert.equal(row.progress, 100);
       assert.ok(row.completed_at instanceof Date, 'the trigger stamped completed_at');
-      const [stats] = await inUserScope(ds, user, (m) => m.query(`SELECT completed_skills, total_skills FROM get_user_learning_analytics($1)`, [user]));
+      const [stats] = await inUserScope(ds, user, (m) =>
+        m.query(`SELECT completed_skills, total_skills FROM get_user_learning_analytics($1)`, [user]),
+      );
       assert.deepEqual(stats, { completed_skills: 1, total_skills: 1 });
       const report = (await new ReportService(ds).buildProgressReport(user, { userId: user })) as ProgressReport;
       assert.deepEqual([report.rows[0].skillsCompleted, report.rows[0].overallProgress], [1, 100]);
@@ -113,7 +144,12 @@ forEachBackend('learning: progress', (backend) => {
     assert.match(viaWord.kind === 'updated' ? viaWord.message : '', /Marked Communication \(skill\) as completed/);
 
     const lowered = await service.updateProgress(a, { itemQuery: 'Communication', percent: 60 });
-    assert.ok(lowered.kind === 'updated' && !lowered.item.completed && lowered.item.completedAt === null && /no longer marked completed/.test(lowered.message));
+    assert.ok(
+      lowered.kind === 'updated' &&
+        !lowered.item.completed &&
+        lowered.item.completedAt === null &&
+        /no longer marked completed/.test(lowered.message),
+    );
   });
 
   it("'start' marks an item started (1%) and never lowers progress", async () => {
@@ -128,16 +164,35 @@ forEachBackend('learning: progress', (backend) => {
     assert.ok(done.kind === 'updated' && done.item.completed && done.item.percent === 100);
   });
 
-  it('lists the asker\'s items, in progress first, then not started, then completed', async () => {
+  it("lists the asker's items, in progress first, then not started, then completed", async () => {
     const user = await makeUser(ds);
     const other = await makeUser(ds);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100), ($1, $3, 0), ($1, $4, 30)`,
-      [user, skill('Leadership').id, skill('Communication').id, skill('Data Analysis').id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 70)`, [user, course('Machine Learning Basics').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 100), ($1, $3, 0), ($1, $4, 30)`, [
+      user,
+      skill('Leadership').id,
+      skill('Communication').id,
+      skill('Data Analysis').id,
+    ]);
+    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 70)`, [
+      user,
+      course('Machine Learning Basics').id,
+    ]);
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [other, skill('Leadership').id]);
     const list = await service.listProgress(user);
-    assert.deepEqual(list.map((i) => [i.title, i.status]).slice(0, 2).map(([, s]) => s), ['in_progress', 'in_progress']);
-    assert.deepEqual(list.slice(2).map((i) => [i.title, i.status]), [['Communication', 'not_started'], ['Leadership', 'completed']]);
+    assert.deepEqual(
+      list
+        .map((i) => [i.title, i.status])
+        .slice(0, 2)
+        .map(([, s]) => s),
+      ['in_progress', 'in_progress'],
+    );
+    assert.deepEqual(
+      list.slice(2).map((i) => [i.title, i.status]),
+      [
+        ['Communication', 'not_started'],
+        ['Leadership', 'completed'],
+      ],
+    );
     assert.deepEqual(new Set(list.slice(0, 2).map((i) => i.title)), new Set(['Data Analysis', 'Machine Learning Basics']));
     assert.ok(list.every((i) => i.startedAt instanceof Date && typeof i.percent === 'number'));
     assert.deepEqual(await service.listProgress(await makeUser(ds)), []);

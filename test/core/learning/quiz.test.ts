@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { cleanQuizTopic, QuizService, type QuizResult, type StartQuizResult, type SubmitQuizResult } from '../../../src/core/learning/quiz-service';
+import {
+  cleanQuizTopic,
+  type QuizResult,
+  QuizService,
+  type StartQuizResult,
+  type SubmitQuizResult,
+} from '../../../src/core/learning/quiz-service';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
 import { SEED_COURSES, SEED_SKILLS, seedId } from '../../../src/db/seed-rows';
@@ -13,7 +19,9 @@ const skill = (name: string) => SEED_SKILLS.find((s) => s.name === name)!;
 const quiz = (title: string) => SEED_ASSESSMENTS.find((a) => a.title === title)!;
 /** Right answers for every question, except the ids listed in `wrong` (answered with another choice). */
 function answersFor(title: string, wrong: string[] = []): Record<string, string> {
-  return Object.fromEntries(quiz(title).questions.map((q) => [q.id, wrong.includes(q.id) ? q.choices.find((c) => c.id !== q.answer)!.id : q.answer]));
+  return Object.fromEntries(
+    quiz(title).questions.map((q) => [q.id, wrong.includes(q.id) ? q.choices.find((c) => c.id !== q.answer)!.id : q.answer]),
+  );
 }
 function started(r: StartQuizResult): Extract<StartQuizResult, { kind: 'started' }> {
   assert.equal(r.kind, 'started', 'message' in r ? r.message : '');
@@ -27,8 +35,18 @@ function scored(r: SubmitQuizResult): QuizResult {
 describe('sample assessments', () => {
   it('one per seed skill and course, 4-6 well-formed multiple-choice questions each', () => {
     assert.equal(SEED_ASSESSMENTS.length, SEED_SKILLS.length + SEED_COURSES.length);
-    assert.deepEqual(SEED_ASSESSMENTS.map((a) => a.metadata.skill_id).filter(Boolean).sort(), SEED_SKILLS.map((s) => s.id).sort());
-    assert.deepEqual(SEED_ASSESSMENTS.map((a) => a.metadata.course_id).filter(Boolean).sort(), SEED_COURSES.map((c) => c.id).sort());
+    assert.deepEqual(
+      SEED_ASSESSMENTS.map((a) => a.metadata.skill_id)
+        .filter(Boolean)
+        .sort(),
+      SEED_SKILLS.map((s) => s.id).sort(),
+    );
+    assert.deepEqual(
+      SEED_ASSESSMENTS.map((a) => a.metadata.course_id)
+        .filter(Boolean)
+        .sort(),
+      SEED_COURSES.map((c) => c.id).sort(),
+    );
     for (const a of SEED_ASSESSMENTS) {
       assert.equal(a.id, seedId('assessment', a.title), 'deterministic id');
       assert.ok(a.questions.length >= 4 && a.questions.length <= 6, a.title);
@@ -39,7 +57,10 @@ describe('sample assessments', () => {
         assert.ok(q.text && q.explanation, `${a.title} ${q.id}`);
         assert.equal(q.choices.length, 4);
         assert.equal(new Set(q.choices.map((c) => c.text)).size, 4, `${a.title} ${q.id}: distinct choices`);
-        assert.ok(q.choices.some((c) => c.id === q.answer), `${a.title} ${q.id}: the answer is a choice`);
+        assert.ok(
+          q.choices.some((c) => c.id === q.answer),
+          `${a.title} ${q.id}: the answer is a choice`,
+        );
       }
     }
   });
@@ -76,7 +97,12 @@ forEachBackend('learning: quizzes', (backend) => {
     assert.deepEqual(Object.keys(s.questions[0]).sort(), ['choices', 'id', 'text']);
     assert.equal(s.expiresAt!.getTime() - s.startedAt.getTime(), 8 * 60_000);
 
-    for (const [topic, title] of [['pandas', 'Data Analysis with Python Course Quiz'], ['delegation', 'Leadership Quiz'], ['active listening', 'Communication Quiz'], ['risk register', 'Project Management Fundamentals Course Quiz']]) {
+    for (const [topic, title] of [
+      ['pandas', 'Data Analysis with Python Course Quiz'],
+      ['delegation', 'Leadership Quiz'],
+      ['active listening', 'Communication Quiz'],
+      ['risk register', 'Project Management Fundamentals Course Quiz'],
+    ]) {
       assert.equal(started(await quizzes.startQuiz(user, topic)).quiz.title, title, topic);
     }
     const again = started(await quizzes.startQuiz(user, 'Python Fundamentals'));
@@ -85,8 +111,12 @@ forEachBackend('learning: quizzes', (backend) => {
 
   it('without a topic (or with one it has no quiz for), picks the least advanced skill not yet passed', async () => {
     const user = await makeUser(ds);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50), ($1, $3, 10), ($1, $4, 100)`,
-      [user, skill('Leadership').id, skill('Communication').id, skill('Python Programming').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50), ($1, $3, 10), ($1, $4, 100)`, [
+      user,
+      skill('Leadership').id,
+      skill('Communication').id,
+      skill('Python Programming').id,
+    ]);
     const s = started(await quizzes.startQuiz(user));
     assert.deepEqual([s.quiz.title, s.matchedBy], ['Communication Quiz', 'progress']);
     const fallback = started(await quizzes.startQuiz(user, 'knitting'));
@@ -98,25 +128,41 @@ forEachBackend('learning: quizzes', (backend) => {
 
   it('scores a full attempt: result stored, passed, skill progress raised, a study suggestion', async () => {
     const user = await makeUser(ds);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 10)`, [user, skill('Python Programming').id]);
+    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 10)`, [
+      user,
+      skill('Python Programming').id,
+    ]);
     const s = started(await quizzes.startQuiz(user, undefined, { assessmentId: quiz('Python Programming Quiz').id }));
     assert.equal(s.matchedBy, 'id');
     const r = scored(await quizzes.submitQuiz(user, s.attemptId, answersFor('Python Programming Quiz', ['q5'])));
     assert.deepEqual([r.score, r.correctCount, r.questionCount, r.passed, r.late, r.passingScore], [80, 4, 5, true, false, 70]);
-    assert.deepEqual(r.questions.map((q) => q.correct), [true, true, true, true, false]);
+    assert.deepEqual(
+      r.questions.map((q) => q.correct),
+      [true, true, true, true, false],
+    );
     assert.deepEqual(r.questions[4].rightAnswer, { id: 'a', text: 'try / except' });
     assert.match(r.questions[4].explanation!, /except/);
     assert.equal(r.questions[0].rightAnswer, undefined, 'right answers need no correction');
-    assert.deepEqual(r.progress, [{ itemType: 'skill', itemId: skill('Python Programming').id, title: 'Python Programming', before: 10, after: 80, completed: false }]);
-    assert.match(r.message, /^You scored 80% \(4\/5\) on the Python Programming Quiz\. Passed! Your Python Programming progress is now 80%\./);
+    assert.deepEqual(r.progress, [
+      { itemType: 'skill', itemId: skill('Python Programming').id, title: 'Python Programming', before: 10, after: 80, completed: false },
+    ]);
+    assert.match(
+      r.message,
+      /^You scored 80% \(4\/5\) on the Python Programming Quiz\. Passed! Your Python Programming progress is now 80%\./,
+    );
 
-    const [row] = await ds.query(`SELECT score, passed, late, attempt_id, answers, time_taken FROM assessment_results WHERE id = $1`, [r.resultId]);
+    const [row] = await ds.query(`SELECT score, passed, late, attempt_id, answers, time_taken FROM assessment_results WHERE id = $1`, [
+      r.resultId,
+    ]);
     assert.deepEqual([row.score, row.passed, row.late, row.attempt_id], [80, true, false, s.attemptId]);
     assert.deepEqual(row.answers, answersFor('Python Programming Quiz', ['q5']));
     assert.ok(row.time_taken >= 0 && row.time_taken < 60);
     const [attempt] = await ds.query(`SELECT submitted_at, result_id FROM assessment_attempts WHERE id = $1`, [s.attemptId]);
     assert.ok(attempt.submitted_at instanceof Date && attempt.result_id === r.resultId);
-    const [progress] = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND skill_id = $2`, [user, skill('Python Programming').id]);
+    const [progress] = await ds.query(`SELECT progress FROM learning_progress WHERE user_id = $1 AND skill_id = $2`, [
+      user,
+      skill('Python Programming').id,
+    ]);
     assert.equal(progress.progress, 80);
 
     assert.ok(r.recommendation, 'a suggestion for the missed question');
@@ -130,8 +176,14 @@ forEachBackend('learning: quizzes', (backend) => {
     const s = started(await quizzes.startQuiz(user, 'Project Management Fundamentals'));
     const r = scored(await quizzes.submitQuiz(user, s.attemptId, answersFor(s.quiz.title)));
     assert.deepEqual([r.score, r.passed], [100, true]);
-    assert.deepEqual(r.progress.map((p) => [p.itemType, p.after, p.completed]), [['course', 100, true]]);
-    const [row] = await ds.query(`SELECT completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [user, s.quiz.linkedItem!.id]);
+    assert.deepEqual(
+      r.progress.map((p) => [p.itemType, p.after, p.completed]),
+      [['course', 100, true]],
+    );
+    const [row] = await ds.query(`SELECT completed_at FROM learning_progress WHERE user_id = $1 AND course_id = $2`, [
+      user,
+      s.quiz.linkedItem!.id,
+    ]);
     assert.ok(row.completed_at instanceof Date, 'completed exactly like "progress … done"');
     assert.ok(r.recommendation && r.recommendation.type !== 'content' && r.recommendation.itemId !== s.quiz.linkedItem!.id);
     assert.match(r.recommendation.reason, /^Next step after Project Management Fundamentals/);
@@ -150,11 +202,19 @@ forEachBackend('learning: quizzes', (backend) => {
     assert.match(second.message, /only the first submission counts/);
 
     const t = started(await quizzes.startQuiz(user, 'communication'));
-    const both = await Promise.all([quizzes.submitQuiz(user, t.attemptId, answersFor('Communication Quiz')), quizzes.submitQuiz(user, t.attemptId, {})]);
+    const both = await Promise.all([
+      quizzes.submitQuiz(user, t.attemptId, answersFor('Communication Quiz')),
+      quizzes.submitQuiz(user, t.attemptId, {}),
+    ]);
     assert.deepEqual(both.map((b) => b.kind).sort(), ['already_submitted', 'scored']);
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM assessment_results WHERE attempt_id = ANY($1)`, [[s.attemptId, t.attemptId]]);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM assessment_results WHERE attempt_id = ANY($1)`, [
+      [s.attemptId, t.attemptId],
+    ]);
     assert.equal(n, 2);
-    const [{ progress }] = await ds.query(`SELECT count(*)::int AS progress FROM learning_progress WHERE user_id = $1 AND skill_id = $2`, [user, skill('Leadership').id]);
+    const [{ progress }] = await ds.query(`SELECT count(*)::int AS progress FROM learning_progress WHERE user_id = $1 AND skill_id = $2`, [
+      user,
+      skill('Leadership').id,
+    ]);
     assert.equal(progress, 0, 'a failed quiz raises nothing');
   });
 
@@ -165,25 +225,34 @@ forEachBackend('learning: quizzes', (backend) => {
     const late = new Date(s.expiresAt!.getTime() + 3 * 60_000);
     const r = scored(await quizzes.submitQuiz(user, s.attemptId, answersFor('Data Analysis Quiz'), late));
     assert.deepEqual([r.score, r.late, r.passed, r.progress], [100, true, false, []]);
-    assert.match(r.message, /Time was up about 3 minutes before you submitted, so this attempt is recorded as late and doesn't count as a pass\./);
+    assert.match(
+      r.message,
+      /Time was up about 3 minutes before you submitted, so this attempt is recorded as late and doesn't count as a pass\./,
+    );
     const [row] = await ds.query(`SELECT late, passed, time_taken FROM assessment_results WHERE id = $1`, [r.resultId]);
     assert.deepEqual([row.late, row.passed, row.time_taken], [true, false, 11 * 60]);
     assert.equal((await ds.query(`SELECT 1 FROM learning_progress WHERE user_id = $1`, [user])).length, 0);
 
     const t = started(await quizzes.startQuiz(user, 'data analysis'));
     assert.notEqual(t.attemptId, s.attemptId, 'a submitted attempt is never resumed');
-    const ok = scored(await quizzes.submitQuiz(user, t.attemptId, answersFor('Data Analysis Quiz'), new Date(t.expiresAt!.getTime() + 10_000)));
+    const ok = scored(
+      await quizzes.submitQuiz(user, t.attemptId, answersFor('Data Analysis Quiz'), new Date(t.expiresAt!.getTime() + 10_000)),
+    );
     assert.deepEqual([ok.late, ok.passed], [false, true], 'a 10 s delivery delay is within the 30 s grace period');
   });
 
-  it('gives a clear message for an unknown attempt, someone else\'s attempt, or an unknown assessment', async () => {
+  it("gives a clear message for an unknown attempt, someone else's attempt, or an unknown assessment", async () => {
     const user = await makeUser(ds);
     const other = await makeUser(ds);
     const unknown = await quizzes.submitQuiz(user, randomUUID(), {});
     assert.deepEqual(unknown.kind, 'unknown_attempt');
     assert.match((unknown as { message: string }).message, /can't find that quiz attempt/);
     const theirs = started(await quizzes.startQuiz(other, 'python'));
-    assert.equal((await quizzes.submitQuiz(user, theirs.attemptId, {})).kind, 'unknown_attempt', 'row-level security hides other people\'s attempts');
+    assert.equal(
+      (await quizzes.submitQuiz(user, theirs.attemptId, {})).kind,
+      'unknown_attempt',
+      "row-level security hides other people's attempts",
+    );
     const noQuiz = await quizzes.startQuiz(user, undefined, { assessmentId: 'no-such-quiz' });
     assert.deepEqual(noQuiz.kind, 'unknown_assessment');
     assert.match((noQuiz as { message: string }).message, /doesn't exist any more/);
@@ -192,14 +261,36 @@ forEachBackend('learning: quizzes', (backend) => {
   it('the database keeps the deadline and the one submission even if the code did not', async () => {
     const user = await makeUser(ds);
     const s = started(await quizzes.startQuiz(user, 'machine learning basics'));
-    await assert.rejects(inUserScope(ds, user, (m) => m.query(`UPDATE assessment_attempts SET expires_at = now() + interval '1 year' WHERE id = $1`, [s.attemptId])),
-      (e: { code?: string }) => e.code === '42501');
-    await assert.rejects(inUserScope(ds, user, (m) => m.query(`INSERT INTO assessment_attempts (user_id, assessment_id, expires_at) VALUES ($1, $2, now() + interval '1 year')`, [user, s.quiz.assessmentId])),
-      (e: { code?: string }) => e.code === '42501');
+    await assert.rejects(
+      inUserScope(ds, user, (m) =>
+        m.query(`UPDATE assessment_attempts SET expires_at = now() + interval '1 year' WHERE id = $1`, [s.attemptId]),
+      ),
+      (e: { code?: string }) => e.code === '42501',
+    );
+    await assert.rejects(
+      inUserScope(ds, user, (m) =>
+        m.query(`INSERT INTO assessment_attempts (user_id, assessment_id, expires_at) VALUES ($1, $2, now() + interval '1 year')`, [
+          user,
+          s.quiz.assessmentId,
+        ]),
+      ),
+      (e: { code?: string }) => e.code === '42501',
+    );
     const r = scored(await quizzes.submitQuiz(user, s.attemptId, {}));
-    await assert.rejects(inUserScope(ds, user, (m) => m.query(
-      `INSERT INTO assessment_results (user_id, assessment_id, score, attempt_id, passed) VALUES ($1, $2, 100, $3, true)`, [user, s.quiz.assessmentId, s.attemptId])),
-    (e: { code?: string }) => e.code === '23505', 'a second result for the attempt');
-    await assert.rejects(ds.query(`UPDATE assessment_results SET late = true, passed = true WHERE id = $1`, [r.resultId]), (e: { code?: string }) => e.code === '23514');
+    await assert.rejects(
+      inUserScope(ds, user, (m) =>
+        m.query(`INSERT INTO assessment_results (user_id, assessment_id, score, attempt_id, passed) VALUES ($1, $2, 100, $3, true)`, [
+          user,
+          s.quiz.assessmentId,
+          s.attemptId,
+        ]),
+      ),
+      (e: { code?: string }) => e.code === '23505',
+      'a second result for the attempt',
+    );
+    await assert.rejects(
+      ds.query(`UPDATE assessment_results SET late = true, passed = true WHERE id = $1`, [r.resultId]),
+      (e: { code?: string }) => e.code === '23514',
+    );
   });
 });

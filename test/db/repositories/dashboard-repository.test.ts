@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../../src/db/data-source';
 import {
-  countProgressUpdatesLast7Days, findDashboardUser, findQuizTotals, findRecentQuizResults, findRecentRecommendations,
+  countProgressUpdatesLast7Days,
+  findDashboardUser,
+  findQuizTotals,
+  findRecentQuizResults,
+  findRecentRecommendations,
 } from '../../../src/db/repositories/dashboard-repository';
 import { findProfileRecommendations, insertRecommendation } from '../../../src/db/repositories/recommendation-repository';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
@@ -19,10 +23,17 @@ forEachBackend('db: dashboard and learning recommendation repositories', (backen
 
   it('reads the profile, totals and recent progress updates; a newcomer has no quiz average', async () => {
     const user = await makeUser(ds, { name: 'Dee Dashboard', department: 'Repo' });
-    assert.deepEqual(await inUserScope(ds, user, (m) => findDashboardUser(m, user)), { id: user, name: 'Dee Dashboard', department: 'Repo' });
+    assert.deepEqual(await inUserScope(ds, user, (m) => findDashboardUser(m, user)), {
+      id: user,
+      name: 'Dee Dashboard',
+      department: 'Repo',
+    });
     assert.deepEqual(await inUserScope(ds, user, (m) => findQuizTotals(m, user)), { taken: 0, passed: 0, average: null });
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 10)`, [user, SEED_SKILLS[0].id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress, updated_at) VALUES ($1, $2, 10, now() - interval '8 days')`, [user, SEED_COURSES[0].id]);
+    await ds.query(
+      `INSERT INTO learning_progress (user_id, course_id, progress, updated_at) VALUES ($1, $2, 10, now() - interval '8 days')`,
+      [user, SEED_COURSES[0].id],
+    );
     assert.equal(await inUserScope(ds, user, (m) => countProgressUpdatesLast7Days(m, user)), 1);
   });
 
@@ -31,9 +42,17 @@ forEachBackend('db: dashboard and learning recommendation repositories', (backen
     const [a, b] = SEED_ASSESSMENTS;
     await ds.query(
       `INSERT INTO assessment_results (user_id, assessment_id, score, answers, completed_at, passed, late)
-       VALUES ($1, $2, 50, '{}', now() - interval '2 days', false, false), ($1, $3, 90, '{}', now() - interval '1 day', true, false)`, [user, a.id, b.id]);
+       VALUES ($1, $2, 50, '{}', now() - interval '2 days', false, false), ($1, $3, 90, '{}', now() - interval '1 day', true, false)`,
+      [user, a.id, b.id],
+    );
     const quizzes = await inUserScope(ds, user, (m) => findRecentQuizResults(m, user, 5));
-    assert.deepEqual(quizzes.map((q) => [q.assessment_id, q.title, Number(q.score), q.passed]), [[b.id, b.title, 90, true], [a.id, a.title, 50, false]]);
+    assert.deepEqual(
+      quizzes.map((q) => [q.assessment_id, q.title, Number(q.score), q.passed]),
+      [
+        [b.id, b.title, 90, true],
+        [a.id, a.title, 50, false],
+      ],
+    );
     assert.equal((await inUserScope(ds, user, (m) => findRecentQuizResults(m, user, 1))).length, 1);
     assert.deepEqual(await inUserScope(ds, user, (m) => findQuizTotals(m, user)), { taken: 2, passed: 1, average: 70 });
 

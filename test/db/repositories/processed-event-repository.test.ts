@@ -26,7 +26,7 @@ forEachBackend('processed-event repository', (backend) => {
       await claimEvent(m, 'slack', recent);
     });
     await ds.query(`UPDATE processed_events SET received_at = now() - interval '1000 hours' WHERE event_id = $1`, [old]);
-    assert.ok(await inServiceScope(ds, (m) => pruneEvents(m, 999)) >= 1);
+    assert.ok((await inServiceScope(ds, (m) => pruneEvents(m, 999))) >= 1);
     const left = await ds.query(`SELECT event_id FROM processed_events WHERE event_id = ANY($1)`, [[old, recent]]);
     assert.deepEqual(left, [{ event_id: recent }]);
   });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import type { AppDataSource } from '../../../src/db/data-source';
 import {
-  findCatalog, findProgressByItem, findProgressRow, findProgressRows, lockProgressPercent, markProgressStarted, raiseProgressPercent, setProgressPercent,
+  findCatalog,
+  findProgressByItem,
+  findProgressRow,
+  findProgressRows,
+  lockProgressPercent,
+  markProgressStarted,
+  raiseProgressPercent,
+  setProgressPercent,
 } from '../../../src/db/repositories/progress-repository';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { inUserScope } from '../../../src/db/user-scope';
@@ -38,24 +45,38 @@ forEachBackend('db: progress repository', (backend) => {
     assert.equal(await inUserScope(ds, user, (m) => findProgressRow(m, user, 'course', course.id)), undefined);
   });
 
-  it('lists only rows of items that still exist, and only the person\'s own', async () => {
+  it("lists only rows of items that still exist, and only the person's own", async () => {
     const user = await makeUser(ds);
     const other = await makeUser(ds);
     await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 30)`, [user, course.id]);
     await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress) VALUES ($1, $2, 50)`, [other, skill.id]);
     await ds.query(`INSERT INTO learning_progress (user_id, progress) VALUES ($1, 10)`, [user]);
     const rows = await inUserScope(ds, user, (m) => findProgressRows(m, user));
-    assert.deepEqual(rows.map((r) => [r.course_id, r.title, Number(r.progress)]), [[course.id, course.title, 30]]);
-    assert.deepEqual(await inUserScope(ds, user, (m) => findProgressRows(m, other)), [], 'row-level security hides other people\'s rows');
+    assert.deepEqual(
+      rows.map((r) => [r.course_id, r.title, Number(r.progress)]),
+      [[course.id, course.title, 30]],
+    );
+    assert.deepEqual(await inUserScope(ds, user, (m) => findProgressRows(m, other)), [], "row-level security hides other people's rows");
     const byItem = await inUserScope(ds, user, (m) => findProgressByItem(m, user));
-    assert.deepEqual(byItem.map((r) => [r.item, Number(r.progress)]), [[course.id, 30]]);
+    assert.deepEqual(
+      byItem.map((r) => [r.item, Number(r.progress)]),
+      [[course.id, 30]],
+    );
   });
 
   it('reads the catalogue, all of it or one type', async () => {
     const user = await makeUser(ds);
     const all = await inUserScope(ds, user, (m) => findCatalog(m));
-    for (const s of SEED_SKILLS) assert.ok(all.some((c) => c.type === 'skill' && c.id === s.id && c.title === s.name), s.name);
-    for (const c of SEED_COURSES) assert.ok(all.some((x) => x.type === 'course' && x.id === c.id && x.title === c.title), c.title);
+    for (const s of SEED_SKILLS)
+      assert.ok(
+        all.some((c) => c.type === 'skill' && c.id === s.id && c.title === s.name),
+        s.name,
+      );
+    for (const c of SEED_COURSES)
+      assert.ok(
+        all.some((x) => x.type === 'course' && x.id === c.id && x.title === c.title),
+        c.title,
+      );
     const skills = await inUserScope(ds, user, (m) => findCatalog(m, 'skill'));
     assert.ok(skills.length >= SEED_SKILLS.length && skills.every((c) => c.type === 'skill'));
     const courses = await inUserScope(ds, user, (m) => findCatalog(m, 'course'));

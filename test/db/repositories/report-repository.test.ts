@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AppDataSource } from '../../../src/db/data-source';
-import { findReportRows, findReportUser, findReportUserByIdOrEmail, findVisibleDepartments } from '../../../src/db/repositories/report-repository';
+import {
+  findReportRows,
+  findReportUser,
+  findReportUserByIdOrEmail,
+  findVisibleDepartments,
+} from '../../../src/db/repositories/report-repository';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
 import { inUserScope } from '../../../src/db/user-scope';
 import { forEachBackend } from '../../helpers/databases';
@@ -18,7 +23,10 @@ forEachBackend('db: report repository', (backend) => {
     ann = await makeUser(ds, { name: `Ann ${tag}`, department: dept });
     elsewhere = await makeUser(ds, { name: `Else ${tag}`, department: `Other ${tag}` });
     await ds.query(`INSERT INTO learning_progress (user_id, course_id, progress) VALUES ($1, $2, 100)`, [ann, SEED_COURSES[0].id]);
-    await ds.query(`INSERT INTO learning_progress (user_id, skill_id, progress, updated_at) VALUES ($1, $2, 20, now() - interval '30 days')`, [ann, SEED_SKILLS[0].id]);
+    await ds.query(
+      `INSERT INTO learning_progress (user_id, skill_id, progress, updated_at) VALUES ($1, $2, 20, now() - interval '30 days')`,
+      [ann, SEED_SKILLS[0].id],
+    );
     await ds.query(`INSERT INTO learning_progress (user_id, progress) VALUES ($1, 90)`, [ann]);
   });
 
@@ -27,7 +35,11 @@ forEachBackend('db: report repository', (backend) => {
     const byEmail = await inUserScope(ds, manager, (m) => findReportUserByIdOrEmail(m, `${ann}@EXAMPLE.TEST`));
     assert.deepEqual([byEmail?.id, byEmail?.name, byEmail?.department], [ann, `Ann ${tag}`, dept]);
     assert.equal((await inUserScope(ds, manager, (m) => findReportUserByIdOrEmail(m, ann)))?.id, ann);
-    assert.equal(await inUserScope(ds, manager, (m) => findReportUserByIdOrEmail(m, elsewhere)), undefined, 'row-level security hides other departments');
+    assert.equal(
+      await inUserScope(ds, manager, (m) => findReportUserByIdOrEmail(m, elsewhere)),
+      undefined,
+      'row-level security hides other departments',
+    );
     assert.deepEqual(await inUserScope(ds, manager, (m) => findVisibleDepartments(m)), [dept]);
   });
 
@@ -36,11 +48,17 @@ forEachBackend('db: report repository', (backend) => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     assert.deepEqual([...byId.keys()].sort(), [ann, manager].sort());
     const a = byId.get(ann)!;
-    assert.deepEqual([a.courses_done, a.courses_total, a.skills_done, a.skills_total, a.overall, a.recent, a.active], [1, 1, 0, 1, 60, 1, true]);
+    assert.deepEqual(
+      [a.courses_done, a.courses_total, a.skills_done, a.skills_total, a.overall, a.recent, a.active],
+      [1, 1, 0, 1, 60, 1, true],
+    );
     assert.ok(a.last_activity instanceof Date);
     const m = byId.get(manager)!;
     assert.deepEqual([m.courses_total, m.skills_total, m.overall, m.recent, m.last_activity, m.active], [0, 0, 0, 0, null, false]);
     const one = await inUserScope(ds, manager, (mm) => findReportRows(mm, { userId: ann }));
-    assert.deepEqual(one.map((r) => r.id), [ann]);
+    assert.deepEqual(
+      one.map((r) => r.id),
+      [ann],
+    );
   });
 });

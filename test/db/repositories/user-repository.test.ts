@@ -31,7 +31,7 @@ forEachBackend('user repository', (backend) => {
     assert.deepEqual(await user(id), { name: 'Grace', email, department: 'Research' });
   });
 
-  it('fills in a changed profile, never taking another user\'s email', async () => {
+  it("fills in a changed profile, never taking another user's email", async () => {
     const id = await makeUser(ds, { name: 'Old' });
     const taken = `${randomUUID()}@example.test`;
     await inServiceScope(ds, (m) => upsertUserByEmail(m, { email: taken, name: 'Taken', department: null }));

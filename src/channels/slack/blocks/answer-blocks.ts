@@ -51,9 +51,7 @@ export function answerMessage(reply: ReplyForBlocks): SlackMessage {
 
   const sections = splitText(answerText, SECTION_TEXT_LIMIT);
   const room = MAX_BLOCKS - tail.length;
-  const head: Block[] = sections.length <= room
-    ? sections.map(section)
-    : [...sections.slice(0, room - 1).map(section), ellipsisBlock()];
+  const head: Block[] = sections.length <= room ? sections.map(section) : [...sections.slice(0, room - 1).map(section), ellipsisBlock()];
 
   return { text: fallbackText(reply.text), blocks: capBlocks([...head, ...tail]) };
 }
@@ -103,7 +101,10 @@ export function cardBlock(card: RecommendationCard): Block {
   return {
     type: 'section',
     block_id: truncate(`rec:${card.id}`, 255),
-    text: { type: 'mrkdwn', text: truncate(`*${truncate(title, 200)}*  ·  ${TYPE_LABEL[card.type] ?? card.type}\n${reason}`, SECTION_TEXT_LIMIT) },
+    text: {
+      type: 'mrkdwn',
+      text: truncate(`*${truncate(title, 200)}*  ·  ${TYPE_LABEL[card.type] ?? card.type}\n${reason}`, SECTION_TEXT_LIMIT),
+    },
     accessory: {
       type: 'button',
       action_id: ACTION_REC_OPEN,
@@ -119,8 +120,18 @@ function feedbackBlock(chatMessageId: string): Block {
     type: 'actions',
     block_id: 'feedback',
     elements: [
-      { type: 'button', action_id: ACTION_FEEDBACK_UP, text: { type: 'plain_text', text: '👍 Helpful', emoji: true }, value: chatMessageId },
-      { type: 'button', action_id: ACTION_FEEDBACK_DOWN, text: { type: 'plain_text', text: '👎 Not helpful', emoji: true }, value: chatMessageId },
+      {
+        type: 'button',
+        action_id: ACTION_FEEDBACK_UP,
+        text: { type: 'plain_text', text: '👍 Helpful', emoji: true },
+        value: chatMessageId,
+      },
+      {
+        type: 'button',
+        action_id: ACTION_FEEDBACK_DOWN,
+        text: { type: 'plain_text', text: '👎 Not helpful', emoji: true },
+        value: chatMessageId,
+      },
     ],
   };
 }

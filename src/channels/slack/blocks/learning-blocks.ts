@@ -5,11 +5,20 @@
  */
 import type { types } from '@slack/bolt';
 import {
-  LEARNING_COMMANDS, SLACK_SLASH_COMMANDS, slashCommandFor, type CatalogItem, type ItemType, type PercentInput, type PersonalDashboard, type ProgressItem, type ProgressReport,
-  type QuizResult, type StartQuizResult,
+  type CatalogItem,
+  type ItemType,
+  LEARNING_COMMANDS,
+  type PercentInput,
+  type PersonalDashboard,
+  type ProgressItem,
+  type ProgressReport,
+  type QuizResult,
+  SLACK_SLASH_COMMANDS,
+  type StartQuizResult,
+  slashCommandFor,
 } from '../../../core/learning';
 import type { RecommendationCard } from '../../../core/messages';
-import { capBlocks, cardBlock, MAX_BLOCKS, MAX_CARDS, oneLine, section, type Block, type SlackMessage } from './answer-blocks';
+import { type Block, capBlocks, cardBlock, MAX_BLOCKS, MAX_CARDS, oneLine, type SlackMessage, section } from './answer-blocks';
 import { escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from './mrkdwn';
 
 export const ACTION_PROGRESS_SET = 'progress_set';
@@ -53,11 +62,18 @@ export function progressBar(percent: number, width = 10): string {
 }
 export const pct = (n: number): string => `${Math.round(n * 10) / 10}%`;
 const esc = (s: string) => escapeMrkdwn(oneLine(s));
-const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: truncate(oneLine(text), HEADER_LIMIT), emoji: true } });
+const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: truncate(oneLine(text), HEADER_LIMIT), emoji: true },
+});
 const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_TEXT_LIMIT) }] });
-const plain = (text: string, limit = BUTTON_TEXT_LIMIT) => ({ type: 'plain_text' as const, text: truncate(oneLine(text), limit), emoji: true });
+const plain = (text: string, limit = BUTTON_TEXT_LIMIT) => ({
+  type: 'plain_text' as const,
+  text: truncate(oneLine(text), limit),
+  emoji: true,
+});
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-const itemLabel = (type: string) => ({ skill: 'Skill', course: 'Course', content: 'Reading' } as Record<string, string>)[type] ?? type;
+const itemLabel = (type: string) => (({ skill: 'Skill', course: 'Course', content: 'Reading' }) as Record<string, string>)[type] ?? type;
 
 function ago(date: Date | null, now: Date): string {
   if (!date) return 'never';
@@ -96,12 +112,25 @@ export function reportMessage(report: ProgressReport, opts: ReportMessageOptions
   const head: Block[] = [header(title)];
   if (opts.note) head.push(section(escapeMrkdwn(opts.note)));
   const t = report.totals;
-  const fields = report.scope === 'department'
-    ? [`*People*\n${t.people}`, `*Average progress*\n${pct(t.averageProgress)}`, `*Courses completed*\n${t.coursesCompleted}`,
-      `*Skills completed*\n${t.skillsCompleted}`, `*Active in the last 7 days*\n${t.activeLast7Days}`]
-    : personFields(report);
-  head.push({ type: 'section', fields: fields.slice(0, MAX_FIELDS).map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, FIELD_LIMIT) })) });
-  head.push(context(`Generated ${report.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · as ${esc(report.viewer.name)} (${report.viewer.role})`));
+  const fields =
+    report.scope === 'department'
+      ? [
+          `*People*\n${t.people}`,
+          `*Average progress*\n${pct(t.averageProgress)}`,
+          `*Courses completed*\n${t.coursesCompleted}`,
+          `*Skills completed*\n${t.skillsCompleted}`,
+          `*Active in the last 7 days*\n${t.activeLast7Days}`,
+        ]
+      : personFields(report);
+  head.push({
+    type: 'section',
+    fields: fields.slice(0, MAX_FIELDS).map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, FIELD_LIMIT) })),
+  });
+  head.push(
+    context(
+      `Generated ${report.generatedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC · as ${esc(report.viewer.name)} (${report.viewer.role})`,
+    ),
+  );
 
   const tail: Block[] = [];
   if (opts.filesNote) tail.push(context(escapeMrkdwn(opts.filesNote)));
@@ -114,8 +143,12 @@ export function reportMessage(report: ProgressReport, opts: ReportMessageOptions
     const fitAll = report.rows.length <= room;
     const shown = fitAll ? report.rows : report.rows.slice(0, room - 1);
     for (const r of shown) {
-      rows.push(section(`*${esc(r.name)}*  ${progressBar(r.overallProgress)} ${pct(r.overallProgress)}\n`
-        + `Courses ${r.coursesCompleted}/${r.coursesTotal} · Skills ${r.skillsCompleted}/${r.skillsTotal} · Last active ${ago(r.lastActivity, report.generatedAt)}`));
+      rows.push(
+        section(
+          `*${esc(r.name)}*  ${progressBar(r.overallProgress)} ${pct(r.overallProgress)}\n` +
+            `Courses ${r.coursesCompleted}/${r.coursesTotal} · Skills ${r.skillsCompleted}/${r.skillsTotal} · Last active ${ago(r.lastActivity, report.generatedAt)}`,
+        ),
+      );
     }
     if (!fitAll) rows.push(context(`… and ${report.rows.length - shown.length} more in the CSV.`));
   }
@@ -136,7 +169,14 @@ function personFields(report: ProgressReport): string[] {
 
 /** "learning-report-sales-2025-01-31" (no extension). */
 export function reportFileBase(report: ProgressReport): string {
-  const slug = report.title.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'report';
+  const slug =
+    report.title
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'report';
   return `learning-report-${slug}-${report.generatedAt.toISOString().slice(0, 10)}`;
 }
 
@@ -145,7 +185,9 @@ export function reportFileBase(report: ProgressReport): string {
 export const PROGRESS_HINT = `Record progress with e.g. \`${SLACK_COMMANDS.progress} Python Fundamentals 50%\`, \`${SLACK_COMMANDS.progress} Machine Learning done\` or \`${SLACK_COMMANDS.progress} Leadership start\`.`;
 
 /** The buttons an item gets: Start (not started), 50 % (below half), Completed (until completed). */
-export function progressButtons(item: Pick<ProgressItem, 'itemType' | 'itemId' | 'percent' | 'completed' | 'status'>): Array<{ label: string; percent: PercentInput }> {
+export function progressButtons(
+  item: Pick<ProgressItem, 'itemType' | 'itemId' | 'percent' | 'completed' | 'status'>,
+): Array<{ label: string; percent: PercentInput }> {
   const out: Array<{ label: string; percent: PercentInput }> = [];
   if (item.completed) return out;
   if (item.status === 'not_started') out.push({ label: 'Start', percent: 'start' });
@@ -177,25 +219,44 @@ export function progressMessage(items: ProgressItem[]): SlackMessage {
     body.push({
       type: 'section',
       block_id: truncate(`progress:${item.itemType}:${item.itemId}`, 255),
-      text: { type: 'mrkdwn', text: truncate(`*${esc(item.title)}* · ${itemLabel(item.itemType)}\n\`${progressBar(item.percent)}\` ${pct(item.percent)} · ${status}`, SECTION_TEXT_LIMIT) },
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `*${esc(item.title)}* · ${itemLabel(item.itemType)}\n\`${progressBar(item.percent)}\` ${pct(item.percent)} · ${status}`,
+          SECTION_TEXT_LIMIT,
+        ),
+      },
     });
     if (buttons.length) {
       body.push({
         type: 'actions',
-        elements: buttons.map((b, i) => progressButton(b.label, { itemType: item.itemType, itemId: item.itemId, percent: b.percent }, i, b.percent === 'complete')),
+        elements: buttons.map((b, i) =>
+          progressButton(b.label, { itemType: item.itemType, itemId: item.itemId, percent: b.percent }, i, b.percent === 'complete'),
+        ),
       });
     }
     room -= need;
     shown++;
   }
   if (shown < items.length) body.push(context(`… and ${items.length - shown} more.`));
-  return { text: `Your learning progress: ${counts.in_progress} in progress, ${counts.completed} completed.`, blocks: capBlocks([...head, ...body, ...tail]) };
+  return {
+    text: `Your learning progress: ${counts.in_progress} in progress, ${counts.completed} completed.`,
+    blocks: capBlocks([...head, ...body, ...tail]),
+  };
 }
 
 /** "Which one do you mean?" / "Did you mean …?": one button per option, carrying the percentage asked for. */
 export function progressChoicesMessage(text: string, options: CatalogItem[], percent: PercentInput): SlackMessage {
-  const buttons = options.slice(0, 25).map((o, i) => progressButton(`${o.title} (${o.type})`, { itemType: o.type, itemId: o.id, percent }, i));
-  return { text: truncate(text, SECTION_TEXT_LIMIT), blocks: [section(escapeMrkdwn(text)), ...(buttons.length ? [{ type: 'actions', block_id: 'progress_choices', elements: buttons } as Block] : [])] };
+  const buttons = options
+    .slice(0, 25)
+    .map((o, i) => progressButton(`${o.title} (${o.type})`, { itemType: o.type, itemId: o.id, percent }, i));
+  return {
+    text: truncate(text, SECTION_TEXT_LIMIT),
+    blocks: [
+      section(escapeMrkdwn(text)),
+      ...(buttons.length ? [{ type: 'actions', block_id: 'progress_choices', elements: buttons } as Block] : []),
+    ],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- quiz
@@ -212,8 +273,12 @@ export function quizMessage(q: StartedQuiz): SlackMessage {
     plural(info.questionCount, 'question', 'questions'),
     `pass at ${pct(info.passingScore)}`,
     info.timeLimitMinutes ? `${info.timeLimitMinutes} min` : 'no time limit',
-    q.expiresAt ? `submit by <!date^${Math.floor(q.expiresAt.getTime() / 1000)}^{time}|${q.expiresAt.toISOString().slice(11, 16)} UTC>` : '',
-  ].filter(Boolean).join(' · ');
+    q.expiresAt
+      ? `submit by <!date^${Math.floor(q.expiresAt.getTime() / 1000)}^{time}|${q.expiresAt.toISOString().slice(11, 16)} UTC>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const head: Block[] = [header(info.title)];
   if (q.note) head.push(section(escapeMrkdwn(q.note)));
   if (q.resumed) head.push(context('You already had this quiz open, so here it is again (same time limit).'));
@@ -242,7 +307,9 @@ export function quizMessage(q: StartedQuiz): SlackMessage {
 export function quizAnswersFromState(values: unknown): Record<string, string> {
   const answers: Record<string, string> = {};
   if (!values || typeof values !== 'object') return answers;
-  for (const [blockId, actions] of Object.entries(values as Record<string, Record<string, { selected_option?: { value?: unknown } | null }>>)) {
+  for (const [blockId, actions] of Object.entries(
+    values as Record<string, Record<string, { selected_option?: { value?: unknown } | null }>>,
+  )) {
     if (!blockId.startsWith(QUIZ_BLOCK_PREFIX) || !actions || typeof actions !== 'object') continue;
     const chosen = actions[ACTION_QUIZ_CHOICE]?.selected_option?.value;
     if (typeof chosen === 'string') answers[blockId.slice(QUIZ_BLOCK_PREFIX.length)] = chosen;
@@ -282,7 +349,8 @@ export function quizResultMessage(r: QuizResult, opts: { note?: string } = {}): 
 
 export function recommendationsMessage(cards: RecommendationCard[]): SlackMessage {
   if (!cards.length) {
-    const text = "I have nothing new to recommend right now: you've started or completed everything I know. Ask me a question to explore further.";
+    const text =
+      "I have nothing new to recommend right now: you've started or completed everything I know. Ask me a question to explore further.";
     return { text, blocks: [section(text)] };
   }
   return {
@@ -309,22 +377,50 @@ export function dashboardBlocks(d: PersonalDashboard, maxBlocks = MAX_BLOCKS): B
 
   blocks.push({ type: 'divider' }, section('*Progress*'));
   if (!d.progress.length) blocks.push(context(`Nothing yet: try \`${SLACK_COMMANDS.recommend}\`.`));
-  const progressLines = d.progress.slice(0, 10).map((p) => `\`${progressBar(p.percent)}\` ${pct(p.percent)}  *${esc(p.title)}* · ${itemLabel(p.itemType)}`);
-  if (progressLines.length) blocks.push(section(progressLines.join('\n') + (d.progress.length > 10 ? `\n… and ${d.progress.length - 10} more (\`${SLACK_COMMANDS.progress}\`)` : '')));
+  const progressLines = d.progress
+    .slice(0, 10)
+    .map((p) => `\`${progressBar(p.percent)}\` ${pct(p.percent)}  *${esc(p.title)}* · ${itemLabel(p.itemType)}`);
+  if (progressLines.length)
+    blocks.push(
+      section(
+        progressLines.join('\n') +
+          (d.progress.length > 10 ? `\n… and ${d.progress.length - 10} more (\`${SLACK_COMMANDS.progress}\`)` : ''),
+      ),
+    );
 
   blocks.push({ type: 'divider' }, section('*Recent quiz results*'));
   if (!d.recentQuizzes.length) blocks.push(context(`No quizzes yet: try \`${SLACK_COMMANDS.quiz}\`.`));
   else {
-    blocks.push(section(d.recentQuizzes.map((q) => `*${esc(q.title)}* · ${pct(q.score)} · ${q.late ? 'late' : q.passed ? 'passed :white_check_mark:' : 'not passed'} · ${ago(q.completedAt, d.generatedAt)}`).join('\n')));
+    blocks.push(
+      section(
+        d.recentQuizzes
+          .map(
+            (q) =>
+              `*${esc(q.title)}* · ${pct(q.score)} · ${q.late ? 'late' : q.passed ? 'passed :white_check_mark:' : 'not passed'} · ${ago(q.completedAt, d.generatedAt)}`,
+          )
+          .join('\n'),
+      ),
+    );
   }
 
   blocks.push({ type: 'divider' }, section('*Recent recommendations*'));
   if (!d.recentRecommendations.length) blocks.push(context(`None yet: try \`${SLACK_COMMANDS.recommend}\`.`));
   for (const r of d.recentRecommendations) {
     if (r.available && r.type !== 'content' && !r.clicked) {
-      blocks.push(cardBlock({ id: r.id, type: r.type, itemId: r.itemId, title: r.title, reason: r.reason ?? '', score: r.score } as RecommendationCard));
+      blocks.push(
+        cardBlock({
+          id: r.id,
+          type: r.type,
+          itemId: r.itemId,
+          title: r.title,
+          reason: r.reason ?? '',
+          score: r.score,
+        } as RecommendationCard),
+      );
     } else {
-      blocks.push(section(`*${esc(r.title)}* · ${itemLabel(r.type)}${r.clicked ? ' · opened' : ''}${r.reason ? `\n${esc(r.reason)}` : ''}`));
+      blocks.push(
+        section(`*${esc(r.title)}* · ${itemLabel(r.type)}${r.clicked ? ' · opened' : ''}${r.reason ? `\n${esc(r.reason)}` : ''}`),
+      );
     }
   }
   return capBlocks(blocks, maxBlocks);
@@ -358,9 +454,26 @@ export function slackHelpLines(): string[] {
 }
 
 function helpBlocks(): Block[] {
-  return [section("*Here's what I can do*"), section(slackHelpLines().map((l) => `• ${l}`).join('\n'))];
+  return [
+    section("*Here's what I can do*"),
+    section(
+      slackHelpLines()
+        .map((l) => `• ${l}`)
+        .join('\n'),
+    ),
+  ];
 }
 
 export function helpMessage(): SlackMessage {
-  return { text: "Hi! I'm your learning assistant. Here's what I can do.", blocks: [section("Hi! I'm your learning assistant. Here's what I can do:"), section(slackHelpLines().map((l) => `• ${l}`).join('\n'))] };
+  return {
+    text: "Hi! I'm your learning assistant. Here's what I can do.",
+    blocks: [
+      section("Hi! I'm your learning assistant. Here's what I can do:"),
+      section(
+        slackHelpLines()
+          .map((l) => `• ${l}`)
+          .join('\n'),
+      ),
+    ],
+  };
 }

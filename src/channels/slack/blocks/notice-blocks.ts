@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { slashCommandFor } from '../../../core/learning/commands';
 import { HELP_TEXT } from '../../../core/messages';
-import { section, type SlackMessage } from './answer-blocks';
+import { type SlackMessage, section } from './answer-blocks';
 import { escapeMrkdwn } from './mrkdwn';
 
 /** Short messages the Slack channel sends besides answers. Pure. */
@@ -14,8 +14,9 @@ export { APOLOGY as APOLOGY_TEXT } from '../../../core/messages';
 
 /** `/learn` without a question. */
 export function learnUsageMessage(command: string = slashCommandFor('learn')): SlackMessage {
-  const text = `Usage: \`${command} <question>\`, for example \`${command} how should I run a retrospective?\` `
-    + 'I answer privately, with numbered sources and what to learn next.';
+  const text =
+    `Usage: \`${command} <question>\`, for example \`${command} how should I run a retrospective?\` ` +
+    'I answer privately, with numbered sources and what to learn next.';
   return { text, blocks: [section(text)] };
 }
 
@@ -46,7 +47,15 @@ export function homeView(): types.HomeView {
       { type: 'divider' },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Ask me in the *Messages* tab, @mention me in a channel (I answer in the thread), or use `' + slashCommandFor('learn') + ' <question>` anywhere for a private answer.' }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text:
+              'Ask me in the *Messages* tab, @mention me in a channel (I answer in the thread), or use `' +
+              slashCommandFor('learn') +
+              ' <question>` anywhere for a private answer.',
+          },
+        ],
       },
     ],
   };

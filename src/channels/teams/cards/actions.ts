@@ -50,7 +50,9 @@ export function parseCardAction(value: unknown): CardActionData | null {
 /** The chosen answers of a submitted quiz card: string values of the prefixed inputs (unanswered ones are left out). */
 export function quizAnswersOf(value: Record<string, unknown>): Record<string, string> {
   // fromEntries defines own properties, so a key like "__proto__" cannot reach the prototype
-  return Object.fromEntries(Object.entries(value)
-    .filter(([key, v]) => key.startsWith(QUIZ_INPUT_PREFIX) && typeof v === 'string' && v)
-    .map(([key, v]) => [key.slice(QUIZ_INPUT_PREFIX.length), v as string]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, v]) => key.startsWith(QUIZ_INPUT_PREFIX) && typeof v === 'string' && v)
+      .map(([key, v]) => [key.slice(QUIZ_INPUT_PREFIX.length), v as string]),
+  );
 }

@@ -32,8 +32,15 @@ export interface TextBlock {
   horizontalAlignment?: 'left' | 'center' | 'right';
 }
 
-export interface Fact { title: string; value: string }
-export interface FactSet { type: 'FactSet'; facts: Fact[]; spacing?: TextBlock['spacing'] }
+export interface Fact {
+  title: string;
+  value: string;
+}
+export interface FactSet {
+  type: 'FactSet';
+  facts: Fact[];
+  spacing?: TextBlock['spacing'];
+}
 
 /** Action.Submit: Teams posts `data` back as a message activity whose `value` is `data`. */
 export interface SubmitAction {
@@ -43,7 +50,11 @@ export interface SubmitAction {
   style?: 'default' | 'positive' | 'destructive';
 }
 
-export interface ActionSet { type: 'ActionSet'; actions: SubmitAction[]; spacing?: TextBlock['spacing'] }
+export interface ActionSet {
+  type: 'ActionSet';
+  actions: SubmitAction[];
+  spacing?: TextBlock['spacing'];
+}
 
 export interface Container {
   type: 'Container';
@@ -121,8 +132,12 @@ export function attachment(content: AdaptiveCard): CardAttachment {
   return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content };
 }
 
-export const text = (t: string, extra: Omit<TextBlock, 'type' | 'text'> = {}): TextBlock => ({ type: 'TextBlock', text: t, wrap: true, ...extra });
+export const text = (t: string, extra: Omit<TextBlock, 'type' | 'text'> = {}): TextBlock => ({
+  type: 'TextBlock',
+  text: t,
+  wrap: true,
+  ...extra,
+});
 
 /** Size of the card as Teams receives it (UTF-8 JSON). */
 export const cardBytes = (c: AdaptiveCard): number => Buffer.byteLength(JSON.stringify(c), 'utf8');
-

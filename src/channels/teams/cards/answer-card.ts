@@ -1,6 +1,17 @@
 import type { BotReply, RecommendationCard, SourceRef } from '../../../core/messages';
 import { feedbackData, recOpenData } from './actions';
-import { card, cardBytes, CARD_BYTE_BUDGET, text, truncate, type AdaptiveCard, type CardElement, type Container, type SubmitAction, type TextColor } from './adaptive';
+import {
+  type AdaptiveCard,
+  CARD_BYTE_BUDGET,
+  type CardElement,
+  type Container,
+  card,
+  cardBytes,
+  type SubmitAction,
+  type TextColor,
+  text,
+  truncate,
+} from './adaptive';
 
 export const MAX_SOURCES = 10;
 export const MAX_RECOMMENDATIONS = 5;
@@ -63,7 +74,9 @@ export function sourcesSection(sources: SourceRef[]): CardElement[] {
     text('Sources', { weight: 'bolder', separator: true, spacing: 'medium' }),
     {
       type: 'FactSet',
-      facts: sources.slice(0, MAX_SOURCES).map((s) => ({ title: `[${s.n}]`, value: `${truncate(s.title, MAX_TITLE)} · ${contentLabel(s.contentType)}` })),
+      facts: sources
+        .slice(0, MAX_SOURCES)
+        .map((s) => ({ title: `[${s.n}]`, value: `${truncate(s.title, MAX_TITLE)} · ${contentLabel(s.contentType)}` })),
       spacing: 'small',
     },
   ];
@@ -97,7 +110,11 @@ export function recommendationContainer(rec: RecommendationCard): Container {
     items: [
       text(`**${truncate(rec.title, MAX_TITLE)}** · ${TYPE_LABEL[rec.type] ?? rec.type}`),
       text(truncate(rec.reason, MAX_REASON), { isSubtle: true, size: 'small', spacing: 'none' }),
-      { type: 'ActionSet', spacing: 'small', actions: [{ type: 'Action.Submit', title: rec.type === 'content' ? 'Read' : 'Start', data: recOpenData(rec.id) }] },
+      {
+        type: 'ActionSet',
+        spacing: 'small',
+        actions: [{ type: 'Action.Submit', title: rec.type === 'content' ? 'Read' : 'Start', data: recOpenData(rec.id) }],
+      },
     ],
   };
 }

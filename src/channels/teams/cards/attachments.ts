@@ -43,7 +43,11 @@ export interface FileConsentAttachment {
  * `fileConsent/invoke` with an upload URL in the person's OneDrive; the context says what to upload.
  */
 export function fileConsentCard(name: string, description: string, sizeInBytes: number, context: ReportCsvContext): FileConsentAttachment {
-  return { contentType: FILE_CONSENT_CONTENT_TYPE, name, content: { description, sizeInBytes, acceptContext: context, declineContext: context } };
+  return {
+    contentType: FILE_CONSENT_CONTENT_TYPE,
+    name,
+    content: { description, sizeInBytes, acceptContext: context, declineContext: context },
+  };
 }
 
 export interface FileInfoAttachment {
@@ -65,6 +69,12 @@ export function fileInfoCard(upload: { name?: string; contentUrl?: string; uniqu
 
 /** "Sales & Ops" + date → "learning-report-sales-ops-2025-06-01.csv" */
 export function reportFileName(title: string, date: Date): string {
-  const slug = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `learning-report-${slug || 'report'}-${date.toISOString().slice(0, 10)}.csv`;
 }

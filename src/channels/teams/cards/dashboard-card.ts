@@ -1,7 +1,7 @@
 import type { PersonalDashboard } from '../../../core/learning';
 import type { RecommendationCard } from '../../../core/messages';
+import { type AdaptiveCard, type CardElement, card, text, truncate } from './adaptive';
 import { recommendationContainer } from './answer-card';
-import { card, text, truncate, type AdaptiveCard, type CardElement } from './adaptive';
 import { ago, itemLabel, pct, progressBar } from './format';
 
 /** items with a bar on the dashboard (the rest: say "progress") */
@@ -25,7 +25,12 @@ export function buildDashboardCard(d: PersonalDashboard): AdaptiveCard {
         { title: 'Courses completed', value: `${t.coursesCompleted} of ${t.coursesTotal}` },
         { title: 'Skills completed', value: `${t.skillsCompleted} of ${t.skillsTotal}` },
         { title: 'In progress', value: String(t.inProgress) },
-        { title: 'Quizzes', value: t.quizzesTaken ? `${t.quizzesTaken} taken, ${t.quizzesPassed} passed, average ${pct(t.averageQuizScore ?? 0)}` : 'none yet' },
+        {
+          title: 'Quizzes',
+          value: t.quizzesTaken
+            ? `${t.quizzesTaken} taken, ${t.quizzesPassed} passed, average ${pct(t.averageQuizScore ?? 0)}`
+            : 'none yet',
+        },
         { title: 'Updates in the last 7 days', value: String(t.progressUpdates7d) },
       ],
     },
@@ -38,7 +43,10 @@ export function buildDashboardCard(d: PersonalDashboard): AdaptiveCard {
       body.push(text(`${truncate(p.title, 80)} · ${itemLabel(p.itemType)}`, { spacing: 'small', size: 'small' }));
       body.push(text(`${progressBar(p.percent)} ${pct(p.percent)}`, { fontType: 'monospace', spacing: 'none', size: 'small' }));
     }
-    if (active.length > DASHBOARD_PROGRESS_ITEMS) body.push(text(`…and ${active.length - DASHBOARD_PROGRESS_ITEMS} more: say **progress** for all of them.`, { isSubtle: true, size: 'small' }));
+    if (active.length > DASHBOARD_PROGRESS_ITEMS)
+      body.push(
+        text(`…and ${active.length - DASHBOARD_PROGRESS_ITEMS} more: say **progress** for all of them.`, { isSubtle: true, size: 'small' }),
+      );
   } else {
     body.push(text('Nothing in progress. Say **recommend** for ideas.', { isSubtle: true, size: 'small' }));
   }
@@ -61,9 +69,17 @@ export function buildDashboardCard(d: PersonalDashboard): AdaptiveCard {
   if (d.recentRecommendations.length) {
     for (const r of d.recentRecommendations) {
       if (r.available && !r.clicked) {
-        body.push(recommendationContainer({ id: r.id, type: r.type, itemId: r.itemId, title: r.title, score: r.score, reason: r.reason ?? '' }));
+        body.push(
+          recommendationContainer({ id: r.id, type: r.type, itemId: r.itemId, title: r.title, score: r.score, reason: r.reason ?? '' }),
+        );
       } else {
-        body.push(text(`${truncate(r.title, 80)} · ${itemLabel(r.type)} · ${r.clicked ? 'opened' : 'no longer available'}`, { size: 'small', isSubtle: true, spacing: 'small' }));
+        body.push(
+          text(`${truncate(r.title, 80)} · ${itemLabel(r.type)} · ${r.clicked ? 'opened' : 'no longer available'}`, {
+            size: 'small',
+            isSubtle: true,
+            spacing: 'small',
+          }),
+        );
       }
     }
   } else {
@@ -75,7 +91,11 @@ export function buildDashboardCard(d: PersonalDashboard): AdaptiveCard {
 /** Fresh recommendations ("recommend"): the answer card's recommendation containers with Start/Read buttons. Pure. */
 export function buildRecommendationsCard(recs: RecommendationCard[]): AdaptiveCard {
   if (!recs.length) {
-    return card([text('Nothing new to recommend right now: you have started or completed everything I would suggest. Ask me a question to explore further.')]);
+    return card([
+      text(
+        'Nothing new to recommend right now: you have started or completed everything I would suggest. Ask me a question to explore further.',
+      ),
+    ]);
   }
   return card([
     text('Recommended for you', { size: 'large', weight: 'bolder' }),

@@ -33,4 +33,5 @@ export function cardTime(date: Date, fn: 'DATE' | 'TIME' = 'TIME'): string {
 /** "1 person", "3 people" */
 export const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-export const itemLabel = (type: string): string => ({ skill: 'Skill', course: 'Course', content: 'Reading' } as Record<string, string>)[type] ?? type;
+export const itemLabel = (type: string): string =>
+  (({ skill: 'Skill', course: 'Course', content: 'Reading' }) as Record<string, string>)[type] ?? type;

@@ -1,13 +1,24 @@
 import type { CatalogItem, PercentInput, ProgressItem } from '../../../core/learning';
 import { progressSetData } from './actions';
-import { card, cardBytes, CARD_BYTE_BUDGET, text, truncate, type AdaptiveCard, type CardElement, type Container, type SubmitAction } from './adaptive';
+import {
+  type AdaptiveCard,
+  CARD_BYTE_BUDGET,
+  type CardElement,
+  type Container,
+  card,
+  cardBytes,
+  type SubmitAction,
+  text,
+  truncate,
+} from './adaptive';
 import { itemLabel, pct, progressBar } from './format';
 
 const MAX_TITLE = 120;
 /** the half-way button is offered below this */
 const HALF = 50;
 
-export const PROGRESS_HINT = 'To record progress, type e.g. “progress Python Fundamentals 50%”, “progress Machine Learning done” or “progress Leadership start”.';
+export const PROGRESS_HINT =
+  'To record progress, type e.g. “progress Python Fundamentals 50%”, “progress Machine Learning done” or “progress Leadership start”.';
 
 export interface ProgressCardOptions {
   maxBytes?: number;
@@ -24,10 +35,12 @@ export function buildProgressCard(items: ProgressItem[], opts: ProgressCardOptio
   for (const i of items) counts[i.status]++;
   const head: CardElement[] = [
     text('Your learning progress', { size: 'large', weight: 'bolder' }),
-    text(items.length
-      ? `${counts.in_progress} in progress · ${counts.completed} completed · ${counts.not_started} not started`
-      : 'Nothing yet: start a course or skill from **recommend**, or record one you are already doing.',
-    { isSubtle: true, spacing: 'none' }),
+    text(
+      items.length
+        ? `${counts.in_progress} in progress · ${counts.completed} completed · ${counts.not_started} not started`
+        : 'Nothing yet: start a course or skill from **recommend**, or record one you are already doing.',
+      { isSubtle: true, spacing: 'none' },
+    ),
   ];
   const tail = [text(PROGRESS_HINT, { isSubtle: true, size: 'small', spacing: 'medium' })];
 
@@ -50,11 +63,22 @@ function more(n: number): CardElement {
 export function itemContainer(item: ProgressItem): Container {
   const status = item.completed ? '✅ Completed' : item.status === 'not_started' ? 'Not started' : 'In progress';
   const actions: SubmitAction[] = [];
-  if (!item.completed && item.percent < HALF) actions.push({ type: 'Action.Submit', title: '50 %', data: progressSetData(item.itemType, item.itemId, HALF) });
-  if (!item.completed) actions.push({ type: 'Action.Submit', title: 'Completed', data: progressSetData(item.itemType, item.itemId, 'complete'), style: 'positive' });
+  if (!item.completed && item.percent < HALF)
+    actions.push({ type: 'Action.Submit', title: '50 %', data: progressSetData(item.itemType, item.itemId, HALF) });
+  if (!item.completed)
+    actions.push({
+      type: 'Action.Submit',
+      title: 'Completed',
+      data: progressSetData(item.itemType, item.itemId, 'complete'),
+      style: 'positive',
+    });
   const items: CardElement[] = [
     text(`**${truncate(item.title, MAX_TITLE)}** · ${itemLabel(item.itemType)}`),
-    text(`${progressBar(item.percent)} ${pct(item.percent)} · ${status}`, { fontType: 'monospace', spacing: 'none', color: item.completed ? 'good' : 'default' }),
+    text(`${progressBar(item.percent)} ${pct(item.percent)} · ${status}`, {
+      fontType: 'monospace',
+      spacing: 'none',
+      color: item.completed ? 'good' : 'default',
+    }),
   ];
   if (actions.length) items.push({ type: 'ActionSet', spacing: 'small', actions });
   return { type: 'Container', separator: true, spacing: 'medium', items };
@@ -68,10 +92,12 @@ export function buildProgressChoicesCard(message: string, options: CatalogItem[]
   // one button per row: titles are long, and Teams folds a wide row of buttons into "…"
   return card([
     text(message),
-    ...options.map((o, i): CardElement => ({
-      type: 'ActionSet',
-      spacing: i === 0 ? 'medium' : 'small',
-      actions: [{ type: 'Action.Submit', title: `${truncate(o.title, 60)} (${o.type})`, data: progressSetData(o.type, o.id, percent) }],
-    })),
+    ...options.map(
+      (o, i): CardElement => ({
+        type: 'ActionSet',
+        spacing: i === 0 ? 'medium' : 'small',
+        actions: [{ type: 'Action.Submit', title: `${truncate(o.title, 60)} (${o.type})`, data: progressSetData(o.type, o.id, percent) }],
+      }),
+    ),
   ]);
 }

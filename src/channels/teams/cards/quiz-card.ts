@@ -1,7 +1,7 @@
 import type { QuizResult, StartQuizResult } from '../../../core/learning';
 import { QUIZ_INPUT_PREFIX, quizStartData, quizSubmitData } from './actions';
+import { type AdaptiveCard, type CardElement, card, type Fact, type SubmitAction, text, truncate } from './adaptive';
 import { recommendationContainer } from './answer-card';
-import { card, text, truncate, type AdaptiveCard, type CardElement, type Fact, type SubmitAction } from './adaptive';
 import { cardTime, pct } from './format';
 
 export type StartedQuiz = Extract<StartQuizResult, { kind: 'started' }>;
@@ -26,10 +26,12 @@ export function buildQuizCard(quiz: StartedQuiz): AdaptiveCard {
     { title: 'Questions', value: String(quiz.questions.length) },
     { title: 'To pass', value: pct(q.passingScore) },
   ];
-  if (quiz.expiresAt) facts.push({ title: 'Time limit', value: `${q.timeLimitMinutes ?? '?'} minutes: submit by ${cardTime(quiz.expiresAt)}` });
+  if (quiz.expiresAt)
+    facts.push({ title: 'Time limit', value: `${q.timeLimitMinutes ?? '?'} minutes: submit by ${cardTime(quiz.expiresAt)}` });
   if (q.linkedItem) facts.push({ title: q.linkedItem.type === 'skill' ? 'Skill' : 'Course', value: q.linkedItem.title });
   body.push({ type: 'FactSet', facts, spacing: 'small' });
-  if (quiz.resumed) body.push(text('You had already started this quiz: here it is again, with the same deadline.', { isSubtle: true, size: 'small' }));
+  if (quiz.resumed)
+    body.push(text('You had already started this quiz: here it is again, with the same deadline.', { isSubtle: true, size: 'small' }));
 
   quiz.questions.forEach((question, i) => {
     body.push(text(`**${i + 1}.** ${truncate(question.text, MAX_QUESTION)}`, { separator: true, spacing: 'medium' }));
@@ -60,9 +62,18 @@ export function buildQuizResultCard(result: QuizResult, opts: QuizResultCardOpti
   const body: CardElement[] = [];
   if (opts.note) body.push(text(opts.note, { color: 'warning' }));
   body.push(text(`Quiz result: ${result.title}`, { size: 'large', weight: 'bolder', spacing: opts.note ? 'medium' : 'default' }));
-  const status = result.late ? 'Late: recorded, but not a pass' : result.passed ? 'Passed ✅' : `Not passed (${pct(result.passingScore)} needed)`;
-  body.push(text(`**${pct(result.score)}** · ${result.correctCount} of ${result.questionCount} right · ${status}`,
-    { size: 'medium', color: result.late ? 'warning' : result.passed ? 'good' : 'attention', spacing: 'small' }));
+  const status = result.late
+    ? 'Late: recorded, but not a pass'
+    : result.passed
+      ? 'Passed ✅'
+      : `Not passed (${pct(result.passingScore)} needed)`;
+  body.push(
+    text(`**${pct(result.score)}** · ${result.correctCount} of ${result.questionCount} right · ${status}`, {
+      size: 'medium',
+      color: result.late ? 'warning' : result.passed ? 'good' : 'attention',
+      spacing: 'small',
+    }),
+  );
   if (result.message) body.push(text(result.message, { spacing: 'small' }));
 
   const wrong = result.questions.filter((q) => !q.correct);
@@ -75,8 +86,16 @@ export function buildQuizResultCard(result: QuizResult, opts: QuizResultCardOpti
         spacing: 'small',
         items: [
           text(`**${truncate(q.text, MAX_QUESTION)}**`),
-          text(`Your answer: ${q.chosen ? truncate(q.chosen.text, MAX_CHOICE) : '(none)'}`, { color: 'attention', size: 'small', spacing: 'small' }),
-          text(`Right answer: ${q.rightAnswer ? truncate(q.rightAnswer.text, MAX_CHOICE) : '?'}`, { color: 'good', size: 'small', spacing: 'none' }),
+          text(`Your answer: ${q.chosen ? truncate(q.chosen.text, MAX_CHOICE) : '(none)'}`, {
+            color: 'attention',
+            size: 'small',
+            spacing: 'small',
+          }),
+          text(`Right answer: ${q.rightAnswer ? truncate(q.rightAnswer.text, MAX_CHOICE) : '?'}`, {
+            color: 'good',
+            size: 'small',
+            spacing: 'none',
+          }),
           ...(q.explanation ? [text(truncate(q.explanation, MAX_EXPLANATION), { isSubtle: true, size: 'small', spacing: 'small' })] : []),
         ],
       });
@@ -93,6 +112,8 @@ export function buildQuizResultCard(result: QuizResult, opts: QuizResultCardOpti
     body.push(text('Study next', { weight: 'bolder', separator: true, spacing: 'medium' }));
     body.push(recommendationContainer(result.recommendation));
   }
-  const actions: SubmitAction[] = result.passed ? [] : [{ type: 'Action.Submit', title: 'Try again', data: quizStartData(result.assessmentId) }];
+  const actions: SubmitAction[] = result.passed
+    ? []
+    : [{ type: 'Action.Submit', title: 'Try again', data: quizStartData(result.assessmentId) }];
   return card(body, actions);
 }

@@ -1,5 +1,15 @@
 import type { ProgressReport, ReportRow } from '../../../core/learning';
-import { card, cardBytes, CARD_BYTE_BUDGET, text, truncate, type AdaptiveCard, type CardElement, type Column, type ColumnSet } from './adaptive';
+import {
+  type AdaptiveCard,
+  CARD_BYTE_BUDGET,
+  type CardElement,
+  type Column,
+  type ColumnSet,
+  card,
+  cardBytes,
+  text,
+  truncate,
+} from './adaptive';
 import { ago, pct, plural } from './format';
 
 const MAX_NAME = 40;
@@ -63,22 +73,27 @@ function compose(report: ProgressReport, opts: ReportCardOptions, rows: number, 
   if (opts.note) body.push(text(opts.note, { color: 'warning' }));
   const heading = report.scope === 'department' ? `Learning report: ${report.title}` : `Learning progress: ${report.title}`;
   body.push(text(heading, { size: 'large', weight: 'bolder', spacing: opts.note ? 'medium' : 'default' }));
-  body.push(text(`${report.scope === 'department' ? `Department · ${plural(report.totals.people, 'person', 'people')} · ` : ''}generated ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    { isSubtle: true, size: 'small', spacing: 'none' }));
+  body.push(
+    text(
+      `${report.scope === 'department' ? `Department · ${plural(report.totals.people, 'person', 'people')} · ` : ''}generated ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      { isSubtle: true, size: 'small', spacing: 'none' },
+    ),
+  );
 
   const t = report.totals;
   body.push({
     type: 'FactSet',
     spacing: 'medium',
-    facts: report.scope === 'department'
-      ? [
-          { title: 'People', value: String(t.people) },
-          { title: 'Average progress', value: pct(t.averageProgress) },
-          { title: 'Courses completed', value: String(t.coursesCompleted) },
-          { title: 'Skills completed', value: String(t.skillsCompleted) },
-          { title: 'Active in the last 7 days', value: `${t.activeLast7Days} of ${t.people}` },
-        ]
-      : personFacts(report.rows[0], now),
+    facts:
+      report.scope === 'department'
+        ? [
+            { title: 'People', value: String(t.people) },
+            { title: 'Average progress', value: pct(t.averageProgress) },
+            { title: 'Courses completed', value: String(t.coursesCompleted) },
+            { title: 'Skills completed', value: String(t.skillsCompleted) },
+            { title: 'Active in the last 7 days', value: `${t.activeLast7Days} of ${t.people}` },
+          ]
+        : personFacts(report.rows[0], now),
   });
 
   if (report.scope === 'department') {
@@ -86,15 +101,31 @@ function compose(report: ProgressReport, opts: ReportCardOptions, rows: number, 
       body.push(headerRow());
       for (const r of report.rows.slice(0, rows)) body.push(personRow(r, now));
       const omitted = report.rows.length - rows;
-      if (omitted > 0) body.push(text(`…and ${plural(omitted, 'more person', 'more people')} in the CSV.`, { isSubtle: true, size: 'small', spacing: 'small' }));
+      if (omitted > 0)
+        body.push(
+          text(`…and ${plural(omitted, 'more person', 'more people')} in the CSV.`, { isSubtle: true, size: 'small', spacing: 'small' }),
+        );
     } else {
       body.push(text('Nobody in this department yet.', { isSubtle: true }));
     }
   }
 
-  if (chart) body.push({ type: 'Image', url: chart, altText: `Bar chart of each person's overall learning progress in ${report.title}`, size: 'stretch', spacing: 'medium' });
+  if (chart)
+    body.push({
+      type: 'Image',
+      url: chart,
+      altText: `Bar chart of each person's overall learning progress in ${report.title}`,
+      size: 'stretch',
+      spacing: 'medium',
+    });
   if (opts.csv === 'file') {
-    body.push(text('The full report is attached as a CSV file below: choose **Allow** to save it to your OneDrive.', { isSubtle: true, size: 'small', spacing: 'medium' }));
+    body.push(
+      text('The full report is attached as a CSV file below: choose **Allow** to save it to your OneDrive.', {
+        isSubtle: true,
+        size: 'small',
+        spacing: 'medium',
+      }),
+    );
   }
   return card(body);
 }

@@ -1,6 +1,6 @@
 import { helpLines } from '../../../core/learning/commands';
 import { HELP_TEXT } from '../../../core/messages';
-import { card, text, type CardElement, type SubmitAction } from './adaptive';
+import { type CardElement, card, type SubmitAction, text } from './adaptive';
 
 export interface WelcomeCardOptions {
   /** personal chat: example questions become buttons; channels and group chats: explain @mentions */
@@ -13,7 +13,9 @@ export interface WelcomeCardOptions {
  * the user's own message. Pure.
  */
 export function buildWelcomeCard(opts: WelcomeCardOptions) {
-  const lines = HELP_TEXT.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = HELP_TEXT.split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const body: CardElement[] = [
     text('Learning assistant', { size: 'large', weight: 'bolder' }),
     ...lines.map((l, i) => text(l, { spacing: i === 0 ? 'small' : 'none' })),
@@ -21,7 +23,12 @@ export function buildWelcomeCard(opts: WelcomeCardOptions) {
     ...helpLines('teams').map((l) => text(`• ${l}`, { spacing: 'none', size: 'small' })),
   ];
   if (!opts.personal) {
-    body.push(text('In channels and group chats, @mention me with your question or command and I answer in the same thread (reports come to our 1:1 chat).', { spacing: 'medium', isSubtle: true }));
+    body.push(
+      text(
+        'In channels and group chats, @mention me with your question or command and I answer in the same thread (reports come to our 1:1 chat).',
+        { spacing: 'medium', isSubtle: true },
+      ),
+    );
   }
   body.push(text('Type **help** any time to see this again.', { spacing: 'small', isSubtle: true, size: 'small' }));
   const actions: SubmitAction[] = opts.personal

@@ -1,12 +1,12 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { isAppError } from '../../../../errors';
-import { quizAnswersFromState, quizResultMessage, SLACK_COMMANDS, type ProgressSetValue } from '../../blocks/learning-blocks';
-import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
 import type { SlackMessage } from '../../blocks/answer-blocks';
+import { type ProgressSetValue, quizAnswersFromState, quizResultMessage, SLACK_COMMANDS } from '../../blocks/learning-blocks';
+import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
 import { LearningUnavailable, SlackLearning } from '../../learning';
 import { replyPrivately } from '../../private-reply';
-import { slackErrorCode, type SlackDeps } from '../../slack-deps';
+import { type SlackDeps, slackErrorCode } from '../../slack-deps';
 import { clickingUser } from './interaction-user';
 import type { ButtonArgs } from './rec-open';
 
@@ -69,9 +69,20 @@ export async function handleQuizSubmit(deps: SlackDeps, { ack, action, body, cli
     } else {
       const userId = await clickingUser(deps, client, body);
       const r = await deps.learning.quizzes.submitQuiz(userId, attemptId, answers);
-      log.info({ userId, attemptId, kind: r.kind, answered: Object.keys(answers).length, ...(r.kind === 'scored' ? { score: r.result.score, late: r.result.late } : {}) }, 'quiz submitted');
-      if (r.kind === 'scored') { message = quizResultMessage(r.result); isResult = true; }
-      else if (r.kind === 'already_submitted') message = quizResultMessage(r.result, { note: r.message });
+      log.info(
+        {
+          userId,
+          attemptId,
+          kind: r.kind,
+          answered: Object.keys(answers).length,
+          ...(r.kind === 'scored' ? { score: r.result.score, late: r.result.late } : {}),
+        },
+        'quiz submitted',
+      );
+      if (r.kind === 'scored') {
+        message = quizResultMessage(r.result);
+        isResult = true;
+      } else if (r.kind === 'already_submitted') message = quizResultMessage(r.result, { note: r.message });
       else message = noticeMessage(r.message);
     }
   } catch (err) {

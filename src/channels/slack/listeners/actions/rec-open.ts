@@ -6,7 +6,10 @@ import { replyPrivately } from '../../private-reply';
 import type { SlackDeps } from '../../slack-deps';
 import { clickingUser } from './interaction-user';
 
-export type ButtonArgs = Pick<AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'action' | 'body' | 'client' | 'respond'>;
+export type ButtonArgs = Pick<
+  AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>,
+  'ack' | 'action' | 'body' | 'client' | 'respond'
+>;
 
 /**
  * `rec_open` (the Start / Read button on a recommendation card): ack, mark the recommendation clicked

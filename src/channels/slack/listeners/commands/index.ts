@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { SLACK_SLASH_COMMANDS } from '../../../../core/learning';
 import type { SlackDeps } from '../../slack-deps';
-import { handleLearn, LEARN_COMMAND, type CommandArgs } from './learn';
+import { type CommandArgs, handleLearn, LEARN_COMMAND } from './learn';
 import { handleLearningCommand } from './learning-commands';
 
 type Handler = (deps: SlackDeps, args: CommandArgs) => Promise<void>;
@@ -12,7 +12,8 @@ type Handler = (deps: SlackDeps, args: CommandArgs) => Promise<void>;
  * learning command.
  */
 export const SLASH_COMMAND_HANDLERS: ReadonlyArray<{ command: string; handler: Handler }> = SLACK_SLASH_COMMANDS.flatMap((c) =>
-  [c.command, ...(c.aliases ?? [])].map((command) => ({ command, handler: c.id === 'learn' ? handleLearn : handleLearningCommand })));
+  [c.command, ...(c.aliases ?? [])].map((command) => ({ command, handler: c.id === 'learn' ? handleLearn : handleLearningCommand })),
+);
 
 const KNOWN = SLASH_COMMAND_HANDLERS.map((h) => h.command);
 

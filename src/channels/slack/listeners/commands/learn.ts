@@ -3,7 +3,7 @@ import { matchCommand, slashCommandFor } from '../../../../core/learning';
 import { helpMessage } from '../../blocks/learning-blocks';
 import { learnUsageMessage, NOT_ACCEPTED_TEXT } from '../../blocks/notice-blocks';
 import { toPlainQuestion } from '../../incoming';
-import { teamIdOf, type SlackDeps } from '../../slack-deps';
+import { type SlackDeps, teamIdOf } from '../../slack-deps';
 import type { SlackJob } from '../../slack-jobs';
 
 /** The slash command that answers a question privately (from the core's definition). */
@@ -15,7 +15,7 @@ export type CommandArgs = Pick<AllMiddlewareArgs & SlackCommandMiddlewareArgs, '
  * `/learn <question>`: acknowledged once its job is stored, then answered privately by a worker through
  * the response_url with the same blocks as a DM answer. Without a question: usage, in the ack.
  */
-export async function handleLearn(deps: SlackDeps, { ack, command, client, respond, context }: CommandArgs): Promise<void> {
+export async function handleLearn(deps: SlackDeps, { ack, command, context }: CommandArgs): Promise<void> {
   const question = toPlainQuestion(typeof command.text === 'string' ? command.text : '', context.botUserId);
   if (!question) {
     const usage = learnUsageMessage(command.command || LEARN_COMMAND);
@@ -31,17 +31,32 @@ export async function handleLearn(deps: SlackDeps, { ack, command, client, respo
   }
   const teamId = teamIdOf(command.team_id, context.teamId);
   const action = matched
-    ? { type: 'command' as const, command: matched, ...(matched.id === 'report' ? { reportText: question.replace(/^\/?report\b[:!?.]*\s*/i, '') } : {}) }
-    // a slash command has no message ts; its trigger_id is unique per invocation
-    : { type: 'question' as const, text: question, messageId: `command:${command.trigger_id}` };
-  await acceptCommand(deps, ack, command, { v: 1, teamId, user: command.user_id, target: { type: 'response_url', url: command.response_url, channel: command.channel_id }, action });
+    ? {
+        type: 'command' as const,
+        command: matched,
+        ...(matched.id === 'report' ? { reportText: question.replace(/^\/?report\b[:!?.]*\s*/i, '') } : {}),
+      }
+    : // a slash command has no message ts; its trigger_id is unique per invocation
+      { type: 'question' as const, text: question, messageId: `command:${command.trigger_id}` };
+  await acceptCommand(deps, ack, command, {
+    v: 1,
+    teamId,
+    user: command.user_id,
+    target: { type: 'response_url', url: command.response_url, channel: command.channel_id },
+    action,
+  });
 }
 
 /**
  * Stores the command's job, then acknowledges it (Slack shows the person an error after 3 s, and does
  * not retry slash commands): when it cannot be stored, the ack itself says so, honestly.
  */
-export async function acceptCommand(deps: SlackDeps, ack: CommandArgs['ack'], command: CommandArgs['command'], job: SlackJob): Promise<void> {
+export async function acceptCommand(
+  deps: SlackDeps,
+  ack: CommandArgs['ack'],
+  command: CommandArgs['command'],
+  job: SlackJob,
+): Promise<void> {
   try {
     await deps.accept(`command:${command.trigger_id}`, job);
   } catch (err) {

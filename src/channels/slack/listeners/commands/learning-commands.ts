@@ -1,10 +1,10 @@
-import { cleanQuizTopic, parseProgressCommand, parseReportTarget, slashCommandId, type MatchedCommand } from '../../../../core/learning';
+import { cleanQuizTopic, type MatchedCommand, parseProgressCommand, parseReportTarget, slashCommandId } from '../../../../core/learning';
 import { isTransient } from '../../../../core/transient-errors';
 import type { Logger } from '../../../../observability/logger';
 import { SLACK_COMMANDS } from '../../blocks/learning-blocks';
 import { APOLOGY_TEXT, noticeMessage } from '../../blocks/notice-blocks';
-import { LearningUnavailable, SlackLearning, type LearningRequest } from '../../learning';
-import { teamIdOf, type SlackDeps } from '../../slack-deps';
+import { type LearningRequest, LearningUnavailable, SlackLearning } from '../../learning';
+import { type SlackDeps, teamIdOf } from '../../slack-deps';
 import { acceptCommand, type CommandArgs } from './learn';
 
 /** What a learning slash command asks for, or a usage message when its text does not fit. */
@@ -33,7 +33,7 @@ export function slashToCommand(command: string, text: string): MatchedCommand | 
  * stored, then answered privately by a worker through the response_url. Files (report) and quizzes go
  * to the person's DM.
  */
-export async function handleLearningCommand(deps: SlackDeps, { ack, command, client, respond, context }: CommandArgs): Promise<void> {
+export async function handleLearningCommand(deps: SlackDeps, { ack, command, context }: CommandArgs): Promise<void> {
   const text = typeof command.text === 'string' ? command.text : '';
   const cmd = slashToCommand(command.command, text);
   if ('usage' in cmd) {
@@ -50,7 +50,13 @@ export async function handleLearningCommand(deps: SlackDeps, { ack, command, cli
 }
 
 /** Runs a learning command; failures become an apology (or "not switched on") to the person, never a throw. */
-export async function runLearning(deps: SlackDeps, cmd: MatchedCommand, req: LearningRequest, log: Logger, reportText?: string): Promise<void> {
+export async function runLearning(
+  deps: SlackDeps,
+  cmd: MatchedCommand,
+  req: LearningRequest,
+  log: Logger,
+  reportText?: string,
+): Promise<void> {
   try {
     await deps.ackGate.quiet();
     await new SlackLearning(deps).run(cmd, req, log, { reportText });

@@ -1,11 +1,11 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { types } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs, types } from '@slack/bolt';
 import { dashboardHomeView } from '../../blocks/learning-blocks';
 import { homeView } from '../../blocks/notice-blocks';
 import { slackUserToId } from '../../learning';
-import { slackErrorCode, teamIdOf, type SlackDeps } from '../../slack-deps';
+import { type SlackDeps, slackErrorCode, teamIdOf } from '../../slack-deps';
 
-export type AppHomeOpenedArgs = Pick<AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>, 'event' | 'client'> & Partial<Pick<AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>, 'body' | 'context'>>;
+export type AppHomeOpenedArgs = Pick<AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>, 'event' | 'client'> &
+  Partial<Pick<AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>, 'body' | 'context'>>;
 
 /**
  * `app_home_opened`: publishes the Home tab: the person's learning dashboard (progress, recent quiz

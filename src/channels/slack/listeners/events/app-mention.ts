@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { decideMention, type SlackMessageLike } from '../../incoming';
-import { botFromContext, teamIdOf, type SlackDeps } from '../../slack-deps';
+import { botFromContext, type SlackDeps, teamIdOf } from '../../slack-deps';
 import { messageJob, turnKey } from '../../slack-jobs';
 
 export type AppMentionArgs = Pick<AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>, 'event' | 'body' | 'client' | 'context'>;
@@ -14,9 +14,15 @@ export async function handleAppMention(deps: SlackDeps, { event, body, context }
   const e = event as SlackMessageLike;
   const decision = decideMention(e, botFromContext(context));
   if (decision.action !== 'answer') {
-    deps.logger.debug({ component: 'slack', channel: e.channel, ts: e.ts, reason: decision.action === 'ignore' ? decision.reason : decision.action }, 'mention ignored');
+    deps.logger.debug(
+      { component: 'slack', channel: e.channel, ts: e.ts, reason: decision.action === 'ignore' ? decision.reason : decision.action },
+      'mention ignored',
+    );
     return;
   }
   const { turn } = decision;
-  await deps.accept(turnKey(turn), messageJob(teamIdOf(body.team_id, context.teamId, e.team), turn, { type: 'question', text: turn.text, messageId: turnKey(turn) }));
+  await deps.accept(
+    turnKey(turn),
+    messageJob(teamIdOf(body.team_id, context.teamId, e.team), turn, { type: 'question', text: turn.text, messageId: turnKey(turn) }),
+  );
 }
