@@ -2,20 +2,9 @@ import type { AssessmentRow } from '../../db/repositories/quiz-repository';
 import type { QuizQuestion } from '../../db/seed-assessments';
 import { formatPercent } from './progress-service';
 import { DEFAULT_PASSING } from './quiz-questions';
-import type { ProgressChange, QuestionOutcome } from './quiz-types';
+import type { ProgressChange, QuestionOutcome, ScoredAnswers } from './quiz-types';
 
 /** Scoring a submission: pure functions of the assessment and the answers. */
-
-export interface ScoredAnswers {
-  assessmentId: string;
-  title: string;
-  /** percent correct, one decimal */
-  score: number;
-  correctCount: number;
-  questionCount: number;
-  passingScore: number;
-  questions: QuestionOutcome[];
-}
 
 /** Only answers to the quiz's questions that name one of their choices are kept. */
 export function sanitizeAnswers(answers: Record<string, string>, questions: QuizQuestion[]): Record<string, string> {

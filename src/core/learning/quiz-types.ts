@@ -62,9 +62,8 @@ export interface ProgressChange {
   completed: boolean;
 }
 
-export interface QuizResult {
-  resultId: string;
-  attemptId: string;
+/** What scoring a submission gives (quiz-scoring.ts), before it is stored. */
+export interface ScoredAnswers {
   assessmentId: string;
   title: string;
   /** percent correct, one decimal */
@@ -72,13 +71,18 @@ export interface QuizResult {
   correctCount: number;
   questionCount: number;
   passingScore: number;
+  questions: QuestionOutcome[];
+}
+
+export interface QuizResult extends ScoredAnswers {
+  resultId: string;
+  attemptId: string;
   /** score >= passingScore and on time */
   passed: boolean;
   /** submitted after the time limit (+ grace): recorded, never a pass */
   late: boolean;
   timeTakenSeconds: number;
   submittedAt: Date;
-  questions: QuestionOutcome[];
   /** progress raised by this pass (empty otherwise) */
   progress: ProgressChange[];
   /** what to study next, stored in `recommendations` (its id works with InteractionService.clickRecommendation) */
