@@ -2,13 +2,14 @@ import type { Runnable } from '@langchain/core/runnables';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
 import { computeConfidence } from '../ai/confidence';
-import type { HybridRetriever } from '../ai/hybrid-retriever';
+import type { HybridRetriever, RetrievedPassage } from '../ai/hybrid-retriever';
 import { findRecentTurns, findTurnByPlatformMessage, hasAnsweredThread, insertChatTurn } from '../db/repositories/chat-message-repository';
 import { insertRecommendation } from '../db/repositories/recommendation-repository';
 import { inServiceScope, inUserScope } from '../db/user-scope';
 import type { Logger } from '../observability/logger';
 import { IdentityService } from './identity-service';
 import {
+  type AnswerProgress,
   APOLOGY,
   type BotReply,
   cleanText,
@@ -46,7 +47,7 @@ export class ConversationService {
     this.identities = new IdentityService(deps.ds);
   }
 
-  async handle(msg: IncomingMessage): Promise<BotReply> {
+  async handle(msg: IncomingMessage, progress: AnswerProgress = {}): Promise<BotReply> {
     const started = Date.now();
     const log = this.deps.logger.child({ channel: msg.channel, conversation: msg.conversationId, message: msg.messageId });
     const userId = await this.identities.resolve(msg);
@@ -84,6 +85,8 @@ export class ConversationService {
     let reply: Omit<BotReply, 'chatMessageId' | 'duplicate'>;
     let picks: Array<Omit<RecommendationCard, 'id'>> = [];
     try {
+      const report = progressReporter(progress, log);
+      await report('onStatus', 'searching');
       const queryVector = await this.embedOrNull(question, log);
       if (!queryVector) notes.push('Semantic search was unavailable, so I searched by keywords only.');
       // One user-scoped read: an earlier answer to this message id (a retried job), or the context.
@@ -106,18 +109,16 @@ export class ConversationService {
         return { history, passages, recs };
       });
       if ('previous' in context) return context.previous!;
+      await report(
+        'onSources',
+        context.passages.map((p, i) => sourceRef(p, i)),
+      );
+      await report('onStatus', 'answering');
 
       const answer = await this.deps.answerer.invoke({ question, passages: context.passages, history: context.history });
       const cited = new Set(answer.citedIndexes);
-      const sources = context.passages
-        .map((p, i) => ({
-          n: i + 1,
-          id: p.id,
-          title: p.title,
-          contentType: p.contentType,
-          similarity: p.similarity === null ? null : round3(p.similarity),
-        }))
-        .filter((s) => cited.has(s.n));
+      const sources = context.passages.map((p, i) => sourceRef(p, i)).filter((s) => cited.has(s.n));
+      await report('onText', answer.text);
       picks = this.deps.recommender.pick(context.recs.candidates, question, context.recs.completed);
       reply = {
         kind: 'answer',
@@ -240,3 +241,28 @@ export class ConversationService {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function sourceRef(p: RetrievedPassage, i: number): SourceRef {
+  return {
+    n: i + 1,
+    id: p.id,
+    title: p.title,
+    contentType: p.contentType,
+    similarity: p.similarity === null ? null : round3(p.similarity),
+  };
+}
+
+/** Calls a progress callback; after the first failure (a refused stream, say) it stops calling and the answer goes on. */
+function progressReporter(progress: AnswerProgress, log: Logger) {
+  let broken = false;
+  return async <K extends keyof AnswerProgress>(name: K, value: Parameters<NonNullable<AnswerProgress[K]>>[0]): Promise<void> => {
+    const callback = progress[name] as ((v: typeof value) => Promise<void> | void) | undefined;
+    if (broken || !callback) return;
+    try {
+      await callback.call(progress, value);
+    } catch (err) {
+      broken = true;
+      log.warn({ err, progress: name }, 'progress report failed; answering without further progress reports');
+    }
+  };
+}

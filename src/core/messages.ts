@@ -70,6 +70,22 @@ export interface BotReply {
   mode: 'llm' | 'extractive' | 'none';
 }
 
+/**
+ * What a streaming surface may show while an answer is being made (Slack's status and chat streams,
+ * Teams' streaming messages). Every callback is optional and awaited; a callback that throws stops
+ * the progress reports only, never the answer (the final BotReply is still returned and logged).
+ * The final BotReply is the truth: its text normally equals the last onText value, and where it does
+ * not (the model failed midway and the extractive answer replaced it) the channel shows the final text.
+ */
+export interface AnswerProgress {
+  /** a phase begins: 'searching' before retrieval, 'answering' before the answerer runs */
+  onStatus?(status: 'searching' | 'answering'): Promise<void> | void;
+  /** the passages the answer may cite, numbered as [n] in its text, before any answer text */
+  onSources?(sources: SourceRef[]): Promise<void> | void;
+  /** the whole answer text so far (it only grows), as the answerer produces it */
+  onText?(textSoFar: string): Promise<void> | void;
+}
+
 export const MAX_QUESTION_CHARS = 4000;
 
 /** What chat_messages keeps of a question (the answer uses the first MAX_QUESTION_CHARS). */

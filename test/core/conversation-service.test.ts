@@ -49,6 +49,50 @@ forEachBackend('ConversationService', (backend) => {
 
   const rows = (messageId: string) => ds.query(`SELECT * FROM chat_messages WHERE platform_message_id = $1`, [messageId]);
 
+  it('reports progress to a streaming surface: searching, the sources, answering, the growing text; the final text is the last one shown', async () => {
+    const events: string[] = [];
+    let lastText = '';
+    const reply = await makeService(ds).handle(message({ text: 'How do I calibrate the Quorvex spectrometer?' }), {
+      onStatus: (s) => {
+        events.push(`status:${s}`);
+      },
+      onSources: (sources) => {
+        events.push(`sources:${sources.length}`);
+        assert.deepEqual(
+          sources.map((x) => x.n),
+          sources.map((_, i) => i + 1),
+        );
+      },
+      onText: (text) => {
+        assert.ok(text.startsWith(lastText), 'the text so far only grows');
+        lastText = text;
+        if (events.at(-1) !== 'text') events.push('text');
+      },
+    });
+    assert.deepEqual(events.slice(0, 3), ['status:searching', `sources:${events[1].split(':')[1]}`, 'status:answering']);
+    assert.ok(Number(events[1].split(':')[1]) >= reply.sources.length);
+    assert.equal(events.at(-1), 'text');
+    assert.equal(reply.text, lastText);
+  });
+
+  it('answers and logs the turn even when the streaming surface fails (a refused stream)', async () => {
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+    let calls = 0;
+    const reply = await makeService(ds).handle(msg, {
+      onStatus: () => {
+        calls++;
+        throw new Error('stream refused');
+      },
+      onText: () => {
+        calls++;
+      },
+    });
+    assert.equal(reply.kind, 'answer');
+    assert.match(reply.text, /warm the lamp/);
+    assert.equal(calls, 1, 'no progress reports after the first failure');
+    assert.equal((await rows(msg.messageId)).length, 1);
+  });
+
   it('answers a question with cited sources, confidence and recommendations, and logs the turn once', async () => {
     const msg = message({
       text: 'How do I calibrate the Quorvex spectrometer?',
