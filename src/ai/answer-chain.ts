@@ -13,6 +13,10 @@
  *   cancelled request needs no answer.
  * - Without a model: the ExtractiveAnswerer.
  *
+ * Streaming: both answerers also have `answerStream(input, onText, options)` (see LlmAnswerer.answerStream and
+ * ExtractiveAnswerer.answerStream): the same Answer, with the growing text reported on the way. A model that stops
+ * mid-answer keeps what arrived and gets a note appended (`cutOffReason`); before any text it falls back as above.
+ *
  * Retries: ChatOpenAI retries failed calls itself (LangChain's AsyncCaller, `maxRetries`, default 6,
  * with exponential backoff) — that would blow straight through `timeoutMs` and hammer a rate-limited
  * API. Construct the model with `maxRetries: 0` (createChatModel does) or at most 1; the
@@ -29,7 +33,7 @@ import { StringOutputParser } from '@langchain/core/output_parsers';
 import { Runnable, type RunnableConfig, RunnableSequence } from '@langchain/core/runnables';
 import { AppError } from '../errors';
 import { type AnswerPromptInput, answerPrompt, formatContext, historyToMessages } from './answer-prompt';
-import type { Answer, AnswerInput } from './answer-types';
+import { type Answer, type Answerer, type AnswerInput, guardTextSink, type StreamingAnswerer, type TextSink } from './answer-types';
 import { ExtractiveAnswerer } from './extractive-answerer';
 
 export type FallbackReason =
@@ -81,6 +85,15 @@ export function fallbackNote(reason: string): string {
 
 function errorField(err: unknown, key: string): unknown {
   return err !== null && typeof err === 'object' ? (err as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Short italic note appended when the model stopped mid-answer: the text above it is what arrived.
+ * It goes after a blank line, so a streaming surface only ever appends.
+ */
+export function cutOffNote(reason: string): string {
+  const label = REASON_LABEL[reason] ?? REASON_LABEL.model_error;
+  return `_(The answer was cut off: the AI model stopped before it finished (${label}). Ask again for a complete answer.)_`;
 }
 
 /** Map a model/client error to a FallbackReason (duck-typed: works for OpenAI SDK and LangChain errors). */
@@ -141,8 +154,8 @@ export function createLlmTextChain(model: BaseChatModel): Runnable<AnswerInput, 
   ]).withConfig({ runName: 'LlmAnswerText' });
 }
 
-/** LLM answerer with timeout + extractive fallback. */
-export class LlmAnswerer extends Runnable<AnswerInput, Answer> {
+/** LLM answerer with timeout + extractive fallback; `answerStream` streams the model's tokens as they arrive. */
+export class LlmAnswerer extends Runnable<AnswerInput, Answer> implements StreamingAnswerer {
   lc_namespace = ['learning_assistant', 'ai', 'answer'];
 
   static override lc_name(): string {
@@ -163,58 +176,135 @@ export class LlmAnswerer extends Runnable<AnswerInput, Answer> {
     // Nothing to ground an answer on: don't spend a model call.
     if (passages.length === 0) return this.extractive.answer({ ...input, passages });
 
-    const callerSignal = options?.signal;
-    const controller = new AbortController();
-    const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
-    let timer: NodeJS.Timeout | undefined;
-
+    const deadline = this.deadline(options?.signal);
     try {
-      const run = this.textChain.invoke({ ...input, passages }, { ...options, signal });
+      const run = this.textChain.invoke({ ...input, passages }, { ...options, signal: deadline.signal });
       run.catch(() => undefined); // if the timeout wins the race, the aborted call's rejection is expected
-      const racers: Promise<string>[] = [run];
-      if (Number.isFinite(this.timeoutMs) && this.timeoutMs > 0) {
-        racers.push(
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const err = new AnswerTimeoutError(this.timeoutMs);
-              controller.abort(err); // cancels the HTTP request too
-              reject(err);
-            }, this.timeoutMs);
-          }),
-        );
-      }
-      const raw = await Promise.race(racers);
+      const raw = await Promise.race([run, deadline.expired]);
       const text = typeof raw === 'string' ? raw.trim() : '';
-      if (text === '') throw Object.assign(new Error('The model returned an empty answer'), { name: 'EmptyResponseError' });
-      return { text, mode: 'llm', citedIndexes: parseCitations(text, passages.length) };
+      if (text === '') throw emptyResponseError();
+      return llmAnswer(text, passages.length);
     } catch (err) {
-      if (callerSignal?.aborted) throw err; // cancelled by the caller, not a model failure
-      const reason: FallbackReason = controller.signal.aborted
-        ? 'timeout'
-        : errorField(err, 'name') === 'EmptyResponseError'
-          ? 'empty_response'
-          : classifyModelError(err);
-      this.logFailure(err, reason);
+      if (options?.signal?.aborted) throw err; // cancelled by the caller, not a model failure
+      const reason = this.reasonFor(err, deadline.timedOut());
+      this.logFailure(err, reason, 'Answer model failed; using extractive fallback');
       return this.extractive.answer({ ...input, passages }, { note: fallbackNote(reason), fallbackReason: reason });
     } finally {
-      if (timer) clearTimeout(timer);
+      deadline.clear();
     }
   }
 
-  private logFailure(err: unknown, reason: FallbackReason): void {
-    if (!this.logger) return;
+  /**
+   * The streaming path (LangChain `.stream()` of the same chain): `onText` gets the whole text so far as the tokens
+   * arrive, trimmed, so it only grows. The same timeout caps the whole stream.
+   * - The model finishes: the Answer is post-processed as in `invoke`; its text is the last text streamed.
+   * - It fails or times out before any text: the extractive fallback, streamed sentence by sentence.
+   * - It stops mid-answer (an error, a dropped connection, the timeout): what arrived plus a short note saying the
+   *   answer was cut off (appended, so the text still only grows), mode 'llm', `cutOffReason` set, logged once.
+   * - The caller's own signal fires: the error is rethrown, as in `invoke`.
+   */
+  async answerStream(input: AnswerInput, onText: TextSink, options?: Partial<RunnableConfig>): Promise<Answer> {
+    const sink = guardTextSink(onText, (err) => this.warn({ err }, 'the answer text receiver failed; streaming no further text'));
+    const passages = Array.isArray(input.passages) ? input.passages : [];
+    if (passages.length === 0) return this.extractive.answerStream({ ...input, passages }, sink, options);
+
+    const deadline = this.deadline(options?.signal);
+    let shown = ''; // the text handed to the sink so far; whatever we return starts with it
+    let closed = false; // once we stop listening (the timeout fired, say), late tokens are ignored
+    try {
+      const consume = (async () => {
+        const stream = await this.textChain.stream({ ...input, passages }, { ...options, signal: deadline.signal });
+        let raw = '';
+        for await (const chunk of stream) {
+          if (closed) break;
+          raw += typeof chunk === 'string' ? chunk : '';
+          const text = raw.trim();
+          if (text === shown) continue;
+          shown = text;
+          await sink(text);
+        }
+      })();
+      consume.catch(() => undefined); // if the timeout wins the race, the aborted stream's rejection is expected
+      await Promise.race([consume, deadline.expired]);
+      // An aborted stream may simply end (the OpenAI SDK ends quietly on abort): that is no finished answer.
+      deadline.signal.throwIfAborted();
+      if (shown === '') throw emptyResponseError();
+      return llmAnswer(shown, passages.length);
+    } catch (err) {
+      closed = true;
+      if (options?.signal?.aborted) throw err; // cancelled by the caller, not a model failure
+      const reason = this.reasonFor(err, deadline.timedOut());
+      if (shown === '') {
+        this.logFailure(err, reason, 'Answer model failed; using extractive fallback');
+        const fallback = { note: fallbackNote(reason), fallbackReason: reason };
+        return this.extractive.answerStream({ ...input, passages }, sink, options, fallback);
+      }
+      this.logFailure(err, reason, 'Answer model stopped mid-answer; replying with the text that arrived and a note');
+      const text = `${shown}\n\n${cutOffNote(reason)}`;
+      await sink(text);
+      return { ...llmAnswer(text, passages.length), cutOffReason: reason };
+    } finally {
+      closed = true;
+      deadline.clear();
+    }
+  }
+
+  /** The caller's signal joined with our timeout: `expired` rejects (and the signal aborts) after timeoutMs. */
+  private deadline(callerSignal?: AbortSignal) {
+    const controller = new AbortController();
+    const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      if (!(Number.isFinite(this.timeoutMs) && this.timeoutMs > 0)) return; // no timeout: never settles
+      timer = setTimeout(() => {
+        const err = new AnswerTimeoutError(this.timeoutMs);
+        controller.abort(err); // cancels the HTTP request too
+        reject(err);
+      }, this.timeoutMs);
+    });
+    expired.catch(() => undefined);
+    return {
+      signal,
+      expired,
+      timedOut: () => controller.signal.aborted,
+      clear: () => {
+        if (timer) clearTimeout(timer);
+      },
+    };
+  }
+
+  private reasonFor(err: unknown, timedOut: boolean): FallbackReason {
+    if (timedOut) return 'timeout';
+    if (errorField(err, 'name') === 'EmptyResponseError') return 'empty_response';
+    return classifyModelError(err);
+  }
+
+  private logFailure(err: unknown, reason: FallbackReason, msg: string): void {
     // The error itself (pino keeps its stack and causes; the logger redacts keys an upstream echoes).
     const status = errorField(err, 'status');
     const code = errorField(err, 'lc_error_code') ?? errorField(err, 'code');
+    this.warn({ err, status, code, reason, timeoutMs: this.timeoutMs }, msg);
+  }
+
+  private warn(obj: object, msg: string): void {
     try {
-      this.logger.warn({ err, status, code, reason, timeoutMs: this.timeoutMs }, 'Answer model failed; using extractive fallback');
+      this.logger?.warn(obj, msg);
     } catch {
       // a broken logger must not break answering
     }
   }
 }
 
-export function createAnswerer(deps: AnswererDeps): Runnable<AnswerInput, Answer> {
+function emptyResponseError(): Error {
+  return Object.assign(new Error('The model returned an empty answer'), { name: 'EmptyResponseError' });
+}
+
+/** The model's text as an Answer: the post-processing shared by every path that ends with model text. */
+function llmAnswer(text: string, passageCount: number): Answer {
+  return { text, mode: 'llm', citedIndexes: parseCitations(text, passageCount) };
+}
+
+export function createAnswerer(deps: AnswererDeps): Answerer {
   const extractive = new ExtractiveAnswerer();
   if (!deps.model) return extractive;
   return new LlmAnswerer(createLlmTextChain(deps.model), extractive, deps.timeoutMs, deps.logger);

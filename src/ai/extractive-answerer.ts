@@ -14,9 +14,12 @@
  * English stop words removed, light suffix stemming; CJK runs become character bigrams.
  * A sentence must share at least one term with the question to be eligible; if none is
  * eligible the answer says the learning content does not seem to cover the question.
+ *
+ * Streaming (answerStream): the text grows sentence by sentence (the note, then one quoted
+ * sentence more each step), so the streaming path of every channel runs without a model.
  */
 import { Runnable, type RunnableConfig } from '@langchain/core/runnables';
-import type { Answer, AnswerInput, Passage } from './answer-types';
+import { type Answer, type AnswerInput, guardTextSink, type Passage, type StreamingAnswerer, type TextSink } from './answer-types';
 
 export const EXTRACTIVE_NOTE = '_Extracted from the learning content (no AI model configured):_';
 
@@ -269,11 +272,22 @@ function withCitation(sentence: string, n: number): string {
   return `${body} [${n}]${m[1]}`;
 }
 
+/** ['a', 'b', 'c'] -> ['a', 'ab', 'abc'] */
+function growing(pieces: string[]): string[] {
+  const steps: string[] = [];
+  let text = '';
+  for (const piece of pieces) {
+    text += piece;
+    steps.push(text);
+  }
+  return steps;
+}
+
 // ---------------------------------------------------------------------------
 // The Runnable
 // ---------------------------------------------------------------------------
 
-export class ExtractiveAnswerer extends Runnable<AnswerInput, Answer> {
+export class ExtractiveAnswerer extends Runnable<AnswerInput, Answer> implements StreamingAnswerer {
   lc_namespace = ['learning_assistant', 'ai', 'extractive'];
 
   static override lc_name(): string {
@@ -293,8 +307,33 @@ export class ExtractiveAnswerer extends Runnable<AnswerInput, Answer> {
     return this.answer(input);
   }
 
+  /**
+   * The same answer, streamed sentence by sentence: `onText` gets the growing text (the note first, then one quoted
+   * sentence more each step) and the last call is the final text. No delays: the text is ready at once, and a
+   * surface throttles itself. The caller's AbortSignal is checked between steps.
+   */
+  async answerStream(
+    input: AnswerInput,
+    onText: TextSink,
+    options?: Partial<RunnableConfig>,
+    overrides: ExtractOverrides = {},
+  ): Promise<Answer> {
+    const { answer, steps } = this.compose(input, overrides);
+    const sink = guardTextSink(onText);
+    for (const step of steps) {
+      options?.signal?.throwIfAborted();
+      await sink(step);
+    }
+    return answer;
+  }
+
   /** Synchronous core, also used by the answer chain's fallback with a different note. */
   answer(input: AnswerInput, overrides: ExtractOverrides = {}): Answer {
+    return this.compose(input, overrides).answer;
+  }
+
+  /** The answer and its streaming steps: growing prefixes of answer.text, the last one equal to it. */
+  private compose(input: AnswerInput, overrides: ExtractOverrides): { answer: Answer; steps: string[] } {
     const passages: Passage[] = Array.isArray(input.passages) ? input.passages : [];
     const queryTerms = termsOf(input.question ?? '');
     const chosen = queryTerms.size > 0 ? this.select(queryTerms, passages) : [];
@@ -303,7 +342,10 @@ export class ExtractiveAnswerer extends Runnable<AnswerInput, Answer> {
     if (chosen.length === 0) {
       // Only prefix a note when it explains something (the model failed); otherwise just be plain.
       const text = overrides.note ? `${overrides.note}\n${NOT_COVERED_TEXT}` : NOT_COVERED_TEXT;
-      return { text, mode: 'extractive', citedIndexes: [], ...reason };
+      return {
+        answer: { text, mode: 'extractive', citedIndexes: [], ...reason },
+        steps: growing(overrides.note ? [overrides.note, `\n${NOT_COVERED_TEXT}`] : [text]),
+      };
     }
 
     // Document order: passage rank, then position inside the passage.
@@ -314,11 +356,20 @@ export class ExtractiveAnswerer extends Runnable<AnswerInput, Answer> {
       if (last && last[0].passageIndex === c.passageIndex) last.push(c);
       else groups.push([c]);
     }
-    const lines = groups.map((g) => g.map((c) => withCitation(c.text, c.passageIndex + 1)).join(' '));
-    const body = lines.length === 1 ? lines[0] : lines.map((l) => `• ${l}`).join('\n');
+    // One piece per quoted sentence, with the separator in front of it: one line per passage (bulleted when there
+    // are several), the sentences of a passage joined by a space.
+    const bullet = groups.length === 1 ? '' : '• ';
+    const pieces: string[] = [overrides.note ?? EXTRACTIVE_NOTE];
+    for (const group of groups) {
+      for (const [i, c] of group.entries()) {
+        const sentence = withCitation(c.text, c.passageIndex + 1);
+        pieces.push(i === 0 ? `\n${bullet}${sentence}` : ` ${sentence}`);
+      }
+    }
+    const steps = growing(pieces);
     const cited = [...new Set(chosen.map((c) => c.passageIndex + 1))].sort((a, b) => a - b);
 
-    return { text: `${overrides.note ?? EXTRACTIVE_NOTE}\n${body}`, mode: 'extractive', citedIndexes: cited, ...reason };
+    return { answer: { text: steps[steps.length - 1], mode: 'extractive', citedIndexes: cited, ...reason }, steps };
   }
 
   private select(queryTerms: Set<string>, passages: Passage[]): Candidate[] {

@@ -1,6 +1,6 @@
 import type { Runnable } from '@langchain/core/runnables';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Answer, AnswerInput, HistoryTurn } from '../ai/answer-types';
+import type { Answer, AnswerInput, HistoryTurn, StreamingAnswerer } from '../ai/answer-types';
 import { computeConfidence } from '../ai/confidence';
 import type { HybridRetriever, RetrievedPassage } from '../ai/hybrid-retriever';
 import { findRecentTurns, findTurnByPlatformMessage, hasAnsweredThread, insertChatTurn } from '../db/repositories/chat-message-repository';
@@ -26,7 +26,8 @@ import { isTransient } from './transient-errors';
 export interface ConversationDeps {
   ds: DataSource;
   retriever: HybridRetriever;
-  answerer: Runnable<AnswerInput, Answer>;
+  /** createAnswerer's; one with `answerStream` streams the text to AnswerProgress.onText, a plain Runnable reports it once */
+  answerer: Runnable<AnswerInput, Answer> & Partial<StreamingAnswerer>;
   recommender: Recommender;
   logger: Logger;
   /** passages put in front of the model (default 5) */
@@ -115,10 +116,9 @@ export class ConversationService {
       );
       await report('onStatus', 'answering');
 
-      const answer = await this.deps.answerer.invoke({ question, passages: context.passages, history: context.history });
+      const answer = await this.answer({ question, passages: context.passages, history: context.history }, progress, report);
       const cited = new Set(answer.citedIndexes);
       const sources = context.passages.map((p, i) => sourceRef(p, i)).filter((s) => cited.has(s.n));
-      await report('onText', answer.text);
       picks = this.deps.recommender.pick(context.recs.candidates, question, context.recs.completed);
       reply = {
         kind: 'answer',
@@ -136,6 +136,30 @@ export class ConversationService {
       reply = { kind: 'apology', text: APOLOGY, sources: [], confidence: 0, recommendations: [], notes, mode: 'none' };
     }
     return this.logTurn(log, userId, msg, started, reply, picks, storedQuestion(raw));
+  }
+
+  /**
+   * Runs the answerer. When someone listens to the text (progress.onText) and the answerer streams, the growing text
+   * goes to the listener as it is produced, through a pump (below) so a slow surface never slows the model; then the
+   * final text once more if it differs from the last one shown. Otherwise the final text is reported once.
+   */
+  private async answer(input: AnswerInput, progress: AnswerProgress, report: ProgressReport): Promise<Answer> {
+    const answerer = this.deps.answerer;
+    if (!progress.onText || typeof answerer.answerStream !== 'function') {
+      const answer = await answerer.invoke(input);
+      await report('onText', answer.text);
+      return answer;
+    }
+    const pump = textPump((text) => report('onText', text));
+    let answer: Answer;
+    try {
+      answer = await answerer.answerStream(input, pump.push);
+    } catch (err) {
+      await pump.stop(); // no report runs after the turn is over
+      throw err;
+    }
+    await pump.finish(answer.text);
+    return answer;
   }
 
   /**
@@ -252,6 +276,8 @@ function sourceRef(p: RetrievedPassage, i: number): SourceRef {
   };
 }
 
+type ProgressReport = ReturnType<typeof progressReporter>;
+
 /** Calls a progress callback; after the first failure (a refused stream, say) it stops calling and the answer goes on. */
 function progressReporter(progress: AnswerProgress, log: Logger) {
   let broken = false;
@@ -264,5 +290,50 @@ function progressReporter(progress: AnswerProgress, log: Logger) {
       broken = true;
       log.warn({ err, progress: name }, 'progress report failed; answering without further progress reports');
     }
+  };
+}
+
+/**
+ * Hands the growing answer text to a surface one call at a time without ever making the answerer wait: while a call
+ * runs, newer text replaces the waiting one, so a slow surface skips intermediate steps instead of slowing the model
+ * (whose timeout keeps running). `finish(final)` waits for the call in flight, then delivers the final text if the
+ * surface has not seen it yet; `stop()` drops what is waiting and waits for the call in flight.
+ */
+function textPump(deliver: (text: string) => Promise<void>) {
+  let latest = '';
+  let delivered = '';
+  let running: Promise<void> | undefined;
+  const drain = async () => {
+    try {
+      while (latest !== delivered) {
+        const text = latest;
+        delivered = text;
+        await deliver(text);
+      }
+    } finally {
+      running = undefined;
+    }
+  };
+  // drain() is only started with something to deliver, so it always awaits before its finally clears `running`
+  const kick = () => {
+    if (!running && latest !== delivered) running = drain();
+  };
+  const settle = async () => {
+    while (running) await running;
+  };
+  return {
+    push: (text: string): void => {
+      latest = text;
+      kick();
+    },
+    finish: async (final: string): Promise<void> => {
+      latest = final;
+      kick();
+      await settle();
+    },
+    stop: async (): Promise<void> => {
+      latest = delivered;
+      await settle();
+    },
   };
 }
