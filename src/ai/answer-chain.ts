@@ -92,9 +92,18 @@ function errorField(err: unknown, key: string): unknown {
  * It goes after a blank line, so a streaming surface only ever appends.
  */
 export function cutOffNote(reason: string): string {
-  const label = REASON_LABEL[reason] ?? REASON_LABEL.model_error;
-  return `_(The answer was cut off: the AI model stopped before it finished (${label}). Ask again for a complete answer.)_`;
+  const why = CUT_OFF_LABEL[reason] ?? CUT_OFF_LABEL.model_error;
+  return `_(The answer was cut off: the AI model stopped before it finished (${why}). Ask again for a complete answer.)_`;
 }
+
+const CUT_OFF_LABEL: Record<string, string> = {
+  timeout: 'it took too long',
+  rate_limited: 'rate limited',
+  server_error: 'a server error',
+  auth_error: 'authentication failed',
+  connection_error: 'the connection dropped',
+  model_error: 'an error',
+};
 
 /** Map a model/client error to a FallbackReason (duck-typed: works for OpenAI SDK and LangChain errors). */
 export function classifyModelError(err: unknown): FallbackReason {
@@ -104,14 +113,22 @@ export function classifyModelError(err: unknown): FallbackReason {
   const ctor = err !== null && typeof err === 'object' ? (err.constructor?.name ?? '') : '';
   const code = String(errorField(err, 'lc_error_code') ?? errorField(err, 'code') ?? '');
   const message = String(errorField(err, 'message') ?? err ?? '');
+  const causeCode = String(errorField(errorField(err, 'cause'), 'code') ?? '');
 
   if (/timeout/i.test(name) || /timeout/i.test(ctor) || code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     return 'timeout';
   }
   if (status === 429 || code === 'MODEL_RATE_LIMIT' || code === 'rate_limit_exceeded') return 'rate_limited';
-  if (status >= 500 && status <= 599) return 'server_error';
+  if ((status >= 500 && status <= 599) || errorField(err, 'type') === 'server_error') return 'server_error';
   if (status === 401 || status === 403 || code === 'MODEL_AUTHENTICATION') return 'auth_error';
-  if (/connection/i.test(ctor) || /connection/i.test(name) || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) {
+  if (
+    /connection/i.test(ctor) ||
+    /connection/i.test(name) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) ||
+    // fetch (undici) reading a body whose connection dropped: TypeError('terminated'), cause UND_ERR_SOCKET
+    causeCode.startsWith('UND_ERR_SOCKET') ||
+    causeCode === 'ECONNRESET'
+  ) {
     return 'connection_error';
   }
   return 'model_error';

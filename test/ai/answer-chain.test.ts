@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { BaseMessage } from '@langchain/core/messages';
+import type { ChatGenerationChunk } from '@langchain/core/outputs';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import sinon from 'sinon';
-import { classifyModelError, createAnswerer, fallbackNote, LlmAnswerer, parseCitations } from '../../src/ai/answer-chain';
+import { classifyModelError, createAnswerer, cutOffNote, fallbackNote, LlmAnswerer, parseCitations } from '../../src/ai/answer-chain';
 import type { AnswerInput, Passage } from '../../src/ai/answer-types';
 import { createChatModel } from '../../src/ai/chat-model';
 import { ExtractiveAnswerer, NOT_COVERED_TEXT } from '../../src/ai/extractive-answerer';
@@ -38,6 +39,41 @@ function makeLogger() {
   return { warn: sinon.spy() };
 }
 
+/** Collects what a streaming surface is shown, checking that the text only grows. */
+function recorder() {
+  const texts: string[] = [];
+  const onText = (text: string) => {
+    const last = texts.at(-1) ?? '';
+    assert.ok(
+      text.startsWith(last) && text.length > last.length,
+      `the text only grows: ${JSON.stringify(last)} -> ${JSON.stringify(text)}`,
+    );
+    texts.push(text);
+  };
+  return { texts, onText };
+}
+
+/** A FakeListChatModel whose stream throws `error` after `breakAfter` chunks (characters). */
+class BreakingChatModel extends FakeListChatModel {
+  constructor(
+    responses: string[],
+    private readonly breakAfter: number,
+    private readonly error: Error,
+  ) {
+    super({ responses });
+  }
+
+  override async *_streamResponseChunks(
+    ...args: Parameters<FakeListChatModel['_streamResponseChunks']>
+  ): AsyncGenerator<ChatGenerationChunk> {
+    let n = 0;
+    for await (const chunk of super._streamResponseChunks(...args)) {
+      if (n++ === this.breakAfter) throw this.error;
+      yield chunk;
+    }
+  }
+}
+
 describe('answer chain', () => {
   afterEach(() => sinon.restore());
 
@@ -55,6 +91,10 @@ describe('answer chain', () => {
       assert.equal(classifyModelError(Object.assign(new Error('x'), { status: 401 })), 'auth_error');
       assert.equal(classifyModelError(new Error('boom')), 'model_error');
       assert.equal(classifyModelError('weird'), 'model_error');
+      const dropped = Object.assign(new TypeError('terminated'), {
+        cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+      });
+      assert.equal(classifyModelError(dropped), 'connection_error');
     });
   });
 
@@ -130,6 +170,144 @@ describe('answer chain', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('user cancelled')), 50);
       await assert.rejects(createAnswerer({ model, timeoutMs: 5000 }).invoke(INPUT, { signal: controller.signal }), /cancelled/);
+    });
+  });
+
+  describe('streaming (answerStream) with FakeListChatModel', () => {
+    it("streams the model's tokens as the growing text; the final answer is the last text, post-processed as invoke's", async () => {
+      const reply = '  Use the Expenses tool within 30 days [1]. Not [7].\n';
+      const model = new FakeListChatModel({ responses: [reply] });
+      const generate = sinon.spy(model, '_generate');
+      const { texts, onText } = recorder();
+      const answer = await createAnswerer({ model, timeoutMs: 5000 }).answerStream(INPUT, onText);
+      assert.deepEqual(answer, { text: 'Use the Expenses tool within 30 days [1]. Not [7].', mode: 'llm', citedIndexes: [1] });
+      assert.ok(texts.length > 10, `one call per token (character), got ${texts.length}`);
+      assert.equal(texts[0], 'U');
+      assert.equal(texts.at(-1), answer.text);
+      sinon.assert.notCalled(generate); // the streaming path, not a single generate call
+      assert.deepEqual(answer, await createAnswerer({ model, timeoutMs: 5000 }).invoke(INPUT), 'the same Answer as invoke');
+    });
+
+    it('without passages streams the "not covered" answer and does not call the model', async () => {
+      const model = new FakeListChatModel({ responses: ['should not be used'] });
+      const stream = sinon.spy(model, '_streamResponseChunks');
+      const { texts, onText } = recorder();
+      const answer = await createAnswerer({ model, timeoutMs: 5000 }).answerStream({ ...INPUT, passages: [] }, onText);
+      sinon.assert.notCalled(stream);
+      assert.equal(answer.text, NOT_COVERED_TEXT);
+      assert.deepEqual(texts, [NOT_COVERED_TEXT]);
+    });
+
+    it('a model failing before any text: the extractive fallback, streamed sentence by sentence, logged once', async () => {
+      const model = new BreakingChatModel(['never shown'], 0, new Error('boom'));
+      const logger = makeLogger();
+      const { texts, onText } = recorder();
+      const answer = await createAnswerer({ model, timeoutMs: 5000, logger }).answerStream(INPUT, onText);
+      assert.equal(answer.mode, 'extractive');
+      assert.equal(answer.fallbackReason, 'model_error');
+      assert.equal(answer.cutOffReason, undefined);
+      assert.deepEqual(answer.citedIndexes, [1]);
+      assert.equal(texts[0], fallbackNote('model_error'), 'the note first');
+      assert.ok(texts.length >= 2, JSON.stringify(texts));
+      assert.equal(texts.at(-1), answer.text);
+      assert.deepEqual(
+        answer,
+        new ExtractiveAnswerer().answer(INPUT, { note: fallbackNote('model_error'), fallbackReason: 'model_error' }),
+      );
+      sinon.assert.calledOnce(logger.warn);
+      assert.equal(logger.warn.firstCall.args[0].reason, 'model_error');
+    });
+
+    it('a model that streams only whitespace: empty_response fallback, nothing of the model shown', async () => {
+      const { texts, onText } = recorder();
+      const answer = await createAnswerer({ model: new FakeListChatModel({ responses: [' \n '] }), timeoutMs: 5000 }).answerStream(
+        INPUT,
+        onText,
+      );
+      assert.equal(answer.fallbackReason, 'empty_response');
+      assert.equal(texts[0], fallbackNote('empty_response'));
+      assert.equal(texts.at(-1), answer.text);
+    });
+
+    it('a model that stops mid-answer: what arrived plus a cut-off note (appended), mode llm, logged once', async () => {
+      const model = new BreakingChatModel(['Submit it in the Expenses tool [1] within 30 days.'], 34, new Error('stream broke'));
+      const logger = makeLogger();
+      const { texts, onText } = recorder();
+      const answer = await createAnswerer({ model, timeoutMs: 5000, logger }).answerStream(INPUT, onText);
+      assert.equal(answer.text, `Submit it in the Expenses tool [1]\n\n${cutOffNote('model_error')}`);
+      assert.equal(answer.mode, 'llm');
+      assert.equal(answer.cutOffReason, 'model_error');
+      assert.equal(answer.fallbackReason, undefined);
+      assert.deepEqual(answer.citedIndexes, [1]);
+      assert.equal(texts.at(-2), 'Submit it in the Expenses tool [1]', 'what arrived was shown as it arrived');
+      assert.equal(texts.at(-1), answer.text, 'then the note, appended');
+      sinon.assert.calledOnce(logger.warn);
+      assert.equal(logger.warn.firstCall.args[0].reason, 'model_error');
+      assert.equal(logger.warn.firstCall.args[0].err.message, 'stream broke');
+    });
+
+    describe('the timeout (fake timers)', () => {
+      let clock: sinon.SinonFakeTimers;
+      beforeEach(() => {
+        clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      });
+      afterEach(() => clock.restore());
+
+      it('before the first token: the extractive fallback with reason timeout, streamed', async () => {
+        const model = new FakeListChatModel({ responses: ['late [1]'], sleep: 3000 });
+        const logger = makeLogger();
+        const { texts, onText } = recorder();
+        const pending = createAnswerer({ model, timeoutMs: 100, logger }).answerStream(INPUT, onText);
+        await clock.tickAsync(100);
+        const answer = await pending;
+        assert.equal(answer.fallbackReason, 'timeout');
+        assert.equal(texts[0], fallbackNote('timeout'));
+        assert.equal(texts.at(-1), answer.text);
+        assert.ok(!texts.some((t) => t.includes('late')));
+        sinon.assert.calledOnce(logger.warn);
+      });
+
+      it('mid-answer: what arrived before the deadline plus the cut-off note; later tokens are ignored', async () => {
+        const model = new FakeListChatModel({ responses: ['Submit them [1].'], sleep: 50 }); // one character per 50 ms
+        const logger = makeLogger();
+        const { texts, onText } = recorder();
+        const pending = createAnswerer({ model, timeoutMs: 120, logger }).answerStream(INPUT, onText);
+        await clock.tickAsync(120);
+        const answer = await pending;
+        await clock.tickAsync(2000); // the rest of the model's stream, if it went on, must not reach the surface
+        assert.equal(answer.text, `Su\n\n${cutOffNote('timeout')}`);
+        assert.equal(answer.mode, 'llm');
+        assert.equal(answer.cutOffReason, 'timeout');
+        assert.deepEqual(texts, ['S', 'Su', answer.text]);
+        sinon.assert.calledOnce(logger.warn);
+        assert.equal(logger.warn.firstCall.args[0].reason, 'timeout');
+      });
+    });
+
+    it('rethrows when the caller aborts mid-stream', async () => {
+      const model = new FakeListChatModel({ responses: ['Submit them [1].'] });
+      const controller = new AbortController();
+      const onText = (text: string) => {
+        if (text.length === 3) controller.abort(new Error('user cancelled'));
+      };
+      await assert.rejects(
+        createAnswerer({ model, timeoutMs: 5000 }).answerStream(INPUT, onText, { signal: controller.signal }),
+        /cancelled/,
+      );
+    });
+
+    it('a text receiver that throws is called no more; the answer goes on', async () => {
+      const model = new FakeListChatModel({ responses: ['Use the Expenses tool [1].'] });
+      const logger = makeLogger();
+      let calls = 0;
+      const answer = await createAnswerer({ model, timeoutMs: 5000, logger }).answerStream(INPUT, () => {
+        calls++;
+        if (calls === 2) throw new Error('surface gone');
+      });
+      assert.equal(answer.text, 'Use the Expenses tool [1].');
+      assert.equal(answer.mode, 'llm');
+      assert.equal(calls, 2);
+      sinon.assert.calledOnce(logger.warn);
     });
   });
 
@@ -249,6 +427,74 @@ describe('answer chain', () => {
       const second = await answerer.invoke(INPUT);
       assert.equal(second.mode, 'llm');
       assert.deepEqual(second.citedIndexes, [2]);
+    });
+
+    describe('streaming (answerStream): stream: true, server-sent events', () => {
+      it("streams the model's words as the growing text; the final answer is the last text", async () => {
+        server.enqueue({ reply: 'Submit them in the Expenses tool within 30 days [1]; phishing goes via Outlook [2].' });
+        const { texts, onText } = recorder();
+        const answer = await createAnswerer({ model: realModel(), timeoutMs: 5000 }).answerStream(INPUT, onText);
+        assert.equal(server.chatRequests[0].body.stream, true);
+        assert.equal(answer.text, 'Submit them in the Expenses tool within 30 days [1]; phishing goes via Outlook [2].');
+        assert.equal(answer.mode, 'llm');
+        assert.deepEqual(answer.citedIndexes, [1, 2]);
+        assert.ok(texts.length >= 10, `one call per word, got ${texts.length}`);
+        assert.equal(texts[0], 'Submit');
+        assert.equal(texts.at(-1), answer.text);
+      });
+
+      it('HTTP 500 before any text: the extractive fallback, streamed', async () => {
+        server.enqueue({ status: 500 });
+        const logger = makeLogger();
+        const { texts, onText } = recorder();
+        const answer = await createAnswerer({ model: realModel(), timeoutMs: 5000, logger }).answerStream(INPUT, onText);
+        assert.equal(answer.fallbackReason, 'server_error');
+        assert.equal(texts[0], fallbackNote('server_error'));
+        assert.ok(texts.length >= 2);
+        assert.equal(texts.at(-1), answer.text);
+        assert.equal(server.chatRequests.length, 1);
+        sinon.assert.calledOnce(logger.warn);
+      });
+
+      for (const [breakWith, reason] of [
+        ['disconnect', 'connection_error'],
+        ['error', 'server_error'],
+      ] as const) {
+        it(`a stream that breaks midway (${breakWith}): what arrived plus the cut-off note (${reason})`, async () => {
+          server.enqueue({ reply: 'Submit them in the Expenses tool [1] within 30 days.', breakAfterChunks: 7, breakWith });
+          const logger = makeLogger();
+          const { texts, onText } = recorder();
+          const answer = await createAnswerer({ model: realModel(), timeoutMs: 5000, logger }).answerStream(INPUT, onText);
+          assert.equal(answer.text, `Submit them in the Expenses tool [1]\n\n${cutOffNote(reason)}`);
+          assert.equal(answer.mode, 'llm');
+          assert.equal(answer.cutOffReason, reason);
+          assert.deepEqual(answer.citedIndexes, [1]);
+          assert.equal(texts.at(-2), 'Submit them in the Expenses tool [1]');
+          assert.equal(texts.at(-1), answer.text);
+          sinon.assert.calledOnce(logger.warn);
+          assert.equal(logger.warn.firstCall.args[0].reason, reason);
+        });
+      }
+
+      it('a stream that stalls midway: cut off at the timeout with what arrived', async () => {
+        server.enqueue({ reply: 'Submit them in the Expenses tool [1] within 30 days.', breakAfterChunks: 2, breakWith: 'stall' });
+        const logger = makeLogger();
+        const { texts, onText } = recorder();
+        const answer = await createAnswerer({ model: realModel(), timeoutMs: 300, logger }).answerStream(INPUT, onText);
+        assert.equal(answer.text, `Submit them\n\n${cutOffNote('timeout')}`);
+        assert.equal(answer.cutOffReason, 'timeout');
+        assert.deepEqual(texts, ['Submit', 'Submit them', answer.text]);
+        sinon.assert.calledOnce(logger.warn);
+      });
+
+      it('a server slower than the timeout before any text: the extractive fallback with reason timeout', async () => {
+        server.enqueue({ delayMs: 5000, reply: 'too late [1]' });
+        const { texts, onText } = recorder();
+        const answer = await createAnswerer({ model: realModel(), timeoutMs: 300 }).answerStream(INPUT, onText);
+        assert.equal(answer.fallbackReason, 'timeout');
+        assert.equal(texts[0], fallbackNote('timeout'));
+        assert.equal(texts.at(-1), answer.text);
+      });
     });
 
     it('OpenAIEmbeddings gets deterministic 1536-dim vectors from /v1/embeddings', async () => {

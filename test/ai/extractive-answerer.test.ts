@@ -151,6 +151,76 @@ describe('ExtractiveAnswerer', () => {
     assert.equal(nc.fallbackReason, 'timeout');
   });
 
+  describe('answerStream', () => {
+    async function streamed(a: ExtractiveAnswerer, inp: AnswerInput, overrides?: { note: string; fallbackReason: string }) {
+      const texts: string[] = [];
+      const answer = await a.answerStream(
+        inp,
+        (t) => {
+          texts.push(t);
+        },
+        {},
+        overrides,
+      );
+      return { answer, texts };
+    }
+
+    it('streams the same answer sentence by sentence: the note, then one quoted sentence more each step', async () => {
+      for (const inp of [
+        input('When are submitted travel expenses approved?', [EXPENSES, SECURITY]),
+        input('How do I report a phishing email or submit expenses?', [EXPENSES, SECURITY, ONBOARDING]),
+      ]) {
+        const { answer, texts } = await streamed(answerer, inp);
+        assert.deepEqual(answer, await answerer.invoke(inp), 'the same Answer as invoke');
+        if (inp.passages.length === 3) assert.match(answer.text, /\n• .+\n• /, 'one bulleted line per passage');
+        assert.equal(texts[0], EXTRACTIVE_NOTE);
+        assert.equal(texts.at(-1), answer.text);
+        const sentences = (answer.text.match(/\[\d+\]/g) ?? []).length;
+        assert.ok(sentences >= 2, answer.text);
+        assert.equal(texts.length, 1 + sentences);
+        for (let i = 1; i < texts.length; i++) {
+          assert.ok(texts[i].startsWith(texts[i - 1]), 'the text only grows');
+          assert.equal((texts[i].match(/\[\d+\]/g) ?? []).length, i, `one sentence more at step ${i}: ${texts[i]}`);
+        }
+      }
+    });
+
+    it('streams "not covered" in one step, and after a fallback note in two', async () => {
+      const inp = input('What is the capital of Mongolia?', [EXPENSES]);
+      assert.deepEqual((await streamed(answerer, inp)).texts, [NOT_COVERED_TEXT]);
+      const note = '_The AI model was unavailable (it timed out), so this answer was extracted directly from the content:_';
+      const { answer, texts } = await streamed(answerer, inp, { note, fallbackReason: 'timeout' });
+      assert.deepEqual(texts, [note, `${note}\n${NOT_COVERED_TEXT}`]);
+      assert.equal(answer.fallbackReason, 'timeout');
+    });
+
+    it('stops between sentences when the caller aborts, and survives a throwing receiver', async () => {
+      const inp = input('When are submitted travel expenses approved?', [EXPENSES]);
+      const controller = new AbortController();
+      const seen: string[] = [];
+      await assert.rejects(
+        answerer.answerStream(
+          inp,
+          (t) => {
+            seen.push(t);
+            controller.abort(new Error('user cancelled'));
+          },
+          { signal: controller.signal },
+        ),
+        /cancelled/,
+      );
+      assert.equal(seen.length, 1);
+
+      let calls = 0;
+      const answer = await answerer.answerStream(inp, () => {
+        calls++;
+        throw new Error('surface gone');
+      });
+      assert.equal(calls, 1);
+      assert.deepEqual(answer, await answerer.invoke(inp));
+    });
+  });
+
   it('normalises terms: lowercase, diacritics, stop words, stemming', () => {
     assert.deepEqual([...termsOf('How do I submit my Expenses?')], ['submit', 'expens']);
     assert.equal(stem('submitting'), stem('submitted'));

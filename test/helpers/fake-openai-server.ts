@@ -8,8 +8,15 @@
  *   server.chatRequests[0].body.messages            // what the client sent
  *   await server.stop();
  *
- * POST /v1/chat/completions (non-streaming): each request consumes the next queued behaviour;
- * with an empty queue it replies `defaultReply`.
+ * POST /v1/chat/completions: each request consumes the next queued behaviour; with an empty queue it
+ * replies `defaultReply`. A request with `stream: true` gets the reply as server-sent events
+ * (`data: {chat.completion.chunk}` per word, then a finish chunk, a usage chunk when
+ * stream_options.include_usage, and `data: [DONE]`), like the real API. Streaming-only knobs:
+ *   server.enqueue({ reply: 'A b c d', chunkDelayMs: 20 })                          // pause before each word
+ *   server.enqueue({ reply: 'A b c d', breakAfterChunks: 2 })                       // 'A b ' then the socket drops
+ *   server.enqueue({ reply: 'A b c d', breakAfterChunks: 2, breakWith: 'error' })   // ... then an SSE error event
+ *   server.enqueue({ reply: 'A b c d', breakAfterChunks: 2, breakWith: 'stall' })  // ... then silence, open socket
+ * `status` behaviours answer a streaming request with the same HTTP error as a plain one.
  * POST /v1/embeddings: deterministic unit vectors (seeded by the input text) of `dimensions`
  * (request field) or the server default (1536). Honours encoding_format 'base64' (the OpenAI SDK's
  * default) and 'float'.
@@ -19,7 +26,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 
-export type ChatBehaviour = { reply: string; delayMs?: number } | { status: number; message?: string; delayMs?: number };
+export type ChatBehaviour =
+  | {
+      reply: string;
+      /** wait before answering (both modes) */
+      delayMs?: number;
+      /** streaming: wait before each content chunk */
+      chunkDelayMs?: number;
+      /** streaming: after this many content chunks the stream breaks (see breakWith) */
+      breakAfterChunks?: number;
+      /** how it breaks: the socket drops (default), an SSE `error` event ends it, or it stalls with the socket open */
+      breakWith?: 'disconnect' | 'error' | 'stall';
+    }
+  | { status: number; message?: string; delayMs?: number };
 
 export interface RecordedRequest {
   path: string;
@@ -169,7 +188,12 @@ export class FakeOpenAIServer {
     const promptChars = JSON.stringify(body.messages ?? []).length;
     const completionTokens = Math.max(1, Math.ceil(behaviour.reply.length / 4));
     const promptTokens = Math.max(1, Math.ceil(promptChars / 4));
+    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     this.chatCounter++;
+    if (body.stream === true) {
+      await this.streamChat(req, res, behaviour, usage);
+      return;
+    }
     res.json({
       id: `chatcmpl-fake-${this.chatCounter}`,
       object: 'chat.completion',
@@ -183,8 +207,59 @@ export class FakeOpenAIServer {
           finish_reason: 'stop',
         },
       ],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage,
     });
+  }
+
+  /** The reply as `chat.completion.chunk` server-sent events, one per word (with its surrounding whitespace). */
+  private async streamChat(
+    req: Request,
+    res: Response,
+    behaviour: Extract<ChatBehaviour, { reply: string }>,
+    usage: Record<string, number>,
+  ): Promise<void> {
+    const body = req.body ?? {};
+    const base = {
+      id: `chatcmpl-fake-${this.chatCounter}`,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model: body.model ?? 'fake-model',
+      system_fingerprint: null,
+    };
+    const gone = () => res.writableEnded || res.destroyed || req.socket.destroyed;
+    // resolves once the event is handed to the socket, so a break afterwards cannot swallow it
+    const send = (data: object | string) =>
+      new Promise<void>((resolve) => {
+        if (gone()) resolve();
+        else res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`, () => resolve());
+      });
+    const choice = (delta: object, finishReason: string | null) => ({
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    });
+
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    await send(choice({ role: 'assistant', content: '', refusal: null }, null));
+    const words = behaviour.reply.match(/\s*\S+\s*/g) ?? (behaviour.reply ? [behaviour.reply] : []);
+    for (const [i, word] of words.entries()) {
+      if (behaviour.breakAfterChunks !== undefined && i >= behaviour.breakAfterChunks) {
+        if (behaviour.breakWith === 'stall') return; // stop() closes the connection
+        if (behaviour.breakWith === 'error') {
+          await send({ error: { message: 'Fake error mid-stream', type: 'server_error', code: null, param: null } });
+          res.end();
+          return;
+        }
+        res.destroy(); // the connection drops mid-answer
+        return;
+      }
+      if (behaviour.chunkDelayMs && behaviour.chunkDelayMs > 0) await sleep(behaviour.chunkDelayMs, this.timers);
+      if (gone()) return; // client gave up (timeout/abort)
+      await send(choice({ content: word }, null));
+    }
+    await send(choice({}, 'stop'));
+    if (body.stream_options?.include_usage) await send({ ...base, choices: [], usage });
+    await send('[DONE]');
+    res.end();
   }
 
   private handleEmbeddings(req: Request, res: Response): void {
