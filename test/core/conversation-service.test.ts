@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import type { ChatGenerationChunk } from '@langchain/core/outputs';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import sinon from 'sinon';
-import { createAnswerer } from '../../src/ai/answer-chain';
+import { createAnswerer, cutOffNote, fallbackNote } from '../../src/ai/answer-chain';
 import { createChatModel } from '../../src/ai/chat-model';
+import { EXTRACTIVE_NOTE } from '../../src/ai/extractive-answerer';
 import { HELP_TEXT, MAX_QUESTION_CHARS } from '../../src/core/messages';
 import type { AppDataSource } from '../../src/db/data-source';
 import { SEED_SKILLS } from '../../src/db/seed-rows';
@@ -73,6 +75,139 @@ forEachBackend('ConversationService', (backend) => {
     assert.ok(Number(events[1].split(':')[1]) >= reply.sources.length);
     assert.equal(events.at(-1), 'text');
     assert.equal(reply.text, lastText);
+  });
+
+  /** What a streaming surface is shown; checks that the text only grows. */
+  function surface() {
+    const texts: string[] = [];
+    return {
+      texts,
+      onText: (text: string) => {
+        const last = texts.at(-1) ?? '';
+        assert.ok(text.startsWith(last) && text !== last, `the text only grows: ${JSON.stringify(last)} -> ${JSON.stringify(text)}`);
+        texts.push(text);
+      },
+    };
+  }
+
+  it('streams the offline extractive answer sentence by sentence (no model needed)', async () => {
+    const { texts, onText } = surface();
+    const reply = await makeService(ds).handle(message({ text: 'How do I calibrate the Quorvex spectrometer?' }), { onText });
+    assert.equal(reply.mode, 'extractive');
+    assert.equal(texts[0], EXTRACTIVE_NOTE);
+    assert.ok(texts.length >= 3, JSON.stringify(texts));
+    assert.equal(texts.at(-1), reply.text);
+  });
+
+  it("streams the model's tokens through the LangChain chain; the reply's text is the last one shown", async () => {
+    const model = new FakeListChatModel({ responses: ['Warm the lamp for ten minutes first [1].'] });
+    const { texts, onText } = surface();
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+    const reply = await makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 5000 }) }).handle(msg, { onText });
+    assert.equal(reply.mode, 'llm');
+    assert.equal(reply.text, 'Warm the lamp for ten minutes first [1].');
+    assert.ok(texts.length > 5, `several growing texts, got ${texts.length}`);
+    assert.equal(texts.at(-1), reply.text);
+    assert.equal((await rows(msg.messageId))[0].response, reply.text);
+  });
+
+  it('a slow surface skips intermediate texts instead of slowing the model; it still gets the final text', async () => {
+    const full = 'Warm the lamp for ten minutes first [1].';
+    const model = new FakeListChatModel({ responses: [full] });
+    // The surface's first call returns only once the model has streamed everything.
+    let modelDone!: () => void;
+    const done = new Promise<void>((r) => {
+      modelDone = r;
+    });
+    const stream = model._streamResponseChunks.bind(model);
+    sinon.stub(model, '_streamResponseChunks').callsFake(async function* (...args): AsyncGenerator<ChatGenerationChunk> {
+      yield* stream(...args);
+      modelDone();
+    });
+    const texts: string[] = [];
+    const reply = await makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 5000 }) }).handle(
+      message({ text: 'How do I calibrate the Quorvex spectrometer?' }),
+      {
+        onText: async (text) => {
+          texts.push(text);
+          if (texts.length === 1) await done;
+        },
+      },
+    );
+    assert.equal(reply.mode, 'llm');
+    assert.equal(reply.text, full, 'not cut off: the model never waited for the surface');
+    assert.deepEqual(texts, ['W', full]);
+    sinon.restore();
+  });
+
+  it('a surface whose onText fails gets no more text; the answer goes on and is logged', async () => {
+    let calls = 0;
+    const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+    const reply = await makeService(ds).handle(msg, {
+      onText: () => {
+        calls++;
+        if (calls === 2) throw new Error('stream closed');
+      },
+    });
+    assert.equal(calls, 2);
+    assert.equal(reply.kind, 'answer');
+    assert.match(reply.text, /warm the lamp/);
+    assert.equal((await rows(msg.messageId))[0].response, reply.text);
+  });
+
+  describe('streaming from a real ChatOpenAI (fake OpenAI server)', () => {
+    const server = new FakeOpenAIServer();
+    let url = '';
+    before(async () => {
+      ({ url } = await server.start());
+    });
+    after(() => server.stop());
+    beforeEach(() => server.reset());
+
+    function service(logger = { warn: sinon.spy() }) {
+      const model = createChatModel({ apiKey: 'test-key', baseUrl: url, model: 'gpt-test', timeoutMs: 5000 })!;
+      return { logger, service: makeService(ds, { answerer: createAnswerer({ model, timeoutMs: 5000, logger }) }) };
+    }
+
+    it('a model failing before any text: the extractive fallback, streamed, logged once', async () => {
+      server.enqueue({ status: 500 });
+      const { texts, onText } = surface();
+      const { logger, service: s } = service();
+      const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+      const reply = await s.handle(msg, { onText });
+      assert.equal(reply.mode, 'extractive');
+      assert.match(reply.text, /warm the lamp/);
+      assert.equal(texts[0], fallbackNote('server_error'));
+      assert.ok(texts.length >= 2);
+      assert.equal(texts.at(-1), reply.text);
+      sinon.assert.calledOnce(logger.warn);
+      const logged = await rows(msg.messageId);
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0].response, reply.text);
+    });
+
+    it('a model that stops mid-stream: what arrived plus an honest note, mode llm, the turn logged once', async () => {
+      server.enqueue({ reply: 'Warm the lamp for ten minutes [1], then load the reference wafer.', breakAfterChunks: 7 });
+      const { texts, onText } = surface();
+      const { logger, service: s } = service();
+      const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
+      const reply = await s.handle(msg, { onText });
+      assert.equal(reply.kind, 'answer');
+      assert.equal(reply.mode, 'llm');
+      assert.equal(reply.text, `Warm the lamp for ten minutes [1],\n\n${cutOffNote('connection_error')}`);
+      assert.deepEqual(
+        reply.sources.map((x) => x.n),
+        [1],
+      );
+      assert.equal(texts.at(-2), 'Warm the lamp for ten minutes [1],', 'what arrived was shown as it arrived');
+      assert.equal(texts.at(-1), reply.text, 'the note is appended');
+      sinon.assert.calledOnce(logger.warn);
+      assert.equal(logger.warn.firstCall.args[0].reason, 'connection_error');
+      const logged = await rows(msg.messageId);
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0].response, reply.text);
+      assert.equal(server.chatRequests.length, 1, 'no retry');
+    });
   });
 
   it('answers and logs the turn even when the streaming surface fails (a refused stream)', async () => {
