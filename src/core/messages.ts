@@ -75,14 +75,18 @@ export interface BotReply {
  * Teams' streaming messages). Every callback is optional and awaited; a callback that throws stops
  * the progress reports only, never the answer (the final BotReply is still returned and logged).
  * The final BotReply is the truth: its text normally equals the last onText value, and where it does
- * not (the model failed midway and the extractive answer replaced it) the channel shows the final text.
+ * not (answering broke and the reply is an apology) the channel shows the final text.
  */
 export interface AnswerProgress {
   /** a phase begins: 'searching' before retrieval, 'answering' before the answerer runs */
   onStatus?(status: 'searching' | 'answering'): Promise<void> | void;
   /** the passages the answer may cite, numbered as [n] in its text, before any answer text */
   onSources?(sources: SourceRef[]): Promise<void> | void;
-  /** the whole answer text so far (it only grows), as the answerer produces it */
+  /**
+   * the whole answer text so far (it only grows), as the answerer produces it: the model's tokens, or the extractive
+   * answer one sentence at a time; a model that stops midway gets a note appended, never a rewrite. Calls never
+   * overlap; while one runs, newer text waits and replaces older, so a slow surface skips steps, never slows the model.
+   */
   onText?(textSoFar: string): Promise<void> | void;
 }
 

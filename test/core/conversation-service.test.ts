@@ -140,6 +140,18 @@ forEachBackend('ConversationService', (backend) => {
     sinon.restore();
   });
 
+  it('an answerer that cannot stream (a plain Runnable) reports its final text once', async () => {
+    const plain = RunnableLambda.from(async () => ({ text: 'Warm the lamp first [1].', mode: 'llm' as const, citedIndexes: [1] }));
+    const texts: string[] = [];
+    const reply = await makeService(ds, { answerer: plain }).handle(message({ text: 'How do I calibrate the Quorvex spectrometer?' }), {
+      onText: (t) => {
+        texts.push(t);
+      },
+    });
+    assert.deepEqual(texts, ['Warm the lamp first [1].']);
+    assert.equal(reply.text, texts[0]);
+  });
+
   it('a surface whose onText fails gets no more text; the answer goes on and is logged', async () => {
     let calls = 0;
     const msg = message({ text: 'How do I calibrate the Quorvex spectrometer?' });
