@@ -43,7 +43,9 @@ function setup(over: Partial<LearningBotDeps> = {}) {
   // inbound turns, as CloudAdapter runs them
   const adapter = new TestAdapter(async (ctx) => bot.run(ctx));
   // worker turns: the accepted activity answered (the channel runs this in a proactive turn)
-  const worker = new TestAdapter(async (ctx) => bot.answerAccepted(ctx));
+  const worker = new TestAdapter(async (ctx) => {
+    await bot.answerAccepted(ctx);
+  });
   return { bot, adapter, worker, handle, accept };
 }
 
