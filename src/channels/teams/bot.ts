@@ -166,12 +166,13 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       // Not sendActivity: botbuilder's serializer would strip the AI label, the citations and the streaminfo.
       const id = await stream.finish(message);
       if (id && reply.chatMessageId && reply.kind === 'answer') {
-        // Feedback from Teams' own 👍/👎 names this reply: remember which turn it carried. Not fatal (the answer is out).
-        await this.deps.interactions
-          .recordReplyActivity(reply.chatMessageId, id)
-          .catch((err) =>
-            log.warn({ err, chatMessageId: reply.chatMessageId }, 'could not remember the reply id: feedback on it will be refused'),
-          );
+        // Feedback from Teams' own 👍/👎 names this reply: remember which turn it carried. Not fatal: the
+        // answer is out, and failing the job now would post it again.
+        try {
+          await this.deps.interactions.recordReplyActivity(reply.chatMessageId, id);
+        } catch (err) {
+          log.warn({ err, chatMessageId: reply.chatMessageId }, 'could not remember the reply id: feedback on it will be refused');
+        }
       }
       return id;
     } finally {

@@ -30,7 +30,7 @@ function setup(over: Partial<LearningBotDeps> = {}) {
   const accept = sinon.stub().resolves('accepted');
   const bot = new LearningAssistantBot({
     conversation: { handle } as unknown as ConversationService,
-    interactions: {} as unknown as InteractionService,
+    interactions: { recordReplyActivity: sinon.stub().resolves() } as unknown as InteractionService,
     identities: { resolve: sinon.stub().resolves(randomUUID()) } as unknown as IdentityService,
     learning: {} as LearningLoop,
     logger: silentLogger,
@@ -98,9 +98,10 @@ describe('LearningAssistantBot (TestAdapter)', () => {
     const { worker, handle } = setup();
     handle.resolves(answer({ duplicate: true }));
     await worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
+    // a personal chat: the informative streaming update, then the answer, once
     assert.deepEqual(
       worker.activeQueue.map((a) => a.type),
-      ['message'],
+      ['typing', 'message'],
     );
   });
 

@@ -107,6 +107,7 @@ forEachBackend('Teams channel over HTTP', (backend) => {
     assert.match(reply.activity.text, /idle at two hundred degrees/, 'the answer is the message text (streamed, cited)');
     assert.ok(JSON.stringify(card).includes('Tuning the Vandrel kiln'), 'the source is listed');
 
+    await bot.settle();
     const [row] = await rowsFor(activity.id);
     assert.ok(row, 'one chat_messages row');
     assert.equal(row.message, QUESTION);
