@@ -149,7 +149,8 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     }
     const profile = await this.people.profileFor(context, log);
     const chat = activity.conversation!.id;
-    const streamed = kind === 'personal' && this.deps.streaming?.enabled !== false && !this.streamingChats.has(chat);
+    // Streamed: questions in a personal chat (an empty message gets the help card, which is no stream's final).
+    const streamed = kind === 'personal' && text.trim() !== '' && this.deps.streaming?.enabled !== false && !this.streamingChats.has(chat);
     const stream = new TeamsAnswerStream(context, {
       intervalMs: this.deps.streaming?.intervalMs ?? 1_000,
       maxMs: this.deps.streaming?.maxMs ?? 100_000,

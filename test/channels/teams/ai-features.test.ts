@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { TestAdapter, TurnContext } from 'botbuilder';
 import {
   aiMessageEntity,
   answerActivity,
@@ -10,6 +11,7 @@ import {
 import { parseFeedbackSubmit } from '../../../src/channels/teams/bot';
 import { buildAnswerCard } from '../../../src/channels/teams/cards';
 import { answerMarkdown } from '../../../src/channels/teams/cards/format';
+import { ConnectorRefusal, postActivity } from '../../../src/channels/teams/connector';
 import { INFORMATIVE_TEXT, streamableText } from '../../../src/channels/teams/streaming';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import type { AnswerProgress, BotReply, IncomingMessage, SourceRef } from '../../../src/core/messages';
@@ -239,6 +241,31 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
     from,
     replyToId,
     value: { actionName: 'feedback', actionValue },
+  });
+
+  it('posts activities as they are (entities intact), signed by the turn connector credentials, and reports refusals', async () => {
+    const question = personalMessage(serviceUrl, QUESTION);
+    const adapter = new TestAdapter();
+    const context = new TurnContext(adapter, question);
+    const signRequest = async (r: { headers: { set(n: string, v: string): void } }) => {
+      r.headers.set('Authorization', 'Bearer test-token');
+      return r;
+    };
+    context.turnState.set(adapter.ConnectorClientKey, { credentials: { signRequest } });
+    const entity = aiMessageEntity([source(1)], 'cited [1]');
+    const id = await postActivity(context, { type: 'message', text: 'cited [1]', entities: [entity as never] });
+    const [sent] = connector.activities;
+    assert.equal(sent.id, id);
+    assert.equal(sent.replyToId, question.id);
+    assert.equal(sent.authorization, 'Bearer test-token');
+    assert.deepEqual(sent.aiEntity, JSON.parse(JSON.stringify(entity)), 'the whole entity reached the connector');
+    assert.equal(sent.activity.from.id, BOT.id, 'the conversation reference applied');
+
+    connector.failSendsWith = 403;
+    await assert.rejects(
+      postActivity(context, { type: 'message', text: 'x' }),
+      (err: unknown) => err instanceof ConnectorRefusal && err.status === 403,
+    );
   });
 
   it('1:1 with the real service: informative update, then the final message with citations, AI label and feedback loop', async () => {
