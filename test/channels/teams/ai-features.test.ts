@@ -291,6 +291,7 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
     assert.ok(cardOf(final.activity), 'the card (sources, confidence, recommendations) rides on the final message');
     assert.deepEqual(connector.streamViolations, []);
 
+    await bot.settle(); // the worker records the reply id right after posting
     const row = await rowFor(question.id);
     assert.equal(row.reply_activity_id, informative.id, "Teams' feedback names the streamed message: its id is the stream id");
   });
