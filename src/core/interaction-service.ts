@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { Platform } from '../db/entities/user-identity.entity';
-import { recordFeedback } from '../db/repositories/chat-message-repository';
+import { findTurnByReply, type ReplyKey, recordFeedback, setReplyActivityId } from '../db/repositories/chat-message-repository';
 import { claimEvent, pruneEvents } from '../db/repositories/processed-event-repository';
 import { markRecommendationClicked, startProgressIfNew } from '../db/repositories/recommendation-repository';
 import { inServiceScope, inUserScope } from '../db/user-scope';
 import { AppError } from '../errors';
+import { cleanText } from './messages';
 
 export type FeedbackValue = 1 | -1;
 
@@ -43,11 +44,30 @@ export class InteractionService {
   }
 
   /**
-   * Stores 👍/👎 on an answer. Users cannot update the chat log (append-only for them), so the service
-   * role writes it, but only for the person who asked.
+   * Stores 👍/👎 on an answer, with what the person wrote (optional, kept up to MAX_FEEDBACK_COMMENT
+   * characters). Users cannot update the chat log (append-only for them), so the service role writes
+   * it, but only for the person who asked.
    */
-  async recordFeedback(userId: string, chatMessageId: string, value: FeedbackValue): Promise<void> {
-    const changed = await inServiceScope(this.ds, (m) => recordFeedback(m, userId, chatMessageId, value));
+  async recordFeedback(userId: string, chatMessageId: string, value: FeedbackValue, comment?: string | null): Promise<void> {
+    const text = comment?.trim() ? cleanText(comment.trim()).slice(0, MAX_FEEDBACK_COMMENT) : null;
+    const changed = await inServiceScope(this.ds, (m) => recordFeedback(m, userId, chatMessageId, value, text));
     if (!changed) throw new AppError('NOT_FOUND', 'Feedback can only be given on your own answers.');
   }
+
+  /** Remembers the platform reply that carried a turn's answer, so feedback on that reply finds the turn. */
+  async recordReplyActivity(chatMessageId: string, replyActivityId: string): Promise<void> {
+    await inServiceScope(this.ds, (m) => setReplyActivityId(m, chatMessageId, replyActivityId));
+  }
+
+  /**
+   * The chat message a platform reply carried, if that reply is ours and answered `userId`; null
+   * otherwise (someone else's answer, another app's message, or one we never logged).
+   */
+  async turnForReply(userId: string, key: ReplyKey): Promise<string | null> {
+    const row = await inServiceScope(this.ds, (m) => findTurnByReply(m, key));
+    return row && row.user_id === userId ? row.id : null;
+  }
 }
+
+/** The longest feedback comment kept. */
+export const MAX_FEEDBACK_COMMENT = 2000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { InteractionService } from '../../src/core/interaction-service';
+import { InteractionService, MAX_FEEDBACK_COMMENT } from '../../src/core/interaction-service';
 import type { AppDataSource } from '../../src/db/data-source';
 import { SEED_COURSES } from '../../src/db/seed-rows';
 import { isAppError } from '../../src/errors';
@@ -47,5 +47,27 @@ forEachBackend('InteractionService', (backend) => {
     await svc.recordFeedback(user, msg.id, -1);
     assert.equal((await ds.query(`SELECT feedback FROM chat_messages WHERE id = $1`, [msg.id]))[0].feedback, -1);
     await assert.rejects(svc.recordFeedback(await makeUser(ds), msg.id, 1), (e) => isAppError(e, 'NOT_FOUND'));
+  });
+
+  it('keeps a feedback comment (cleaned, capped) and finds a turn by the reply that carried it, for its asker only', async () => {
+    const user = await makeUser(ds);
+    const conversationId = `a:${randomUUID()}`;
+    const [msg] = await ds.query(
+      `INSERT INTO chat_messages (user_id, message, response, channel, conversation_id) VALUES ($1, 'q', 'a', 'teams', $2) RETURNING id`,
+      [user, conversationId],
+    );
+    const key = { channel: 'teams', conversationId, replyActivityId: '1728640934763' };
+    assert.equal(await svc.turnForReply(user, key), null, 'no reply recorded yet');
+    await svc.recordReplyActivity(msg.id, key.replyActivityId);
+    assert.equal(await svc.turnForReply(user, key), msg.id);
+    assert.equal(await svc.turnForReply(await makeUser(ds), key), null, "someone else's answer");
+    assert.equal(await svc.turnForReply(user, { ...key, conversationId: 'a:other' }), null, 'activity ids are per conversation');
+
+    await svc.recordFeedback(user, msg.id, 1, `  ${'x'.repeat(MAX_FEEDBACK_COMMENT + 10)}\u0000 `);
+    const [row] = await ds.query(`SELECT feedback, feedback_comment FROM chat_messages WHERE id = $1`, [msg.id]);
+    assert.equal(row.feedback, 1);
+    assert.equal(row.feedback_comment.length, MAX_FEEDBACK_COMMENT);
+    await svc.recordFeedback(user, msg.id, -1, '   ');
+    assert.equal((await ds.query(`SELECT feedback_comment FROM chat_messages WHERE id = $1`, [msg.id]))[0].feedback_comment, null);
   });
 });

@@ -16,6 +16,12 @@
  * POST /v3/conversations                               createConversation (a 1:1 chat: the same id again for the same member)
  * PUT  /upload/{name}                                  a OneDrive upload session (fileConsent uploadUrl): recorded in `uploads`
  *
+ * Streaming (personal chats, as Teams does it): a POST whose streaminfo entity has no streamId starts a stream
+ * (201 { id }: the stream id); later ones name it (202 {}, recorded with id = the stream id). Teams' rules are
+ * checked: sequence 1 first, then increasing; each chunk contains the previous text; the final has no sequence;
+ * nothing after the final (403 ContentStreamNotAllowed); violations answer 400 BadArgument and are kept in
+ * `streamViolations`. `refuseStreaming` answers streaming requests 403 ContentStreamNotAllowed on demand.
+ *
  * No token endpoint: the tests run the bot without an app id (the Emulator path), where replies carry no
  * token; with an app id they only check that unauthenticated requests are refused.
  */
@@ -32,9 +38,26 @@ export interface RecordedActivity {
   kind: 'send' | 'reply' | 'update';
   activity: any;
   authorization: string | undefined;
-  /** the id the fake gave the posted activity */
+  /** the id the fake gave the posted activity (for a stream's later requests: the stream id) */
   id: string;
+  /** when it arrived (Date.now()) */
+  at: number;
+  /** the activity's streaminfo entity, if any */
+  stream?: StreamInfo;
+  /** the activity's schema.org Message entity (AI label, citations), if any */
+  aiEntity?: any;
 }
+
+export interface StreamInfo {
+  type: 'streaminfo';
+  streamId?: string;
+  streamType?: 'informative' | 'streaming' | 'final';
+  streamSequence?: number;
+}
+
+/** The streaminfo entity of an activity (what Teams reads), if any. */
+export const streamInfoOf = (activity: any): StreamInfo | undefined =>
+  (activity?.entities as any[] | undefined)?.find((e) => e?.type === 'streaminfo');
 
 export interface MemberInfo {
   name?: string;
@@ -66,6 +89,14 @@ export class FakeBotConnector {
   failSendsWith: number | null = null;
   /** answer createConversation with this status (e.g. 403 when the app is not installed for the person); null = normal */
   failCreateConversationWith: number | null = null;
+  /**
+   * Refuse streaming with 403 ContentStreamNotAllowed: 'all' (every streaming request, as when streaming
+   * is not allowed), 'chunks' (from the first 'streaming' chunk on: the person pressed Stop), 'final'.
+   */
+  refuseStreaming: 'all' | 'chunks' | 'final' | null = null;
+  /** streaming requests that broke Teams' rules (answered 400) */
+  readonly streamViolations: string[] = [];
+  private readonly streams = new Map<string, { sequence: number; text: string; final: boolean }>();
 
   addMember(userId: string, info: MemberInfo): this {
     this.members.set(userId, info);
@@ -79,6 +110,9 @@ export class FakeBotConnector {
     this.uploads.length = 0;
     this.failSendsWith = null;
     this.failCreateConversationWith = null;
+    this.refuseStreaming = null;
+    this.streamViolations.length = 0;
+    this.streams.clear();
   }
 
   /** An upload URL on this fake, as Teams puts in a fileConsent/invoke's uploadInfo. */
@@ -113,6 +147,45 @@ export class FakeBotConnector {
     }
   }
 
+  /** Teams' streaming rules; a refusal to answer, or null to accept (and record the progress). */
+  private checkStream(info: StreamInfo, activity: any): { status: number; code: string; message: string } | null {
+    const refuse = (message: string) => ({ status: 403, code: 'ContentStreamNotAllowed', message });
+    const bad = (message: string) => {
+      this.streamViolations.push(message);
+      return { status: 400, code: 'BadArgument', message };
+    };
+    const type = info.streamType ?? 'streaming';
+    if (this.refuseStreaming === 'all') return refuse('Content stream is not allowed');
+    if (this.refuseStreaming === 'chunks' && type !== 'informative') return refuse('Content stream was cancelled by the user');
+    if (this.refuseStreaming === 'final' && type === 'final') return refuse('Content stream finished due to exceeded streaming time.');
+    if (!info.streamId) {
+      if (type === 'final') return bad('a final streaming message needs a streamId');
+      if (info.streamSequence !== 1) return bad(`a stream starts with streamSequence 1, not ${info.streamSequence}`);
+      if (activity.type !== 'typing' || !String(activity.text ?? '')) return bad('Start streaming activities should include text');
+      return null;
+    }
+    const s = this.streams.get(info.streamId);
+    if (!s) return bad(`unknown streamId ${info.streamId}`);
+    if (s.final) return refuse('Content stream is not allowed on an already completed streamed message');
+    const text = String(activity.text ?? '');
+    if (type === 'final') {
+      if (info.streamSequence !== undefined) return bad('the final streaming message must not have a streamSequence');
+      if (activity.type !== 'message') return bad('the final streaming message is a message');
+      s.final = true;
+      return null;
+    }
+    if (activity.type !== 'typing') return bad('streaming updates are typing activities');
+    if (typeof info.streamSequence !== 'number' || info.streamSequence <= s.sequence) {
+      return bad(`streamSequence ${info.streamSequence} does not follow ${s.sequence}`);
+    }
+    if (type === 'streaming' && !text.startsWith(s.text)) {
+      return bad('a streaming chunk must contain the previous content');
+    }
+    s.sequence = info.streamSequence;
+    if (type === 'streaming') s.text = text;
+    return null;
+  }
+
   async start(): Promise<{ url: string }> {
     if (this.server) throw new Error('FakeBotConnector already started');
     const app = express();
@@ -123,8 +196,21 @@ export class FakeBotConnector {
         res.status(this.failSendsWith).json({ error: { code: 'ServiceError', message: 'fake failure' } });
         return;
       }
-      const id = `fake-${++this.counter}`;
       const params = req.params as Record<string, string>;
+      const stream = streamInfoOf(req.body);
+      let id = `fake-${++this.counter}`;
+      let status = kind === 'update' ? 200 : 201;
+      if (stream) {
+        const refusal = this.checkStream(stream, req.body);
+        if (refusal) {
+          res.status(refusal.status).json({ error: { code: refusal.code, message: refusal.message } });
+          return;
+        }
+        if (stream.streamId) {
+          id = stream.streamId;
+          status = 202;
+        } else this.streams.set(id, { sequence: 1, text: '', final: false });
+      }
       this.activities.push({
         conversationId: params.conversationId,
         replyToId: kind === 'reply' ? params.activityId : null,
@@ -132,8 +218,12 @@ export class FakeBotConnector {
         activity: req.body,
         authorization: req.headers.authorization,
         id: kind === 'update' ? params.activityId : id,
+        at: Date.now(),
+        ...(stream ? { stream } : {}),
+        ...(aiEntityOf(req.body) ? { aiEntity: aiEntityOf(req.body) } : {}),
       });
-      res.status(kind === 'update' ? 200 : 201).json({ id: kind === 'update' ? params.activityId : id });
+      if (status === 202) res.status(202).json({});
+      else res.status(status).json({ id: kind === 'update' ? params.activityId : id });
     };
     app.put('/upload/:name', express.raw({ type: () => true, limit: '10mb' }), (req, res) => {
       this.uploads.push({
@@ -191,3 +281,7 @@ export class FakeBotConnector {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 }
+
+/** The schema.org Message entity (Teams' AI label and citations) of an activity, if any. */
+export const aiEntityOf = (activity: any): any =>
+  (activity?.entities as any[] | undefined)?.find((e) => e?.type === 'https://schema.org/Message');

@@ -22,9 +22,11 @@ import {
   tenantOf,
   toIncomingMessage,
 } from './activity';
+import { answerActivity } from './answer-message';
 import { attachment, buildWelcomeCard, type CardActionData, parseCardAction } from './cards';
 import { CSV_DECLINED, parseCsvContext, REPORT_NOT_DELIVERED, REPORT_SENT_PRIVATELY, type Reply, TeamsLearning } from './learning';
 import { sendPrivately } from './private-chat';
+import { TeamsAnswerStream } from './streaming';
 import { TeamsPeople } from './teams-people';
 import { isCardSubmit, messageResponse, replyActivity, send, storedActivity } from './turn-activity';
 
@@ -52,6 +54,14 @@ export interface LearningBotDeps {
   memberCacheMs: number;
   /** give up on TeamsInfo.getMember after this long and use the activity's from.name */
   memberLookupTimeoutMs: number;
+  /** streamed answers in personal chats: at least intervalMs between two updates, no chunks after maxMs (default 1 s, 100 s) */
+  streaming?: { intervalMs?: number; maxMs?: number; enabled?: boolean };
+}
+
+/** A Teams feedback-loop click: `message/submitAction` with actionName "feedback". */
+interface FeedbackSubmit {
+  reaction: 'like' | 'dislike';
+  comment: string | null;
 }
 
 /**
@@ -65,6 +75,8 @@ export interface LearningBotDeps {
 export class LearningAssistantBot extends TeamsActivityHandler {
   private readonly people: TeamsPeople;
   private readonly learning: TeamsLearning;
+  /** personal chats with a stream open in this process (Teams allows one per chat) */
+  private readonly streamingChats = new Set<string>();
 
   constructor(private readonly deps: LearningBotDeps) {
     super();
@@ -120,12 +132,12 @@ export class LearningAssistantBot extends TeamsActivityHandler {
    * Action.Submit, a learning command, or a question. Posts into the same conversation, replying to the
    * message. Errors propagate to the queue (retried when transient, else an apology).
    */
-  async answerAccepted(context: TurnContext): Promise<void> {
+  async answerAccepted(context: TurnContext): Promise<string | undefined> {
     const activity = context.activity;
     const log = this.turnLog(activity);
     if (isCardSubmit(activity)) {
       await this.handleSubmit(context, activity.value, log);
-      return;
+      return undefined;
     }
     const kind = conversationKind(activity);
     const text = questionText(activity);
@@ -133,12 +145,40 @@ export class LearningAssistantBot extends TeamsActivityHandler {
     const command = matchCommand(text);
     if (command) {
       await this.runCommand(context, command, kind, log);
-      return;
+      return undefined;
     }
     const profile = await this.people.profileFor(context, log);
-    const reply = await this.deps.conversation.handle(toIncomingMessage(activity, text, profile));
-    // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
-    await context.sendActivity(replyActivity(reply, kind === 'personal'));
+    const chat = activity.conversation!.id;
+    // Streamed: questions in a personal chat (an empty message gets the help card, which is no stream's final).
+    const streamed = kind === 'personal' && text.trim() !== '' && this.deps.streaming?.enabled !== false && !this.streamingChats.has(chat);
+    const stream = new TeamsAnswerStream(context, {
+      intervalMs: this.deps.streaming?.intervalMs ?? 1_000,
+      maxMs: this.deps.streaming?.maxMs ?? 100_000,
+      log,
+    });
+    if (streamed) {
+      this.streamingChats.add(chat);
+      await stream.start();
+    }
+    try {
+      const reply = await this.deps.conversation.handle(toIncomingMessage(activity, text, profile), streamed ? stream : {});
+      // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
+      const message = reply.kind === 'answer' ? answerActivity(reply, kind) : replyActivity(reply, kind === 'personal');
+      // Not sendActivity: botbuilder's serializer would strip the AI label, the citations and the streaminfo.
+      const id = await stream.finish(message);
+      if (id && reply.chatMessageId && reply.kind === 'answer') {
+        // Feedback from Teams' own 👍/👎 names this reply: remember which turn it carried. Not fatal: the
+        // answer is out, and failing the job now would post it again.
+        try {
+          await this.deps.interactions.recordReplyActivity(reply.chatMessageId, id);
+        } catch (err) {
+          log.warn({ err, chatMessageId: reply.chatMessageId }, 'could not remember the reply id: feedback on it will be refused');
+        }
+      }
+      return id;
+    } finally {
+      if (streamed) this.streamingChats.delete(chat);
+    }
   }
 
   private async runCommand(context: TurnContext, command: MatchedCommand, kind: ConversationKind, log: Logger): Promise<void> {
@@ -241,9 +281,43 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       return super.onInvokeActivity(context);
     }
     if (name === 'fileConsent/invoke') return super.onInvokeActivity(context);
+    if (name === 'message/submitAction') return this.onFeedbackLoop(context);
     // This app declares no message extensions, task modules, config or SSO: nothing else should arrive.
     this.turnLog(context.activity).warn({ name }, 'unsupported invoke: answering 400');
     return { status: 400, body: { error: { code: 'BadRequest', message: `Unsupported invoke '${name ?? ''}'.` } } };
+  }
+
+  /**
+   * Teams' own 👍/👎 under an answer (channelData.feedbackLoop): stored on the chat message the reply
+   * carried, for the person who asked only; anything else is refused and nothing is stored. Answered
+   * 200 with an empty body, as Teams expects.
+   */
+  private async onFeedbackLoop(context: TurnContext): Promise<InvokeResponse> {
+    const activity = context.activity;
+    const log = this.turnLog(activity);
+    const feedback = parseFeedbackSubmit(activity.value);
+    if (!feedback || !activity.replyToId) {
+      log.warn({ actionName: (activity.value as { actionName?: unknown } | undefined)?.actionName }, 'message/submitAction we do not know');
+      return {
+        status: 400,
+        body: { error: { code: 'BadRequest', message: 'Only feedback (like or dislike) on an answer is supported.' } },
+      };
+    }
+    const userId = await this.people.userOf(context, log);
+    const { conversationId } = splitConversationId(activity.conversation.id);
+    const chatMessageId = await this.deps.interactions.turnForReply(userId, {
+      channel: 'teams',
+      conversationId,
+      replyActivityId: activity.replyToId,
+    });
+    if (!chatMessageId) {
+      log.info({ userId, replyToId: activity.replyToId }, "feedback refused: not our answer, or not the clicker's");
+      return { status: 403, body: { error: { code: 'Forbidden', message: 'Feedback can only be given on your own answers.' } } };
+    }
+    const value = feedback.reaction === 'like' ? 1 : -1;
+    await this.deps.interactions.recordFeedback(userId, chatMessageId, value, feedback.comment);
+    log.info({ userId, chatMessageId, value, withComment: feedback.comment !== null }, 'feedback recorded (Teams feedback loop)');
+    return { status: 200 };
   }
 
   /** Runs a button's action as its clicker; returns the confirmation to show, or the replies to post. */
@@ -290,4 +364,31 @@ export class LearningAssistantBot extends TeamsActivityHandler {
       conversation: activity.conversation?.id,
     });
   }
+}
+
+/**
+ * The value of a feedback-loop `message/submitAction`: { actionName: 'feedback', actionValue: { reaction:
+ * 'like' | 'dislike', feedback: '{"feedbackText":"..."}' } } (the feedback a JSON string, or an object).
+ */
+export function parseFeedbackSubmit(value: unknown): FeedbackSubmit | null {
+  const v = value as { actionName?: unknown; actionValue?: { reaction?: unknown; feedback?: unknown } } | null | undefined;
+  if (!v || typeof v !== 'object' || v.actionName !== 'feedback') return null;
+  const reaction = v.actionValue?.reaction;
+  if (reaction !== 'like' && reaction !== 'dislike') return null;
+  let raw: unknown = v.actionValue?.feedback;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      // a plain string: the comment itself
+    }
+  }
+  const text =
+    typeof raw === 'string'
+      ? raw
+      : raw && typeof raw === 'object'
+        ? ((raw as { feedbackText?: unknown; text?: unknown }).feedbackText ?? (raw as { text?: unknown }).text)
+        : null;
+  const comment = typeof text === 'string' && text.trim() ? text.trim() : null;
+  return { reaction, comment };
 }

@@ -39,6 +39,8 @@ export interface TeamsChannelOptions {
   memberLookupTimeoutMs?: number;
   /** JSON body size limit for the route (default '1mb') */
   bodyLimit?: string;
+  /** streamed answers in personal chats: at least intervalMs (default 1 000) between two updates, no chunks after maxMs (default 100 000); enabled: false turns streaming off */
+  streaming?: { intervalMs?: number; maxMs?: number; enabled?: boolean };
 }
 
 export interface TeamsChannelDeps {
@@ -141,14 +143,18 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
     authenticated: Boolean(appId),
     memberCacheMs: deps.options?.memberCacheMs ?? 10 * 60_000,
     memberLookupTimeoutMs: deps.options?.memberLookupTimeoutMs ?? 3_000,
+    streaming: deps.options?.streaming,
   });
 
   /**
    * Runs `work` in a proactive turn whose activity is the accepted message, so replies go to its
    * conversation (replyToId = the message) with the app's credentials (none in local mode). Returns
-   * the id of the last activity posted.
+   * the id `work` returns (the answer it posted), else the id of the last activity sent through botbuilder.
    */
-  const inProactiveTurn = async (stored: Partial<Activity>, work: (ctx: TurnContext) => Promise<void>): Promise<string | undefined> => {
+  const inProactiveTurn = async (
+    stored: Partial<Activity>,
+    work: (ctx: TurnContext) => Promise<string | undefined>,
+  ): Promise<string | undefined> => {
     let lastId: string | undefined;
     const reference = TurnContext.getConversationReference(stored);
     await adapter.continueConversationAsync(appId ?? '', reference, async (ctx) => {
@@ -161,7 +167,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
         if (id) lastId = id;
         return responses;
       });
-      await work(ctx);
+      const posted = await work(ctx);
+      if (posted) lastId = posted;
     });
     return lastId;
   };
@@ -190,6 +197,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): TeamsChannel | null 
     giveUp: async (stored) => {
       await inProactiveTurn(stored, async (turn) => {
         await turn.sendActivity(APOLOGY);
+        return undefined;
       });
     },
   };

@@ -29,4 +29,8 @@ export class ChatMessage {
   /** 1 (helpful) or -1 (not helpful), set by the service role for the person who asked. */
   @Column('smallint', { nullable: true }) feedback: 1 | -1 | null;
   @Column('timestamptz', { nullable: true }) feedback_at: Date | null;
+  /** what the person wrote with their 👍/👎 (Teams' feedback loop), if anything */
+  @Column('text', { nullable: true }) feedback_comment: string | null;
+  /** the platform id of the reply that carried the answer (a Teams activity id): feedback on that reply finds this turn */
+  @Column('text', { nullable: true }) reply_activity_id: string | null;
 }

@@ -109,15 +109,42 @@ export async function hasAnsweredThread(m: EntityManager, channel: string, conve
 }
 
 /**
- * Stores 👍/👎 on a turn, only when `userId` asked it. Users cannot update the log (append-only for
- * them), so this runs in the service scope. Returns whether a row changed.
+ * Stores 👍/👎 (and what the person wrote with it, or null) on a turn, only when `userId` asked it. Users
+ * cannot update the log (append-only for them), so this runs in the service scope. Returns whether a row changed.
  */
-export async function recordFeedback(m: EntityManager, userId: string, chatMessageId: string, value: number): Promise<boolean> {
+export async function recordFeedback(
+  m: EntityManager,
+  userId: string,
+  chatMessageId: string,
+  value: number,
+  comment: string | null = null,
+): Promise<boolean> {
   // TypeORM returns [rows, affected] for UPDATE.
-  const [, changed] = await m.query(`UPDATE chat_messages SET feedback = $3, feedback_at = now() WHERE id = $1 AND user_id = $2`, [
-    chatMessageId,
-    userId,
-    value,
-  ]);
+  const [, changed] = await m.query(
+    `UPDATE chat_messages SET feedback = $3, feedback_comment = $4, feedback_at = now() WHERE id = $1 AND user_id = $2`,
+    [chatMessageId, userId, value, comment],
+  );
   return Boolean(changed);
+}
+
+/** Where an answer was posted: the platform's id for the reply that carried it. */
+export interface ReplyKey {
+  channel: string;
+  conversationId: string;
+  replyActivityId: string;
+}
+
+/** Remembers which platform reply carried a turn's answer (service scope: the log is append-only for users). */
+export async function setReplyActivityId(m: EntityManager, chatMessageId: string, replyActivityId: string): Promise<void> {
+  await m.query(`UPDATE chat_messages SET reply_activity_id = $2 WHERE id = $1`, [chatMessageId, replyActivityId]);
+}
+
+/** The turn whose answer a platform reply carried, with who asked it; undefined when it is not ours. */
+export async function findTurnByReply(m: EntityManager, key: ReplyKey): Promise<{ id: string; user_id: string } | undefined> {
+  const [row] = await m.query(
+    `SELECT id, user_id FROM chat_messages WHERE channel = $1 AND conversation_id = $2 AND reply_activity_id = $3
+      ORDER BY created_at DESC LIMIT 1`,
+    [key.channel, key.conversationId, key.replyActivityId],
+  );
+  return row;
 }

@@ -30,7 +30,7 @@ function setup(over: Partial<LearningBotDeps> = {}) {
   const accept = sinon.stub().resolves('accepted');
   const bot = new LearningAssistantBot({
     conversation: { handle } as unknown as ConversationService,
-    interactions: {} as unknown as InteractionService,
+    interactions: { recordReplyActivity: sinon.stub().resolves() } as unknown as InteractionService,
     identities: { resolve: sinon.stub().resolves(randomUUID()) } as unknown as IdentityService,
     learning: {} as LearningLoop,
     logger: silentLogger,
@@ -43,7 +43,9 @@ function setup(over: Partial<LearningBotDeps> = {}) {
   // inbound turns, as CloudAdapter runs them
   const adapter = new TestAdapter(async (ctx) => bot.run(ctx));
   // worker turns: the accepted activity answered (the channel runs this in a proactive turn)
-  const worker = new TestAdapter(async (ctx) => bot.answerAccepted(ctx));
+  const worker = new TestAdapter(async (ctx) => {
+    await bot.answerAccepted(ctx);
+  });
   return { bot, adapter, worker, handle, accept };
 }
 
@@ -96,9 +98,10 @@ describe('LearningAssistantBot (TestAdapter)', () => {
     const { worker, handle } = setup();
     handle.resolves(answer({ duplicate: true }));
     await worker.processActivity(personalMessage('https://example.test/', 'hi') as Partial<Activity>);
+    // a personal chat: the informative streaming update, then the answer, once
     assert.deepEqual(
       worker.activeQueue.map((a) => a.type),
-      ['message'],
+      ['typing', 'message'],
     );
   });
 

@@ -15,6 +15,7 @@ import {
   SHORTENED_NOTE,
   truncate,
 } from '../../../src/channels/teams/cards';
+import { answerMarkdown } from '../../../src/channels/teams/cards/format';
 import { type BotReply, HELP_TEXT } from '../../../src/core/messages';
 import { type Json, submitActions } from './helpers';
 
@@ -172,7 +173,7 @@ describe('Teams answer card', () => {
       assert.ok(cardBytes(card) > CARD_BYTE_BUDGET * 0.7, 'does not throw away more than it must');
       const answer = texts(card)[0];
       assert.ok(answer.endsWith('…'));
-      assert.ok(long.startsWith(answer.slice(0, -1).trimEnd()));
+      assert.ok(answerMarkdown(long).startsWith(answer.slice(0, -1).trimEnd()), 'the start of the answer, as Teams Markdown');
       assert.ok(texts(card).includes(`_${SHORTENED_NOTE}_`));
       assert.ok(!/[\uD800-\uDBFF]…$/.test(answer), 'no broken surrogate pair');
       assert.equal(card.actions?.length, 2, 'the feedback buttons stay');

@@ -12,6 +12,7 @@ import {
   text,
   truncate,
 } from './adaptive';
+import { answerMarkdown } from './format';
 
 export const MAX_SOURCES = 10;
 export const MAX_RECOMMENDATIONS = 5;
@@ -27,6 +28,15 @@ export const SHORTENED_NOTE = 'This answer was too long for one Teams message, s
 export interface AnswerCardOptions {
   /** byte budget for the card JSON (default CARD_BYTE_BUDGET, below Teams' ~28 KB message limit) */
   maxBytes?: number;
+  /**
+   * The answer text rides in the message's own text (streamed, with citations): the card carries only
+   * what follows it (notes, sources, confidence, recommendations). Default false: the text is in the card.
+   */
+  answerInText?: boolean;
+  /** the message text was shortened to fit (with answerInText): the card says so */
+  textShortened?: boolean;
+  /** our own 👍/👎 buttons (default true); off where Teams' feedback loop asks instead */
+  feedbackButtons?: boolean;
 }
 
 /**
@@ -36,8 +46,13 @@ export interface AnswerCardOptions {
  */
 export function buildAnswerCard(reply: BotReply, opts: AnswerCardOptions = {}): AdaptiveCard {
   const budget = opts.maxBytes ?? CARD_BYTE_BUDGET;
-  const full = reply.text.trim() || 'I have no answer to show.';
-  let built = compose(reply, full, false, true);
+  const buttons = opts.feedbackButtons ?? true;
+  if (opts.answerInText) {
+    const extras = compose(reply, null, opts.textShortened ?? false, true, buttons);
+    return cardBytes(extras) > budget ? compose(reply, null, opts.textShortened ?? false, false, buttons) : extras;
+  }
+  const full = answerMarkdown(reply.text.trim() || 'I have no answer to show.');
+  let built = compose(reply, full, false, true, buttons);
   let answer = full;
   for (let i = 0; i < 8 && cardBytes(built) > budget; i++) {
     const excess = cardBytes(built) - budget;
@@ -47,15 +62,15 @@ export function buildAnswerCard(reply: BotReply, opts: AnswerCardOptions = {}): 
     const ratio = answerBytes / answer.length;
     const keep = Math.max(MIN_ANSWER_CHARS, Math.floor(answer.length - (excess + 200) / ratio));
     answer = truncate(answer, keep);
-    built = compose(reply, answer, true, true);
+    built = compose(reply, answer, true, true, buttons);
   }
   // Pathological extras (hundreds of notes are capped, but titles may be huge): keep the answer, drop extras.
-  if (cardBytes(built) > budget) built = compose(reply, truncate(answer, MIN_ANSWER_CHARS), true, false);
+  if (cardBytes(built) > budget) built = compose(reply, truncate(answer, MIN_ANSWER_CHARS), true, false, buttons);
   return built;
 }
 
-function compose(reply: BotReply, answer: string, shortened: boolean, withExtras: boolean): AdaptiveCard {
-  const body: CardElement[] = [text(answer)];
+function compose(reply: BotReply, answer: string | null, shortened: boolean, withExtras: boolean, buttons: boolean): AdaptiveCard {
+  const body: CardElement[] = answer === null ? [] : [text(answer)];
 
   const notes = reply.notes.slice(0, MAX_NOTES).map((n) => truncate(n, MAX_NOTE));
   if (shortened) notes.push(SHORTENED_NOTE);
@@ -65,7 +80,7 @@ function compose(reply: BotReply, answer: string, shortened: boolean, withExtras
   if (reply.kind === 'answer') body.push(confidenceLine(reply.confidence));
   if (withExtras && reply.recommendations.length) body.push(...recommendationsSection(reply.recommendations));
 
-  const actions: SubmitAction[] = reply.kind === 'answer' && reply.chatMessageId ? feedbackActions(reply.chatMessageId) : [];
+  const actions: SubmitAction[] = buttons && reply.kind === 'answer' && reply.chatMessageId ? feedbackActions(reply.chatMessageId) : [];
   return card(body, actions);
 }
 

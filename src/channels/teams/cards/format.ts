@@ -35,3 +35,43 @@ export const plural = (n: number, one: string, many: string): string => `${n} ${
 
 export const itemLabel = (type: string): string =>
   (({ skill: 'Skill', course: 'Course', content: 'Reading' }) as Record<string, string>)[type] ?? type;
+
+const LIST_ITEM = /^(\s*)(?:[-*+•◦▪‣]|(\d{1,3})[.)])\s+(.*)$/;
+const FENCE = /^\s*(```|~~~)/;
+
+/**
+ * Answer text as Teams renders Markdown (message text and TextBlocks alike): a single newline is no
+ * line break there, so "• a\n• b" ran together as one paragraph. Bullets (•, -, *, +) become "- "
+ * list items and "1)" becomes "1.", one per line; a list is set off from the text around it by a
+ * blank line; other lines become paragraphs; fenced code is kept verbatim. Pure and idempotent.
+ */
+export function answerMarkdown(text: string): string {
+  const out: string[] = [];
+  let prev: 'item' | 'text' | 'code' | null = null;
+  let inFence = false;
+  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw.replace(/\s+$/, '');
+    if (inFence) {
+      out.push(`\n${raw}`);
+      if (FENCE.test(line)) inFence = false;
+      continue;
+    }
+    if (FENCE.test(line)) {
+      if (prev) out.push('\n\n');
+      out.push(line);
+      inFence = true;
+      prev = 'code';
+      continue;
+    }
+    if (!line.trim()) {
+      if (prev === 'item') prev = 'text'; // a blank line ends the list: the next item starts a paragraph break
+      continue;
+    }
+    const item = LIST_ITEM.exec(line);
+    const kind = item ? 'item' : 'text';
+    if (prev) out.push(prev === 'item' && kind === 'item' ? '\n' : '\n\n');
+    out.push(item ? `${item[1]}${item[2] ? `${item[2]}.` : '-'} ${item[3]}` : line.trim());
+    prev = kind;
+  }
+  return out.join('');
+}
