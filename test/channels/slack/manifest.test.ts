@@ -19,6 +19,7 @@ describe('Slack app manifest', () => {
   it('asks for the bot scopes the app uses', () => {
     assert.deepEqual([...manifest.oauth_config.scopes.bot].sort(), [
       'app_mentions:read',
+      'assistant:write',
       'channels:history',
       'chat:write',
       'commands',
@@ -75,6 +76,17 @@ describe('Slack app manifest', () => {
     assert.equal(manifest.features.app_home.messages_tab_enabled, true);
     assert.equal(manifest.features.app_home.messages_tab_read_only_enabled, false);
     assert.ok(manifest.display_information.long_description.length >= 175, 'Slack requires at least 175 characters');
+  });
+
+  it('declares agent messaging (features.agent_view): a description and at most four suggested prompts', () => {
+    const view = manifest.features.agent_view as {
+      agent_description: string;
+      suggested_prompts: Array<{ title: string; message: string }>;
+    };
+    assert.ok(view.agent_description.length > 0 && view.agent_description.length <= 300);
+    assert.ok(view.suggested_prompts.length >= 1 && view.suggested_prompts.length <= 4);
+    for (const p of view.suggested_prompts) assert.ok(p.title && p.message, JSON.stringify(p));
+    assert.equal(manifest.features.assistant_view, undefined, 'agent_view replaces the older assistant_view');
   });
 
   it('declares exactly the slash commands of the one command definition, with its descriptions, usage hints and escaping', () => {
