@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import matter from 'gray-matter';
 import { EVENTS_PATH } from '../../../src/channels/slack';
+import { SUGGESTED_PROMPTS } from '../../../src/channels/slack/blocks/notice-blocks';
 import { SLASH_COMMAND_HANDLERS } from '../../../src/channels/slack/listeners/commands';
 import {
   LEARNING_COMMANDS,
@@ -85,7 +86,7 @@ describe('Slack app manifest', () => {
     };
     assert.ok(view.agent_description.length > 0 && view.agent_description.length <= 300);
     assert.ok(view.suggested_prompts.length >= 1 && view.suggested_prompts.length <= 4);
-    for (const p of view.suggested_prompts) assert.ok(p.title && p.message, JSON.stringify(p));
+    assert.deepEqual(view.suggested_prompts, SUGGESTED_PROMPTS, 'the prompts the DM sets up when it opens');
     assert.equal(manifest.features.assistant_view, undefined, 'agent_view replaces the older assistant_view');
   });
 
