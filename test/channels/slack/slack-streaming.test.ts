@@ -6,7 +6,7 @@ import type { AppDataSource } from '../../../src/db/data-source';
 import { addContent } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
 import { type FakeSlackApi, type RecordedCall, TEAM_ID } from '../../helpers/fake-slack-api';
-import { blockActions, envelope, mentionEvent, messageEvent, newId, type SlackSender } from './slack-requests';
+import { blockActions, envelope, mentionEvent, messageEvent, newId, type SlackSender, slashCommand } from './slack-requests';
 import { type RunningSlack, startSlackServer } from './slack-server';
 
 const SECRET = 'test-signing-secret-stream';
@@ -236,6 +236,25 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     await settle();
     assert.equal(fake.callsOf('chat.postMessage', inChannel(dm)).length, 1, 'posted once');
     assert.equal(fake.callsOf('chat.appendStream', inChannel(dm)).length, 1, 'no more appends after the failure');
+  });
+
+  it('/learn answers privately through response_url with a markdown block, never streamed', async () => {
+    const channelId = newId('C');
+    const responseUrl = fake.responseUrl();
+    await slack.command(
+      slashCommand({ text: 'how do I glaze the Quellmoor teapot?', user: newUser('Kawai Kanjiro'), channel: channelId, responseUrl }),
+    );
+    const [answer] = await fake.waitFor('response_url', (c) => responseUrl.endsWith(c.body.response_url_id));
+    assert.equal(answer.body.response_type, 'ephemeral');
+    assert.equal(answer.body.blocks[0].type, 'markdown');
+    assert.match(answer.body.blocks[0].text, /celadon/);
+    assert.ok(
+      answer.body.blocks.some((b: { type: string }) => b.type === 'actions'),
+      'our feedback buttons',
+    );
+    await settle();
+    assert.deepEqual(streamCalls(channelId), []);
+    assert.deepEqual(fake.callsOf('assistant.threads.setStatus', inChannel(channelId)), []);
   });
 
   it('opening the DM (Messages tab) sets the suggested prompts every time and greets only the first time', async () => {
