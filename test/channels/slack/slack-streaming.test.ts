@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { REPLY_EVENT_TYPE } from '../../../src/channels/slack/slack-jobs';
+import { webApi } from '@slack/bolt';
+import { OPEN_GATE } from '../../../src/channels/slack/ack-gate';
+import { SlackProfileCache } from '../../../src/channels/slack/profile-cache';
+import type { SlackDeps } from '../../../src/channels/slack/slack-deps';
+import { messageJob, REPLY_EVENT_TYPE, slackJobHandlers } from '../../../src/channels/slack/slack-jobs';
 import type { ConversationService } from '../../../src/core/conversation-service';
+import { IdentityService } from '../../../src/core/identity-service';
+import { InteractionService } from '../../../src/core/interaction-service';
 import type { AnswerProgress, IncomingMessage } from '../../../src/core/messages';
 import type { AppDataSource } from '../../../src/db/data-source';
-import { addContent } from '../../helpers/conversation';
+import { createLogger } from '../../../src/observability/logger';
+import { addContent, makeService } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
 import { type FakeSlackApi, type RecordedCall, TEAM_ID } from '../../helpers/fake-slack-api';
 import { blockActions, envelope, mentionEvent, messageEvent, newId, type SlackSender, slashCommand } from './slack-requests';
@@ -255,6 +262,59 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     await settle();
     assert.deepEqual(streamCalls(channelId), []);
     assert.deepEqual(fake.callsOf('assistant.threads.setStatus', inChannel(channelId)), []);
+  });
+
+  it('a retried job whose earlier attempt started a stream finishes that message and posts nothing new', async () => {
+    const dm = newId('D');
+    const user = newUser('Michael Cardew');
+    const questionTs = `${Math.floor(Date.now() / 1000)}.424242`;
+    const client = new webApi.WebClient('xoxb-test-token', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+    // the earlier attempt: the stream started (and was recorded), then the worker died
+    const started = await client.chat.startStream({ channel: dm, thread_ts: questionTs, markdown_text: 'To glaze the Quell' });
+    const logger = createLogger('silent');
+    const deps: SlackDeps = {
+      conversation: makeService(ds),
+      interactions: new InteractionService(ds),
+      identities: new IdentityService(ds),
+      logger,
+      profiles: new SlackProfileCache(logger),
+      accept: async () => 'accepted',
+      ackGate: OPEN_GATE,
+      progressReaction: 'hourglass_flowing_sand',
+      streaming: { enabled: true, minIntervalMs: 100 },
+    };
+    const recorded: string[] = [];
+    const key = `${dm}:${questionTs}`;
+    await slackJobHandlers(deps, client).run(
+      messageJob(
+        TEAM_ID,
+        { channel: dm, user, ts: questionTs, replyThreadTs: null, text: 'How do I glaze the Quellmoor teapot?' },
+        {
+          type: 'question',
+          text: 'How do I glaze the Quellmoor teapot?',
+          messageId: key,
+        },
+      ),
+      {
+        jobId: 'job-1',
+        attempt: 2,
+        key,
+        signal: new AbortController().signal,
+        recordedReply: async () => `stream:${started.ts}`,
+        recordReply: async (ref) => {
+          recorded.push(ref);
+        },
+      },
+    );
+    const [update] = fake.callsOf('chat.update', inChannel(dm));
+    assert.equal(update.body.ts, started.ts, 'the started message is finished');
+    assert.equal(update.body.blocks[0].type, 'markdown');
+    assert.match(update.body.blocks[0].text, /celadon/);
+    assert.ok(update.body.blocks.some((b: { type: string }) => b.type === 'context_actions'));
+    assert.equal(fake.streams.get(started.ts!)!.open, false, 'the stream is closed');
+    assert.deepEqual(fake.callsOf('chat.postMessage', inChannel(dm)), []);
+    assert.deepEqual(fake.callsOf('chat.startStream', inChannel(dm)).length, 1, 'no second stream');
+    assert.deepEqual(recorded, [started.ts]);
   });
 
   it('opening the DM (Messages tab) sets the suggested prompts every time and greets only the first time', async () => {
