@@ -74,7 +74,17 @@ export function slackJobHandlers(deps: SlackDeps, client: webApi.WebClient): Job
     isValid: isSlackJob,
     run: (job, ctx) => runSlackJob(deps, client, job, ctx),
     giveUp: async (job, ctx) => {
-      await deliver(deps, client, job, ctx, noticeMessage(APOLOGY_TEXT), logFor(deps, job, ctx));
+      const log = logFor(deps, job, ctx);
+      const recorded = await ctx.recordedReply().catch(() => null);
+      if (recorded?.startsWith(STREAM_REF) && job.target.type === 'conversation') {
+        // an answer began streaming and never finished: remove it, the apology replaces it
+        const ts = recorded.slice(STREAM_REF.length);
+        await client.chat.stopStream({ channel: job.target.channel, ts }).catch(() => {});
+        await client.chat.delete({ channel: job.target.channel, ts }).catch((err) => {
+          log.warn({ err, slackError: slackErrorCode(err), ts }, 'could not remove the unfinished streamed answer');
+        });
+      }
+      await deliver(deps, client, job, ctx, noticeMessage(APOLOGY_TEXT), log);
     },
   };
 }
@@ -98,11 +108,10 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
     }
   }
   const working = await showWorking(deps, client, job, log);
-  let answered = false;
+  let streamed = false;
   try {
     if (action.type === 'question') {
-      await answer(deps, client, job, ctx, action, working, log, earlierStream);
-      answered = true;
+      streamed = await answer(deps, client, job, ctx, action, working, log, earlierStream);
     } else {
       let replied = false;
       await runLearning(
@@ -124,7 +133,7 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
       deps.metrics?.answers.inc({ channel: 'slack', outcome: 'command' });
     }
   } finally {
-    await working.done(answered);
+    await working.done(streamed);
   }
 }
 
@@ -137,6 +146,7 @@ const replyMetadata = (key: string) => ({ event_type: REPLY_EVENT_TYPE, event_pa
 /**
  * Answers a question. In a conversation (first attempt) the answer streams into a message while it is
  * made; when Slack refuses the stream or it breaks, or on a retry, the whole answer is posted once.
+ * True when the answer is in a streamed message (in the question's thread, which clears the status).
  */
 async function answer(
   deps: SlackDeps,
@@ -147,7 +157,7 @@ async function answer(
   working: Working,
   log: Logger,
   earlierStream: string | undefined,
-): Promise<void> {
+): Promise<boolean> {
   await deps.ackGate.quiet();
   const profile = await deps.profiles.get(client, job.teamId, job.user);
   const { target } = job;
@@ -188,14 +198,15 @@ async function answer(
   if (earlierStream && target.type === 'conversation') {
     if (await finishEarlierStream(client, target.channel, earlierStream, reply, metadata, log)) {
       await ctx.recordReply(earlierStream);
-      return;
+      return true;
     }
   }
   if (stream && (await stream.finish(reply))) {
     await ctx.recordReply(stream.ts!);
-    return;
+    return true;
   }
   await deliver(deps, client, job, ctx, answerMessage(reply), log);
+  return false;
 }
 
 /**
@@ -281,8 +292,8 @@ async function respond(url: string, message: SlackMessage): Promise<void> {
 interface Working {
   /** a new phase (DMs with the status only) */
   status(phase: keyof typeof STATUS): Promise<void>;
-  /** the job is over: the reaction is removed; the status is cleared when nothing was posted (a reply clears it) */
-  done(answered: boolean): Promise<void>;
+  /** the job is over: the reaction is removed; the status is cleared unless a streamed reply in its thread did that */
+  done(streamed: boolean): Promise<void>;
 }
 
 async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, log: Logger): Promise<Working> {
@@ -310,8 +321,8 @@ async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: Slack
             log.debug({ err, slackError: slackErrorCode(err) }, 'could not update the assistant status'),
           );
         },
-        done: async (answered) => {
-          if (answered) return;
+        done: async (streamed) => {
+          if (streamed) return;
           await setStatus('').catch((err) => log.debug({ err, slackError: slackErrorCode(err) }, 'could not clear the assistant status'));
         },
       };

@@ -123,6 +123,10 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     assert.equal(stop.body.metadata.event_type, REPLY_EVENT_TYPE);
     await settle();
     assert.deepEqual(fake.callsOf('chat.postMessage', inChannel(dm)), [], 'answered once, in the stream');
+    assert.ok(
+      !fake.callsOf('assistant.threads.setStatus', inChannel(dm)).some((c) => c.body.status === ''),
+      'the reply cleared the status',
+    );
     const [ref] = await ds.query(`SELECT reply_ref FROM processed_events WHERE platform = 'slack' AND event_id = $1`, [
       `${dm}:${event.ts}`,
     ]);
@@ -220,6 +224,7 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     );
     await settle();
     assert.equal(fake.callsOf('chat.postMessage', inChannel(dm)).length, 1);
+    await fake.waitFor('assistant.threads.setStatus', (c) => inChannel(dm)(c) && c.body.status === '');
     assert.deepEqual(
       streamCalls(dm).map((c) => [c.method, c.status]),
       [['chat.startStream', 200]],
