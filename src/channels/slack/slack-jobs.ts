@@ -160,7 +160,13 @@ async function answer(
 ): Promise<boolean> {
   await deps.ackGate.quiet();
   const profile = await deps.profiles.get(client, job.teamId, job.user);
-  const { target } = job;
+  // With agent messaging (the DM status works) every question is its own thread: the answer, streamed or
+  // posted, goes in the question's thread, and the turn belongs to that thread's conversation memory.
+  const target: SlackJob['target'] =
+    job.target.type === 'conversation' && !job.target.replyThreadTs && working.agent
+      ? { ...job.target, replyThreadTs: job.target.ts }
+      : job.target;
+  job = { ...job, target };
   const incoming: IncomingMessage = {
     channel: 'slack',
     tenantId: job.teamId,
@@ -290,6 +296,8 @@ async function respond(url: string, message: SlackMessage): Promise<void> {
 
 /** How the person sees that the answer is being worked on: the assistant status in DMs, else the progress reaction. */
 interface Working {
+  /** the assistant status works here (a DM with agent messaging) */
+  agent: boolean;
   /** a new phase (DMs with the status only) */
   status(phase: keyof typeof STATUS): Promise<void>;
   /** the job is over: the reaction is removed; the status is cleared unless a streamed reply in its thread did that */
@@ -298,7 +306,7 @@ interface Working {
 
 async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, log: Logger): Promise<Working> {
   const { target } = job;
-  const none: Working = { status: async () => {}, done: async () => {} };
+  const none: Working = { agent: false, status: async () => {}, done: async () => {} };
   if (target.type !== 'conversation' || job.action.type !== 'question') return none;
   const threadTs = target.replyThreadTs ?? target.ts;
   const setStatus = (status: string, loading?: string[]) =>
@@ -314,6 +322,7 @@ async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: Slack
       await setStatus(STATUS.searching.status, STATUS.searching.loading_messages);
       let shown: string = 'searching';
       return {
+        agent: true,
         status: async (phase) => {
           if (phase === shown) return;
           shown = phase;
@@ -331,7 +340,7 @@ async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: Slack
     }
   }
   const reacted = await addReaction(deps, client, job, log);
-  return { status: async () => {}, done: async () => (reacted ? removeReaction(deps, client, job, log) : undefined) };
+  return { agent: false, status: async () => {}, done: async () => (reacted ? removeReaction(deps, client, job, log) : undefined) };
 }
 
 async function addReaction(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, log: Logger): Promise<boolean> {

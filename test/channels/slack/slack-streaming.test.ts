@@ -111,6 +111,7 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     assert.equal(start.body.thread_ts, event.ts, 'each question is a thread');
     assert.equal(start.body.recipient_user_id, undefined, 'no recipient needed in a DM');
     const [row] = await rowsFor(dm);
+    assert.equal(row.thread_id, event.ts, "the turn belongs to the question's thread");
     const stream = fake.streams.get(stop.body.ts)!;
     assert.equal(stream.text, row.response, 'the streamed Markdown is the stored answer');
     assert.match(stream.text, /celadon/);
@@ -212,10 +213,10 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
   it('streaming refused: the whole answer arrives once as an ordinary message with its blocks', async () => {
     const dm = newId('D');
     fake.enqueue('chat.startStream', { error: 'streaming_not_allowed' });
-    await slack.event(
-      envelope(messageEvent({ channel: dm, user: newUser('Shinsaku Hamada'), text: 'How do I glaze the Quellmoor teapot?' })),
-    );
+    const event = messageEvent({ channel: dm, user: newUser('Shinsaku Hamada'), text: 'How do I glaze the Quellmoor teapot?' });
+    await slack.event(envelope(event));
     const [post] = await fake.waitFor('chat.postMessage', inChannel(dm));
+    assert.equal(post.body.thread_ts, event.ts, "in the question's thread, where the status was shown");
     assert.equal(post.body.blocks[0].type, 'markdown');
     assert.match(post.body.blocks[0].text, /celadon/);
     assert.ok(
