@@ -35,6 +35,8 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
   let slack: SlackSender;
   /** when set, the answer text reaches the channel in this many growing pieces, 40 ms apart (as a token stream would) */
   let chunks = 0;
+  /** when set, the text reported while answering (a model that failed midway), which the final answer replaces */
+  let draft = '';
 
   /** The real service, reporting its answer text in pieces when `chunks` is set. */
   const chunked = (real: ConversationService): ConversationService => {
@@ -43,6 +45,7 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
       real.handle(msg, {
         ...progress,
         onText: async (text: string) => {
+          if (draft) return progress.onText?.(draft);
           if (!chunks) return progress.onText?.(text);
           const size = Math.ceil(text.length / chunks);
           for (let end = size; end < text.length + size; end += size) {
@@ -67,6 +70,7 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
   });
   afterEach(() => {
     chunks = 0;
+    draft = '';
   });
   after(async () => running?.close());
 
@@ -161,6 +165,26 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
       fake.callsOf('assistant.threads.setStatus', inChannel(dm)).map((c) => c.body.status.replace(/^is (\w+).*$/, '$1')),
       ['searching', 'writing'],
     );
+  });
+
+  it('a final answer that is not what was streamed replaces the streamed text (the final reply is the truth)', async () => {
+    draft = 'The model started to say something about kilns and then';
+    const dm = newId('D');
+    await slack.event(
+      envelope(messageEvent({ channel: dm, user: newUser('Gertrud Natzler'), text: 'How do I glaze the Quellmoor teapot?' })),
+    );
+    const [update] = await fake.waitFor('chat.update', inChannel(dm));
+    const [start] = fake.callsOf('chat.startStream', inChannel(dm));
+    const [stop] = fake.callsOf('chat.stopStream', inChannel(dm));
+    assert.equal(start.body.markdown_text, draft);
+    assert.equal(stop.body.markdown_text, undefined, 'the draft is not continued');
+    assert.equal(update.body.ts, stop.body.ts);
+    const [row] = await rowsFor(dm);
+    assert.equal(update.body.blocks[0].type, 'markdown');
+    assert.equal(update.body.blocks[0].text, row.response);
+    assert.equal(update.body.blocks[update.body.blocks.length - 1].type, 'context_actions');
+    await settle();
+    assert.deepEqual(fake.callsOf('chat.postMessage', inChannel(dm)), []);
   });
 
   it('a channel @mention streams in the thread with recipient_team_id and recipient_user_id (and shows ⏳)', async () => {
