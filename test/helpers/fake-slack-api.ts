@@ -17,6 +17,11 @@
  *                      files.* (files.uploadV2: getUploadURLExternal → POST /upload/<file id> recorded as
  *                      'files.upload_url' with the bytes → completeUploadExternal), apps.connections.open;
  *                      others: ok:false).
+ *                      With `agentFeatures` on (a workspace with agent messaging): chat.startStream /
+ *                      appendStream / stopStream (`fake.streams`; a stream outside a DM without
+ *                      recipient_team_id / recipient_user_id is refused as Slack would), chat.delete,
+ *                      assistant.threads.setStatus / setSuggestedPrompts. Off (the default), those answer
+ *                      unknown_method. Refuse streaming on demand: `fake.enqueue('chat.startStream', { error: 'x' })`.
  * POST /respond/<id>   a response_url (`fake.responseUrl(id)`): recorded as method 'response_url'.
  * GET  /socket         a minimal Socket Mode WebSocket: sends hello, answers pings, `fake.socketSend()`
  *                      delivers an envelope and resolves with the app's ack.
@@ -54,7 +59,19 @@ export const BOT_USER_ID = 'UBOT0001';
 export const BOT_ID = 'BBOT0001';
 export const TEAM_ID = 'TTEAM001';
 
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files'];
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata', 'files', 'chunks', 'prompts', 'loading_messages'];
+
+/** A message streamed with chat.startStream / appendStream / stopStream. */
+export interface FakeStream {
+  channel: string;
+  ts: string;
+  threadTs: string;
+  /** the Markdown so far */
+  text: string;
+  open: boolean;
+  blocks?: unknown[];
+  recipient?: { team: string; user: string };
+}
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export class FakeSlackApi {
@@ -64,6 +81,10 @@ export class FakeSlackApi {
   readonly users = new Map<string, FakeUser>();
   /** extra latency on every call (ms), e.g. to look like the real API in benchmarks */
   latencyMs = 0;
+  /** agent messaging: streaming and the assistant status / suggested prompts are answered (see above) */
+  agentFeatures = false;
+  /** streamed messages by ts */
+  readonly streams = new Map<string, FakeStream>();
 
   private readonly queues = new Map<string, Behaviour[]>();
   /** file id → the filename given to files.getUploadURLExternal */
@@ -228,6 +249,21 @@ export class FakeSlackApi {
       }
       case 'chat.update':
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'chat.delete': {
+        const list = this.posted.get(body.channel) ?? [];
+        const i = list.findIndex((m) => m.ts === body.ts);
+        if (i < 0) return { ok: false, error: 'message_not_found' };
+        list.splice(i, 1);
+        this.streams.delete(body.ts);
+        return { ok: true, channel: body.channel, ts: body.ts };
+      }
+      case 'chat.startStream':
+      case 'chat.appendStream':
+      case 'chat.stopStream':
+        return this.agentFeatures ? this.stream(method, body) : { ok: false, error: 'unknown_method' };
+      case 'assistant.threads.setStatus':
+      case 'assistant.threads.setSuggestedPrompts':
+        return this.agentFeatures ? { ok: true } : { ok: false, error: 'unknown_method' };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'reactions.add':
@@ -273,6 +309,45 @@ export class FakeSlackApi {
         if (method.startsWith('files.')) return { ok: true };
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** chat.startStream / appendStream / stopStream on `streams` (the message is also in `posted`, for history and replies). */
+  private stream(method: string, body: Record<string, any>): Record<string, unknown> {
+    const added =
+      (typeof body.markdown_text === 'string' ? body.markdown_text : '') +
+      (Array.isArray(body.chunks)
+        ? body.chunks.map((c: { type?: string; text?: string }) => (c.type === 'markdown_text' ? (c.text ?? '') : '')).join('')
+        : '');
+    if (method === 'chat.startStream') {
+      if (!body.thread_ts) return { ok: false, error: 'invalid_arguments' };
+      const dm = String(body.channel).startsWith('D');
+      if (!dm && (!body.recipient_team_id || !body.recipient_user_id)) return { ok: false, error: 'missing_recipient_user_id' };
+      const ts = this.nextTs();
+      this.streams.set(ts, {
+        channel: body.channel,
+        ts,
+        threadTs: body.thread_ts,
+        text: added,
+        open: true,
+        ...(dm ? {} : { recipient: { team: body.recipient_team_id, user: body.recipient_user_id } }),
+      });
+      const list = this.posted.get(body.channel) ?? [];
+      list.push({ type: 'message', ts, text: added, thread_ts: body.thread_ts, user: BOT_USER_ID, bot_id: BOT_ID });
+      this.posted.set(body.channel, list);
+      return { ok: true, channel: body.channel, ts };
+    }
+    const stream = this.streams.get(body.ts);
+    if (!stream || stream.channel !== body.channel) return { ok: false, error: 'message_not_found' };
+    if (!stream.open) return { ok: false, error: 'message_not_in_streaming_state' };
+    stream.text += added;
+    const message = this.posted.get(stream.channel)?.find((m) => m.ts === stream.ts);
+    if (message) message.text = stream.text;
+    if (method === 'chat.stopStream') {
+      stream.open = false;
+      if (body.blocks) stream.blocks = body.blocks;
+      if (message && body.metadata) message.metadata = body.metadata;
+    }
+    return { ok: true, channel: stream.channel, ts: stream.ts };
   }
 
   private record(method: string, body: unknown, req: Request, status: number): void {

@@ -52,6 +52,10 @@ export interface SlackChannelOptions {
   profileTtlMs?: number;
   /** reaction shown while answering (default hourglass_flowing_sand; '' for none) */
   progressReaction?: string;
+  /** stream answers in DMs and channels, with the assistant status in DMs (default true; false: post them whole, ⏳ reaction) */
+  streaming?: boolean;
+  /** at most one chat.appendStream per this many ms per answer (default 300) */
+  streamIntervalMs?: number;
   /** false: do not start workers in this process (accept only; another instance answers) */
   runWorkers?: boolean;
 }
@@ -169,6 +173,7 @@ export function createSlackChannel(deps: SlackChannelDeps, options: SlackChannel
     accept,
     ackGate: ackGate ?? OPEN_GATE,
     progressReaction: options.progressReaction ?? 'hourglass_flowing_sand',
+    streaming: { enabled: options.streaming !== false, minIntervalMs: options.streamIntervalMs ?? 300 },
   };
   registerListeners(app, slackDeps);
 

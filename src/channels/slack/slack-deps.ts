@@ -26,8 +26,10 @@ export interface SlackDeps {
   metrics?: Metrics;
   /** worker steps wait here while Slack requests are waiting for their ack (embedded database: one event loop) */
   ackGate: Pick<AckGate, 'quiet'>;
-  /** reaction shown on the person's message while the answer is being worked out ('' for none) */
+  /** reaction shown on the person's message while the answer is being worked out ('' for none); in DMs only when the assistant status is refused */
   progressReaction: string;
+  /** answers in conversations stream (chat.startStream …) with the assistant status in DMs; appends at most every minIntervalMs */
+  streaming: { enabled: boolean; minIntervalMs: number };
 }
 
 /** The bot's ids as Bolt's authorize put them in the listener context. */

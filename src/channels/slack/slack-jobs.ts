@@ -1,8 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { MatchedCommand } from '../../core/learning';
-import type { IncomingMessage } from '../../core/messages';
+import type { AnswerProgress, IncomingMessage } from '../../core/messages';
 import type { JobContext, JobHandlers } from '../../jobs/job-queue';
 import type { Logger } from '../../observability/logger';
+import { finishEarlierStream, SlackAnswerStream, STATUS, STREAM_REF } from './answer-stream';
 import { answerMessage, type SlackMessage } from './blocks/answer-blocks';
 import { APOLOGY_TEXT, noticeMessage } from './blocks/notice-blocks';
 import type { SlackTurn } from './incoming';
@@ -73,17 +74,30 @@ export function slackJobHandlers(deps: SlackDeps, client: webApi.WebClient): Job
     isValid: isSlackJob,
     run: (job, ctx) => runSlackJob(deps, client, job, ctx),
     giveUp: async (job, ctx) => {
-      await deliver(deps, client, job, ctx, noticeMessage(APOLOGY_TEXT), logFor(deps, job, ctx));
+      const log = logFor(deps, job, ctx);
+      const recorded = await ctx.recordedReply().catch(() => null);
+      if (recorded?.startsWith(STREAM_REF) && job.target.type === 'conversation') {
+        // an answer began streaming and never finished: remove it, the apology replaces it
+        const ts = recorded.slice(STREAM_REF.length);
+        await client.chat.stopStream({ channel: job.target.channel, ts }).catch(() => {});
+        await client.chat.delete({ channel: job.target.channel, ts }).catch((err) => {
+          log.warn({ err, slackError: slackErrorCode(err), ts }, 'could not remove the unfinished streamed answer');
+        });
+      }
+      await deliver(deps, client, job, ctx, noticeMessage(APOLOGY_TEXT), log);
     },
   };
 }
 
 async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, ctx: JobContext): Promise<void> {
   const log = logFor(deps, job, ctx);
-  if (await ctx.recordedReply()) {
+  const recorded = await ctx.recordedReply();
+  if (recorded && !recorded.startsWith(STREAM_REF)) {
     log.info({}, 'an earlier attempt already posted the reply: nothing to do');
     return;
   }
+  // An earlier attempt started streaming the answer and did not finish: finish that message, post nothing new.
+  const earlierStream = recorded?.slice(STREAM_REF.length);
   const { action, target } = job;
   if (action.type === 'question' && action.onlyIfThreadAnswered && target.type === 'conversation') {
     await deps.ackGate.quiet();
@@ -93,11 +107,11 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
       return;
     }
   }
-  const reacted = await addReaction(deps, client, job, log);
+  const working = await showWorking(deps, client, job, log);
+  let streamed = false;
   try {
     if (action.type === 'question') {
-      const message = await answer(deps, client, job, action);
-      await deliver(deps, client, job, ctx, message, log);
+      streamed = await answer(deps, client, job, ctx, action, working, log, earlierStream);
     } else {
       let replied = false;
       await runLearning(
@@ -119,32 +133,86 @@ async function runSlackJob(deps: SlackDeps, client: webApi.WebClient, job: Slack
       deps.metrics?.answers.inc({ channel: 'slack', outcome: 'command' });
     }
   } finally {
-    if (reacted) await removeReaction(deps, client, job, log);
+    await working.done(streamed);
   }
 }
 
+/** Slack DMs (D…) are where the assistant status is shown; channels get the progress reaction. */
+export const isDmChannel = (channel: string) => channel.startsWith('D');
+
+/** The metadata on our replies: how a retried job finds what an earlier attempt posted. */
+const replyMetadata = (key: string) => ({ event_type: REPLY_EVENT_TYPE, event_payload: { key } });
+
+/**
+ * Answers a question. In a conversation (first attempt) the answer streams into a message while it is
+ * made; when Slack refuses the stream or it breaks, or on a retry, the whole answer is posted once.
+ * True when the answer is in a streamed message (in the question's thread, which clears the status).
+ */
 async function answer(
   deps: SlackDeps,
   client: webApi.WebClient,
   job: SlackJob,
+  ctx: JobContext,
   action: Extract<SlackJob['action'], { type: 'question' }>,
-): Promise<SlackMessage> {
+  working: Working,
+  log: Logger,
+  earlierStream: string | undefined,
+): Promise<boolean> {
   await deps.ackGate.quiet();
   const profile = await deps.profiles.get(client, job.teamId, job.user);
+  // With agent messaging (the DM status works) every question is its own thread: the answer, streamed or
+  // posted, goes in the question's thread, and the turn belongs to that thread's conversation memory.
+  const target: SlackJob['target'] =
+    job.target.type === 'conversation' && !job.target.replyThreadTs && working.agent
+      ? { ...job.target, replyThreadTs: job.target.ts }
+      : job.target;
+  job = { ...job, target };
   const incoming: IncomingMessage = {
     channel: 'slack',
     tenantId: job.teamId,
     platformUserId: job.user,
     ...(profile ? { profile } : {}),
-    conversationId: job.target.channel,
-    threadId: job.target.type === 'conversation' ? job.target.replyThreadTs : null,
+    conversationId: target.channel,
+    threadId: target.type === 'conversation' ? target.replyThreadTs : null,
     messageId: action.messageId,
     text: action.text,
   };
+  const metadata = replyMetadata(ctx.key);
+  // Retries do not stream: deliver() first looks for what an earlier attempt posted.
+  const stream =
+    target.type === 'conversation' && deps.streaming.enabled && ctx.attempt === 1
+      ? new SlackAnswerStream(
+          client,
+          {
+            channel: target.channel,
+            threadTs: target.replyThreadTs ?? target.ts,
+            isDm: isDmChannel(target.channel),
+            teamId: job.teamId,
+            userId: job.user,
+          },
+          { log, minIntervalMs: deps.streaming.minIntervalMs, metadata, onStarted: (ts) => ctx.recordReply(`${STREAM_REF}${ts}`) },
+        )
+      : undefined;
+  const progress: AnswerProgress = {
+    onStatus: (status) => working.status(status),
+    ...(stream ? { onText: (text: string) => stream.onText(text) } : {}),
+  };
   // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
-  const reply = await deps.conversation.handle(incoming);
+  const reply = await deps.conversation.handle(incoming, progress);
   deps.metrics?.answers.inc({ channel: 'slack', outcome: reply.duplicate ? 'replayed' : reply.kind });
-  return answerMessage(reply);
+  await deps.ackGate.quiet();
+  if (earlierStream && target.type === 'conversation') {
+    if (await finishEarlierStream(client, target.channel, earlierStream, reply, metadata, log)) {
+      await ctx.recordReply(earlierStream);
+      return true;
+    }
+  }
+  if (stream && (await stream.finish(reply))) {
+    await ctx.recordReply(stream.ts!);
+    return true;
+  }
+  await deliver(deps, client, job, ctx, answerMessage(reply), log);
+  return false;
 }
 
 /**
@@ -187,7 +255,7 @@ async function deliver(
       blocks: message.blocks,
       unfurl_links: false,
       unfurl_media: false,
-      metadata: { event_type: REPLY_EVENT_TYPE, event_payload: { key: ctx.key } },
+      metadata: replyMetadata(ctx.key),
     })
     .catch((err) => {
       log.error({ err, slackError: slackErrorCode(err), threadTs: target.replyThreadTs }, 'could not post the answer to Slack');
@@ -224,6 +292,55 @@ async function respond(url: string, message: SlackMessage): Promise<void> {
     signal: AbortSignal.timeout(15_000),
   });
   if (!res.ok) throw Object.assign(new Error(`response_url answered ${res.status}`), { status: res.status });
+}
+
+/** How the person sees that the answer is being worked on: the assistant status in DMs, else the progress reaction. */
+interface Working {
+  /** the assistant status works here (a DM with agent messaging) */
+  agent: boolean;
+  /** a new phase (DMs with the status only) */
+  status(phase: keyof typeof STATUS): Promise<void>;
+  /** the job is over: the reaction is removed; the status is cleared unless a streamed reply in its thread did that */
+  done(streamed: boolean): Promise<void>;
+}
+
+async function showWorking(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, log: Logger): Promise<Working> {
+  const { target } = job;
+  const none: Working = { agent: false, status: async () => {}, done: async () => {} };
+  if (target.type !== 'conversation' || job.action.type !== 'question') return none;
+  const threadTs = target.replyThreadTs ?? target.ts;
+  const setStatus = (status: string, loading?: string[]) =>
+    client.assistant.threads.setStatus({
+      channel_id: target.channel,
+      thread_ts: threadTs,
+      status,
+      ...(loading ? { loading_messages: loading } : {}),
+    });
+  if (deps.streaming.enabled && isDmChannel(target.channel)) {
+    try {
+      await deps.ackGate.quiet();
+      await setStatus(STATUS.searching.status, STATUS.searching.loading_messages);
+      let shown: string = 'searching';
+      return {
+        agent: true,
+        status: async (phase) => {
+          if (phase === shown) return;
+          shown = phase;
+          await setStatus(STATUS[phase].status, STATUS[phase].loading_messages).catch((err) =>
+            log.debug({ err, slackError: slackErrorCode(err) }, 'could not update the assistant status'),
+          );
+        },
+        done: async (streamed) => {
+          if (streamed) return;
+          await setStatus('').catch((err) => log.debug({ err, slackError: slackErrorCode(err) }, 'could not clear the assistant status'));
+        },
+      };
+    } catch (err) {
+      log.info({ err, slackError: slackErrorCode(err) }, 'no assistant status here; showing the progress reaction');
+    }
+  }
+  const reacted = await addReaction(deps, client, job, log);
+  return { agent: false, status: async () => {}, done: async () => (reacted ? removeReaction(deps, client, job, log) : undefined) };
 }
 
 async function addReaction(deps: SlackDeps, client: webApi.WebClient, job: SlackJob, log: Logger): Promise<boolean> {

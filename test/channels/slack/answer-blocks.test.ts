@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import {
   answerMessage,
+  answerTailBlocks,
   type Block,
   capBlocks,
   cardTitleFromBlocks,
+  MARKDOWN_TEXT_LIMIT,
   MAX_BLOCKS,
+  parseFeedbackValue,
   type ReplyForBlocks,
 } from '../../../src/channels/slack/blocks/answer-blocks';
-import { escapeMrkdwn, markdownToMrkdwn, SECTION_TEXT_LIMIT, splitText, truncate } from '../../../src/channels/slack/blocks/mrkdwn';
+import { escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from '../../../src/channels/slack/blocks/mrkdwn';
 import { clickNotice, homeView, learnUsageMessage } from '../../../src/channels/slack/blocks/notice-blocks';
 import { HELP_TEXT } from '../../../src/core/messages';
 
@@ -40,10 +43,9 @@ describe('Slack answer blocks', () => {
     const { text, blocks } = answerMessage(reply());
     assert.deepEqual(
       blocks.map((b) => b.type),
-      ['section', 'context', 'divider', 'context', 'section', 'section', 'section', 'actions'],
+      ['markdown', 'context', 'divider', 'context', 'section', 'section', 'section', 'actions'],
     );
-    assert.equal(any(blocks[0]).text.type, 'mrkdwn');
-    assert.match(any(blocks[0]).text.text, /^Warm the lamp .* \[1\]\. Then run the baseline scan \[2\]\.$/);
+    assert.match(any(blocks[0]).text, /^Warm the lamp .* \[1\]\. Then run the baseline scan \[2\]\.$/);
 
     const context = any(blocks[1]).elements.map((e: { text: string }) => e.text);
     assert.deepEqual(context, ['*Sources* [1] Calibrating the spectrometer  ·  [2] Safety &lt;first&gt; &amp; always', 'Confidence 72%']);
@@ -73,15 +75,17 @@ describe('Slack answer blocks', () => {
     assert.equal(text, 'Warm the lamp for ten minutes [1]. Then run the baseline scan [2].', 'a plain notification fallback');
   });
 
-  it('puts notes in the context block and escapes everything that came from elsewhere', () => {
+  it('sends the answer as standard Markdown (links, italics, strikethrough, code unchanged); escapes what goes into mrkdwn', () => {
+    const markdown = '## Steps\n- **Warm** the [lamp](https://example.test/lamp) *gently* [1]\n- ~~skip~~ run `a ** b` [2]';
+    assert.equal(any(answerMessage(reply({ text: markdown })).blocks[0]).text, markdown);
     const { blocks } = answerMessage(
       reply({ notes: ['Your message was long <so> I cut it'], text: 'Use <script> & "quotes"', recommendations: [] }),
     );
-    assert.equal(any(blocks[0]).text.text, 'Use &lt;script&gt; &amp; "quotes"');
+    assert.equal(any(blocks[0]).text, 'Use <script> & "quotes"');
     assert.match(any(blocks[1]).elements[0].text, /^:information_source: Your message was long &lt;so&gt; I cut it$/);
     assert.deepEqual(
       blocks.map((b) => b.type),
-      ['section', 'context', 'divider', 'actions'],
+      ['markdown', 'context', 'divider', 'actions'],
     );
   });
 
@@ -89,13 +93,13 @@ describe('Slack answer blocks', () => {
     const help = answerMessage(reply({ kind: 'help', text: HELP_TEXT, sources: [], recommendations: [], confidence: 0 }));
     assert.deepEqual(
       help.blocks.map((b) => b.type),
-      ['section'],
+      ['markdown'],
     );
-    assert.match(any(help.blocks[0]).text.text, /^Hi! I'm your learning assistant/);
+    assert.match(any(help.blocks[0]).text, /^Hi! I'm your learning assistant/);
     const apology = answerMessage(reply({ kind: 'apology', text: 'Sorry.', sources: [], recommendations: [], chatMessageId: null }));
     assert.deepEqual(
       apology.blocks.map((b) => b.type),
-      ['section'],
+      ['markdown'],
     );
   });
 
@@ -105,29 +109,29 @@ describe('Slack answer blocks', () => {
     assert.ok(!blocks.some((b) => b.type === 'divider'));
   });
 
-  it('splits long answers into sections of at most 3,000 characters on paragraph and sentence boundaries', () => {
-    const paragraph = (i: number) => `Paragraph ${i}. ${'This sentence explains one more detail of the procedure. '.repeat(30).trim()}`;
-    const long = Array.from({ length: 8 }, (_, i) => paragraph(i)).join('\n\n');
-    const { blocks } = answerMessage(reply({ text: long }));
-    const sections = blocks.filter((b) => b.type === 'section' && !any(b).accessory).map((b) => any(b).text.text as string);
-    assert.ok(sections.length >= 3, `${sections.length} sections`);
-    for (const s of sections) {
-      assert.ok(s.length <= SECTION_TEXT_LIMIT, `section of ${s.length}`);
-      assert.match(s, /^Paragraph \d+\./, 'starts at a paragraph');
-      assert.match(s, /\.$/, 'ends at a sentence end');
-    }
-    assert.equal(sections.join('\n\n'), long, 'nothing lost');
-  });
-
-  it('never exceeds 50 blocks: the text is cut with a "…" block, the cards and buttons stay', () => {
+  it('cuts an answer beyond 12,000 characters with "…"; the cards and buttons stay', () => {
     const huge = Array.from({ length: 80 }, (_, i) => `Part ${i}: ${'x'.repeat(2990)}`).join('\n\n');
     const { blocks } = answerMessage(reply({ text: huge }));
-    assert.equal(blocks.length, MAX_BLOCKS);
-    const ellipsis = blocks.findIndex((b) => b.type === 'context' && /^…/.test(any(b).elements[0].text));
-    assert.ok(ellipsis > 0, 'a "…" context block marks the cut');
+    assert.ok(blocks.length <= MAX_BLOCKS);
+    assert.ok(any(blocks[0]).text.length <= MARKDOWN_TEXT_LIMIT);
+    assert.match(any(blocks[0]).text, /…$/);
     assert.equal(blocks[blocks.length - 1].type, 'actions', 'feedback buttons survive');
     assert.equal(blocks.filter((b) => any(b).accessory?.action_id === 'rec_open').length, 3, 'cards survive');
-    for (const t of texts(blocks)) assert.ok(t.length <= SECTION_TEXT_LIMIT);
+  });
+
+  it('under a streamed answer: the tail only, with Slack feedback_buttons in a context_actions block', () => {
+    const tail = answerTailBlocks(reply(), 'feedback_buttons');
+    assert.deepEqual(
+      tail.map((b) => b.type),
+      ['context', 'divider', 'context', 'section', 'section', 'section', 'context_actions'],
+    );
+    const [buttons] = any(tail[tail.length - 1]).elements;
+    assert.equal(buttons.type, 'feedback_buttons');
+    assert.equal(buttons.action_id, 'answer_feedback');
+    assert.deepEqual(parseFeedbackValue(buttons.positive_button.value), { value: 1, chatMessageId: 'chat-42' });
+    assert.deepEqual(parseFeedbackValue(buttons.negative_button.value), { value: -1, chatMessageId: 'chat-42' });
+    assert.equal(parseFeedbackValue('good-feedback'), null);
+    assert.ok(!JSON.stringify(tail).includes('feedback_up'), 'not our own buttons as well');
   });
 
   it('capBlocks ends an over-long list with a "…" context block', () => {
@@ -159,31 +163,6 @@ describe('Slack answer blocks', () => {
 describe('Slack mrkdwn helpers', () => {
   it('escapes &, < and >', () => {
     assert.equal(escapeMrkdwn('a < b && c > d'), 'a &lt; b &amp;&amp; c &gt; d');
-  });
-
-  it('maps Markdown emphasis, headings and bullets to Slack mrkdwn, leaving citations alone', () => {
-    assert.equal(
-      markdownToMrkdwn('## Steps\n- **Warm** the lamp [1]\n* Scan __twice__ [2]'),
-      '*Steps*\n• *Warm* the lamp [1]\n• Scan *twice* [2]',
-    );
-  });
-
-  it('splits without a boundary only as a last resort, never inside an entity or a surrogate pair', () => {
-    const entities = `${'a'.repeat(2998)}&amp;${'b'.repeat(100)}`;
-    const parts = splitText(entities, 3000);
-    assert.equal(parts[0], 'a'.repeat(2998));
-    assert.ok(parts[1].startsWith('&amp;'));
-    const emoji = `${'x'.repeat(2999)}😀y`;
-    const [first, second] = splitText(emoji, 3000);
-    assert.equal(first, 'x'.repeat(2999));
-    assert.equal(second, '😀y');
-  });
-
-  it('prefers a sentence end to a space, and a paragraph to a sentence end', () => {
-    const text = `${'A'.repeat(40)}. ${'b '.repeat(10)}c`;
-    assert.deepEqual(splitText(text, 50)[0], `${'A'.repeat(40)}.`);
-    const para = `First para. ${'x'.repeat(20)}\n\nSecond. more text here that goes on`;
-    assert.equal(splitText(para, 45)[0], `First para. ${'x'.repeat(20)}`);
   });
 
   it('truncates on a word boundary with an ellipsis', () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import matter from 'gray-matter';
 import { EVENTS_PATH } from '../../../src/channels/slack';
+import { SUGGESTED_PROMPTS } from '../../../src/channels/slack/blocks/notice-blocks';
 import { SLASH_COMMAND_HANDLERS } from '../../../src/channels/slack/listeners/commands';
 import {
   LEARNING_COMMANDS,
@@ -19,6 +20,7 @@ describe('Slack app manifest', () => {
   it('asks for the bot scopes the app uses', () => {
     assert.deepEqual([...manifest.oauth_config.scopes.bot].sort(), [
       'app_mentions:read',
+      'assistant:write',
       'channels:history',
       'chat:write',
       'commands',
@@ -75,6 +77,17 @@ describe('Slack app manifest', () => {
     assert.equal(manifest.features.app_home.messages_tab_enabled, true);
     assert.equal(manifest.features.app_home.messages_tab_read_only_enabled, false);
     assert.ok(manifest.display_information.long_description.length >= 175, 'Slack requires at least 175 characters');
+  });
+
+  it('declares agent messaging (features.agent_view): a description and at most four suggested prompts', () => {
+    const view = manifest.features.agent_view as {
+      agent_description: string;
+      suggested_prompts: Array<{ title: string; message: string }>;
+    };
+    assert.ok(view.agent_description.length > 0 && view.agent_description.length <= 300);
+    assert.ok(view.suggested_prompts.length >= 1 && view.suggested_prompts.length <= 4);
+    assert.deepEqual(view.suggested_prompts, SUGGESTED_PROMPTS, 'the prompts the DM sets up when it opens');
+    assert.equal(manifest.features.assistant_view, undefined, 'agent_view replaces the older assistant_view');
   });
 
   it('declares exactly the slash commands of the one command definition, with its descriptions, usage hints and escaping', () => {

@@ -112,7 +112,7 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.match(post.body.text, /damper/);
     assert.equal(post.headers.authorization, 'Bearer xoxb-test-token');
     const types = blockTypes(post);
-    assert.equal(types[0], 'section');
+    assert.equal(types[0], 'markdown', 'the answer as Markdown');
     assert.ok(types.includes('context') && types.includes('divider') && types.includes('actions'), types.join(','));
     assert.ok(JSON.stringify(post.body.blocks).includes('Confidence '));
     assert.ok(findButton(post, 'rec_open'), 'a recommendation card');
@@ -359,6 +359,8 @@ forEachBackend('Slack over HTTP', (backend) => {
     assert.ok(ack.at <= answer.at);
     assert.equal(answer.body.response_type, 'ephemeral');
     assert.match(answer.body.text, /damper/);
+    assert.equal(answer.body.blocks[0].type, 'markdown', 'the answer as a markdown block');
+    assert.match(answer.body.blocks[0].text, /damper/);
     assert.ok(
       answer.body.blocks.some((b: { type: string }) => b.type === 'actions'),
       'feedback buttons',

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSlackChannel, type SlackChannel } from '../../../src/channels/slack';
+import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from '../../../src/channels/slack';
 import { loadConfig } from '../../../src/config';
+import type { ConversationService } from '../../../src/core/conversation-service';
 import { IdentityService } from '../../../src/core/identity-service';
 import { InteractionService } from '../../../src/core/interaction-service';
 import { createLearningLoop } from '../../../src/core/learning';
@@ -31,11 +32,21 @@ export interface RunningSlack {
  */
 export async function startSlackServer(
   ds: AppDataSource,
-  opts: { secret: string; logger?: Logger; env?: (fake: FakeSlackApi) => Record<string, string> },
+  opts: {
+    secret: string;
+    logger?: Logger;
+    env?: (fake: FakeSlackApi) => Record<string, string>;
+    /** the fake workspace has agent messaging (streaming, assistant status, suggested prompts) */
+    agentFeatures?: boolean;
+    /** wraps the real conversation service (e.g. to report the answer text in many chunks) */
+    conversation?: (real: ConversationService) => ConversationService;
+    options?: SlackChannelOptions;
+  },
 ): Promise<RunningSlack> {
   const logger = opts.logger ?? createLogger('silent');
   const fake = new FakeSlackApi();
   await fake.start();
+  fake.agentFeatures = opts.agentFeatures ?? false;
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: opts.secret,
@@ -43,15 +54,19 @@ export async function startSlackServer(
     ...opts.env?.(fake),
   });
   const queue = await startTestQueue(ds, { logger });
-  const channel = createSlackChannel({
-    config,
-    conversation: makeService(ds),
-    interactions: new InteractionService(ds),
-    identities: new IdentityService(ds),
-    learning: createLearningLoop({ ds, provider: localProvider() }),
-    queue,
-    logger,
-  });
+  const real = makeService(ds);
+  const channel = createSlackChannel(
+    {
+      config,
+      conversation: opts.conversation ? opts.conversation(real) : real,
+      interactions: new InteractionService(ds),
+      identities: new IdentityService(ds),
+      learning: createLearningLoop({ ds, provider: localProvider() }),
+      queue,
+      logger,
+    },
+    opts.options,
+  );
   if (!channel) throw new Error('the Slack channel is off');
   const app = createServer({ ds, logger, mount: [(a) => channel.mount(a)] });
   const server = await new Promise<Server>((resolve) => {

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { BotReply, RecommendationCard } from '../../../core/messages';
-import { escapeMrkdwn, markdownToMrkdwn, SECTION_TEXT_LIMIT, splitText, truncate } from './mrkdwn';
+import { escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from './mrkdwn';
 
 export type Block = types.KnownBlock;
 
@@ -18,42 +18,60 @@ export const MAX_CARDS = 5;
 export const ACTION_REC_OPEN = 'rec_open';
 export const ACTION_FEEDBACK_UP = 'feedback_up';
 export const ACTION_FEEDBACK_DOWN = 'feedback_down';
+/** Slack's own 👍/👎 (feedback_buttons in a context_actions block) under a streamed answer; value `up:<id>` / `down:<id>` */
+export const ACTION_ANSWER_FEEDBACK = 'answer_feedback';
+
+/** Slack's limit for the text of a markdown block (and for all markdown blocks of one message together). */
+export const MARKDOWN_TEXT_LIMIT = 12_000;
 
 export type ReplyForBlocks = Pick<BotReply, 'kind' | 'text' | 'sources' | 'confidence' | 'recommendations' | 'chatMessageId' | 'notes'>;
 
 /**
+ * How an answer asks for feedback: our own buttons (`feedback_up` / `feedback_down`, an actions block)
+ * in an ordinary message, or Slack's feedback_buttons (a context_actions block) under a streamed answer.
+ */
+export type FeedbackStyle = 'buttons' | 'feedback_buttons';
+
+/**
  * Renders a reply as Block Kit. Pure.
  *
- *   answer text            section blocks, each ≤ 3,000 characters, split on paragraph/sentence boundaries
+ *   answer text            one markdown block: the answer as the model wrote it (standard Markdown; Slack renders
+ *                          it), at most 12,000 characters (cut with "…" beyond)
+ *   then answerTailBlocks  sources, confidence, recommendation cards, feedback
+ */
+export function answerMessage(reply: ReplyForBlocks, feedback: FeedbackStyle = 'buttons'): SlackMessage {
+  return { text: fallbackText(reply.text), blocks: capBlocks([answerTextBlock(reply.text), ...answerTailBlocks(reply, feedback)]) };
+}
+
+/** The answer text as a markdown block. */
+export function answerTextBlock(text: string): Block {
+  return { type: 'markdown', text: text.trim() ? truncate(text.trim(), MARKDOWN_TEXT_LIMIT) : '_(no answer)_' };
+}
+
+/**
+ * What follows the answer text (also what chat.stopStream appends under a streamed answer):
+ *
  *   notes · sources · conf context block ("[1] Title", "Confidence 72%"); answers only show confidence
  *   ───                    divider (when cards or feedback follow)
  *   Recommended next       one section per card: *title* + reason, button rec_open (Start / Read)
- *   👍 / 👎                 actions block feedback_up / feedback_down, value = chatMessageId (answers only)
+ *   👍 / 👎                 feedback on answers only (value = chatMessageId), in the given style
  *
- * Never more than 50 blocks: when the text needs more sections than fit, the text is cut and a "…"
- * context block marks the cut, so cards and feedback buttons survive.
+ * At most MAX_BLOCKS - 1 blocks, so that the text block always fits in front.
  */
-export function answerMessage(reply: ReplyForBlocks): SlackMessage {
-  const answerText = reply.text.trim() ? markdownToMrkdwn(reply.text) : '_(no answer)_';
+export function answerTailBlocks(reply: ReplyForBlocks, feedback: FeedbackStyle = 'buttons'): Block[] {
   const tail: Block[] = [];
-
   const context = contextBlock(reply);
   if (context) tail.push(context);
 
   const cards = reply.recommendations.slice(0, MAX_CARDS);
-  const feedback = reply.kind === 'answer' && reply.chatMessageId ? feedbackBlock(reply.chatMessageId) : null;
-  if (cards.length || feedback) tail.push({ type: 'divider' });
+  const withFeedback = reply.kind === 'answer' && reply.chatMessageId ? reply.chatMessageId : null;
+  if (cards.length || withFeedback) tail.push({ type: 'divider' });
   if (cards.length) {
     tail.push({ type: 'context', elements: [{ type: 'mrkdwn', text: '*Recommended next*' }] });
     for (const card of cards) tail.push(cardBlock(card));
   }
-  if (feedback) tail.push(feedback);
-
-  const sections = splitText(answerText, SECTION_TEXT_LIMIT);
-  const room = MAX_BLOCKS - tail.length;
-  const head: Block[] = sections.length <= room ? sections.map(section) : [...sections.slice(0, room - 1).map(section), ellipsisBlock()];
-
-  return { text: fallbackText(reply.text), blocks: capBlocks([...head, ...tail]) };
+  if (withFeedback) tail.push(feedback === 'feedback_buttons' ? feedbackButtonsBlock(withFeedback) : feedbackBlock(withFeedback));
+  return capBlocks(tail, MAX_BLOCKS - 1);
 }
 
 /** The same reply as a plain notification line (Slack shows `text` in notifications and to screen readers). */
@@ -134,6 +152,36 @@ function feedbackBlock(chatMessageId: string): Block {
       },
     ],
   };
+}
+
+/** Slack's feedback_buttons under a streamed answer: the value says which button and which chat message. */
+function feedbackButtonsBlock(chatMessageId: string): Block {
+  return {
+    type: 'context_actions',
+    block_id: 'feedback',
+    elements: [
+      {
+        type: 'feedback_buttons',
+        action_id: ACTION_ANSWER_FEEDBACK,
+        positive_button: {
+          text: { type: 'plain_text', text: 'Helpful' },
+          accessibility_label: 'This answer was helpful',
+          value: `up:${chatMessageId}`,
+        },
+        negative_button: {
+          text: { type: 'plain_text', text: 'Not helpful' },
+          accessibility_label: 'This answer was not helpful',
+          value: `down:${chatMessageId}`,
+        },
+      },
+    ],
+  };
+}
+
+/** The feedback a feedback_buttons value stands for, or null for a value we did not make. */
+export function parseFeedbackValue(value: unknown): { value: 1 | -1; chatMessageId: string } | null {
+  const m = typeof value === 'string' ? /^(up|down):(.+)$/.exec(value) : null;
+  return m ? { value: m[1] === 'up' ? 1 : -1, chatMessageId: m[2] } : null;
 }
 
 /** The title of the card whose button carries `recommendationId`, read back from the message that was clicked. */

@@ -37,6 +37,22 @@ export function feedbackNotice(value: 1 | -1): string {
   return value === 1 ? 'Thanks for the feedback! :raised_hands:' : 'Thanks for the feedback. It helps me get better.';
 }
 
+/**
+ * The prompts offered when the bot's DM opens (assistant.threads.setSuggestedPrompts allows four). The
+ * manifest's features.agent_view.suggested_prompts lists the same (test/channels/slack/manifest.test.ts).
+ */
+export const SUGGESTED_PROMPTS: ReadonlyArray<{ title: string; message: string }> = [
+  { title: 'Ask a question', message: 'How do I handle exceptions in Python?' },
+  { title: 'What should I learn next?', message: 'What should I learn next?' },
+  { title: 'My progress', message: 'progress' },
+  { title: 'Take a quiz', message: 'quiz' },
+];
+
+/** The first message in the bot's DM (Markdown). */
+export const AGENT_GREETING =
+  "Hi! I'm your learning assistant. Ask me anything about your company's learning content: I answer with numbered " +
+  'sources and suggest what to learn next. Each question gets its own thread. Type `help` for my commands.';
+
 /** The App Home tab. */
 export function homeView(): types.HomeView {
   return {

@@ -1,9 +1,9 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_REC_OPEN } from '../../blocks/answer-blocks';
+import type { App, BlockAction, ButtonAction, FeedbackButtonsAction } from '@slack/bolt';
+import { ACTION_ANSWER_FEEDBACK, ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_REC_OPEN } from '../../blocks/answer-blocks';
 import { ACTION_QUIZ_SUBMIT, PROGRESS_SET_PATTERN } from '../../blocks/learning-blocks';
 import type { SlackDeps } from '../../slack-deps';
 import { afterAck } from '../after-ack';
-import { handleFeedback } from './feedback';
+import { handleFeedback, handleFeedbackButtons } from './feedback';
 import { handleProgressSet, handleQuizSubmit } from './learning-actions';
 import { handleRecOpen } from './rec-open';
 
@@ -12,7 +12,7 @@ import { handleRecOpen } from './rec-open';
  * state.values on submit): acknowledged so Slack shows no error.
  */
 const OTHER_ACTIONS = new RegExp(
-  `^(?!(?:${[ACTION_REC_OPEN, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, ACTION_QUIZ_SUBMIT, PROGRESS_SET_PATTERN.source.replace(/^\^|\$$/g, '')].join('|')})$)`,
+  `^(?!(?:${[ACTION_REC_OPEN, ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, ACTION_ANSWER_FEEDBACK, ACTION_QUIZ_SUBMIT, PROGRESS_SET_PATTERN.source.replace(/^\^|\$$/g, '')].join('|')})$)`,
 );
 
 const register = (app: App, deps: SlackDeps): void => {
@@ -27,6 +27,10 @@ const register = (app: App, deps: SlackDeps): void => {
   app.action<BlockAction<ButtonAction>>(
     ACTION_FEEDBACK_DOWN,
     afterAck(deps.logger, 'handleFeedback', (args) => handleFeedback(deps, args)),
+  );
+  app.action<BlockAction<FeedbackButtonsAction>>(
+    ACTION_ANSWER_FEEDBACK,
+    afterAck(deps.logger, 'handleFeedbackButtons', (args) => handleFeedbackButtons(deps, args)),
   );
   app.action<BlockAction<ButtonAction>>(
     PROGRESS_SET_PATTERN,
