@@ -10,6 +10,7 @@ import { LearningLoop1795900000000 } from './1795900000000-LearningLoop';
 import { DurableDelivery1796000000000 } from './1796000000000-DurableDelivery';
 import { FastRetrieval1796100000000 } from './1796100000000-FastRetrieval';
 import { SplitRecommendations1796213000000 } from './1796213000000-SplitRecommendations';
+import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DurableDelivery1796000000000,
   FastRetrieval1796100000000,
   SplitRecommendations1796213000000,
+  LeanPostings1796400000000,
 ];

@@ -1,0 +1,175 @@
+/**
+ * Where one ingestion batch spends its time at --rows chunks with every index live (PostgreSQL).
+ *
+ *   npx ts-node --transpile-only bench/ingest-phases.ts [--rows=100000] [--batch=200] [--rounds=6] [--url=postgres://.../db]
+ *
+ * Without --url: a scratch database (la_bench_<pid>_phases) is migrated and bulk-loaded with --rows
+ * synthetic chunks (bench/synthetic.ts; HNSW built after the load); --keep keeps it for another run.
+ * Then, interleaved over --rounds rounds, one single-writer batch of --batch fresh rows per variant,
+ * each in a transaction that is rolled back (so every variant sees the same table):
+ *   all live | no HNSW index (dropped inside the transaction) | no BM25 statement trigger (disabled) |
+ *   no foreign key on the postings | neither HNSW nor trigger
+ * plus the embedding of the same batch with the offline embedder, and one EXPLAIN (ANALYZE) of the
+ * all-live INSERT (its trigger lines). Differences of medians are the phases' costs.
+ */
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { LocalEmbeddings } from '../src/ai/local-embeddings';
+import { AppDataSource } from '../src/db/data-source';
+import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, now, type ScratchDatabase } from './lib';
+import { candidateWords, SyntheticCorpus, vectorText } from './synthetic';
+
+const ROWS = Number(arg('rows', '100000'));
+const BATCH = Number(arg('batch', '200'));
+const ROUNDS = Number(arg('rounds', '6'));
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+export async function benchCorpus(query: (sql: string, params: unknown[]) => Promise<Array<{ w: string; l: string }>>) {
+  const lex = await query(
+    `SELECT w, (SELECT string_agg(lexeme, ' ') FROM unnest(to_tsvector('english', w))) AS l FROM unnest($1::text[]) w`,
+    [candidateWords(3000, 11)],
+  );
+  const seen = new Set<string>();
+  return new SyntheticCorpus(
+    lex
+      .filter((r) => r.l && !r.l.includes(' ') && !seen.has(r.l) && seen.add(r.l))
+      .map((r) => r.w)
+      .slice(0, 2000),
+  );
+}
+
+export function insertStatement(corpus: SyntheticCorpus, first: number, end: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const values: string[] = [];
+  for (let row = first; row < end; row++) {
+    const c = corpus.chunk(row);
+    const p = params.length;
+    values.push(`($${p + 1},$${p + 2},$${p + 3},$${p + 4},'bench','bench',$${p + 5})`);
+    params.push(c.title, c.content, c.contentType, vectorText(c.vector), JSON.stringify({ cluster: c.cluster, row }));
+  }
+  return {
+    sql: `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model, source_service, metadata) VALUES ${values.join(',')}`,
+    params,
+  };
+}
+
+async function main(): Promise<void> {
+  let scratch: ScratchDatabase | undefined;
+  let url = arg('url', '');
+  if (!url) {
+    scratch = await createScratchDatabase(BASE_URL, 'phases');
+    url = scratch.url;
+    const ds = new AppDataSource({ databaseUrl: url, pgliteDataDir: 'memory://', poolSize: 4 });
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    await ds.query(`DROP INDEX idx_learning_content_embedding`);
+    const corpus = await benchCorpus((s, p) => ds.query(s, p));
+    const t = now();
+    let next = 0;
+    const writer = async () => {
+      for (let b = next++; b * 200 < ROWS; b = next++) {
+        const { sql, params } = insertStatement(corpus, b * 200, Math.min(ROWS, (b + 1) * 200));
+        await ds.query(sql, params);
+      }
+    };
+    await Promise.all([writer(), writer()]);
+    log(`loaded ${ROWS} rows in ${f((now() - t) / 1000, 0)} s`);
+    const q = ds.createQueryRunner();
+    await q.query(`SET maintenance_work_mem = '3GB'`);
+    await q.query(`CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`);
+    await q.release();
+    for (const tb of ['learning_content', 'learning_content_terms', 'learning_content_lexemes', 'learning_content_stats'])
+      await ds.query(`VACUUM ANALYZE ${tb}`);
+    await ds.destroy();
+    log(`HNSW built, analysed: ${url}`);
+  }
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const corpus = await benchCorpus(async (s, p) => (await c.query(s, p)).rows);
+    const [{ n }] = (await c.query(`SELECT count(*)::int AS n FROM learning_content`)).rows;
+    const fk = (
+      await c.query(
+        `SELECT conname FROM pg_constraint WHERE conrelid = 'learning_content_terms'::regclass AND contype = 'f' AND confrelid = 'learning_content'::regclass`,
+      )
+    ).rows[0]?.conname as string | undefined;
+    log(`${n} rows in learning_content; batch ${BATCH} rows; postings FK ${fk ?? 'none'}`);
+    const variants: Array<[string, string[]]> = [
+      ['all live', []],
+      ['no HNSW index', ['DROP INDEX idx_learning_content_embedding']],
+      ['no BM25 trigger', ['ALTER TABLE learning_content DISABLE TRIGGER learning_content_index_insert']],
+      ...(fk ? ([['no postings FK', [`ALTER TABLE learning_content_terms DROP CONSTRAINT ${fk}`]]] as Array<[string, string[]]>) : []),
+      [
+        'no HNSW, no BM25 trigger',
+        ['DROP INDEX idx_learning_content_embedding', 'ALTER TABLE learning_content DISABLE TRIGGER learning_content_index_insert'],
+      ],
+    ];
+    const times = new Map<string, number[]>(variants.map(([v]) => [v, []]));
+    let row = 10_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, setup] of variants) {
+        const { sql, params } = insertStatement(corpus, row, row + BATCH);
+        row += BATCH;
+        await c.query('BEGIN');
+        for (const s of setup) await c.query(s);
+        const t = now();
+        await c.query(sql, params);
+        times.get(name)!.push(now() - t);
+        await c.query('ROLLBACK');
+      }
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const base = med(times.get('all live')!);
+    for (const [name, xs] of times)
+      log(
+        `${name.padEnd(26)} median ${f(med(xs), 0)} ms (${f((BATCH / med(xs)) * 1000, 0)} rows/s single writer); saves ${f(base - med(xs), 0)} ms`,
+      );
+
+    // Commit cost: the same batch committed vs rolled back, with and without synchronous_commit.
+    const commit: Record<string, number[]> = { 'COMMIT (synchronous)': [], 'COMMIT (synchronous_commit off)': [] };
+    for (let r = 0; r < ROUNDS; r++)
+      for (const mode of Object.keys(commit)) {
+        const { sql, params } = insertStatement(corpus, row, row + BATCH);
+        row += BATCH;
+        await c.query('BEGIN');
+        if (mode.includes('off')) await c.query('SET LOCAL synchronous_commit = off');
+        await c.query(sql, params);
+        const t = now();
+        await c.query('COMMIT');
+        commit[mode].push(now() - t);
+      }
+    for (const [mode, xs] of Object.entries(commit)) log(`${mode.padEnd(32)} median ${f(med(xs), 1)} ms`);
+
+    const { sql, params } = insertStatement(corpus, row, row + BATCH);
+    await c.query('BEGIN');
+    const plan = (await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).rows.map((x) => x['QUERY PLAN']);
+    await c.query('ROLLBACK');
+    console.log(plan.filter((l: string) => /Trigger|Execution|Planning|Insert on/.test(l)).join('\n'));
+
+    const emb = new LocalEmbeddings({});
+    const texts = Array.from({ length: BATCH }, (_, i) => {
+      const ch = corpus.chunk(i);
+      return `${ch.title}\n${ch.content}`;
+    });
+    await emb.embedDocuments(texts.slice(0, 10));
+    const et: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t = now();
+      await emb.embedDocuments(texts);
+      et.push(now() - t);
+    }
+    log(`embedding ${BATCH} chunks with ${emb.embedderId}: median ${f(med(et), 0)} ms (${f((BATCH / med(et)) * 1000, 0)} chunks/s)`);
+  } finally {
+    await c.end();
+    if (scratch) {
+      if (flag('keep')) log(`kept ${scratch.url}`);
+      else await scratch.drop();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
