@@ -95,7 +95,10 @@ async function main(): Promise<void> {
       )
     ).rows[0]?.conname as string | undefined;
     log(`${n} rows in learning_content; batch ${BATCH} rows; postings FK ${fk ?? 'none'}`);
-    const variants: Array<[string, string[]]> = [
+    // An HNSW index over halfvec(1536) built beside the vector one (bench only): its insert cost and recall.
+    const half = (await c.query(`SELECT to_regclass('idx_lc_half') IS NOT NULL AS x`)).rows[0].x as boolean;
+    const noHalf = half ? ['DROP INDEX idx_lc_half'] : [];
+    const listed: Array<[string, string[]]> = [
       ['all live', []],
       ['no HNSW index', ['DROP INDEX idx_learning_content_embedding']],
       ['no BM25 trigger', ['ALTER TABLE learning_content DISABLE TRIGGER learning_content_index_insert']],
@@ -104,7 +107,21 @@ async function main(): Promise<void> {
         'no HNSW, no BM25 trigger',
         ['DROP INDEX idx_learning_content_embedding', 'ALTER TABLE learning_content DISABLE TRIGGER learning_content_index_insert'],
       ],
+      ...(half
+        ? ([
+            ['halfvec HNSW instead', ['DROP INDEX idx_learning_content_embedding']],
+            ...(fk
+              ? ([
+                  [
+                    'halfvec HNSW, no postings FK',
+                    ['DROP INDEX idx_learning_content_embedding', `ALTER TABLE learning_content_terms DROP CONSTRAINT ${fk}`],
+                  ],
+                ] as Array<[string, string[]]>)
+              : []),
+          ] as Array<[string, string[]]>)
+        : []),
     ];
+    const variants = listed.map(([name, setup]): [string, string[]] => [name, name.startsWith('halfvec') ? setup : [...noHalf, ...setup]]);
     const times = new Map<string, number[]>(variants.map(([v]) => [v, []]));
     let row = 10_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
     for (let r = 0; r < ROUNDS; r++) {
@@ -146,6 +163,80 @@ async function main(): Promise<void> {
     const plan = (await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).rows.map((x) => x['QUERY PLAN']);
     await c.query('ROLLBACK');
     console.log(plan.filter((l: string) => /Trigger|Execution|Planning|Insert on/.test(l)).join('\n'));
+
+    if (half) {
+      // Recall@10 at ef_search 100 of each HNSW index against the exact answer (float vectors, no index).
+      const Q = Number(arg('recall-queries', '100'));
+      const top = async (order: string, v: string, setup: string) => {
+        await c.query('BEGIN');
+        await c.query(setup);
+        const ids = (await c.query(`SELECT id FROM learning_content ORDER BY ${order} LIMIT 10`, [v])).rows.map((x) => x.id as string);
+        await c.query('ROLLBACK');
+        return ids;
+      };
+      const hits = { vector: 0, halfvec: 0 };
+      for (let i = 0; i < Q; i++) {
+        const v = vectorText(corpus.query(i).vector);
+        const exact = new Set(await top('embedding <=> $1::vector', v, 'SET LOCAL enable_indexscan = off'));
+        for (const x of await top('embedding <=> $1::vector', v, 'SET LOCAL hnsw.ef_search = 100')) hits.vector += exact.has(x) ? 1 : 0;
+        for (const x of await top('embedding::halfvec(1536) <=> $1::halfvec(1536)', v, 'SET LOCAL hnsw.ef_search = 100'))
+          hits.halfvec += exact.has(x) ? 1 : 0;
+      }
+      log(
+        `recall@10 at ef_search 100 over ${Q} queries: vector index ${f(hits.vector / (10 * Q), 4)}, halfvec index ${f(hits.halfvec / (10 * Q), 4)}`,
+      );
+      const sizes = (
+        await c.query(
+          `SELECT relname, pg_relation_size(oid) / 1048576 AS mb FROM pg_class WHERE relname IN ('idx_learning_content_embedding', 'idx_lc_half')`,
+        )
+      ).rows;
+      log(`index sizes (MB): ${sizes.map((x) => `${x.relname} ${x.mb}`).join(', ')}`);
+    }
+
+    const steady = Number(arg('steady', '0'));
+    if (steady > 0 && fk) {
+      // Committed batches, 2 writers, interleaved rounds: the schema before LeanPostings (postings FK,
+      // synchronous commit) against after it (no FK, synchronous_commit off in the ingest transaction).
+      if (half) await c.query('DROP INDEX idx_lc_half');
+      const w2 = new Client({ connectionString: url });
+      await w2.connect();
+      const rates: Record<string, number[]> = { before: [], after: [] };
+      try {
+        for (let r = 0; r < ROUNDS; r++)
+          for (const arm of ['before', 'after'] as const) {
+            const hasFk = (await c.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = $1`, [fk])).rows[0].n > 0;
+            if (arm === 'after' && hasFk) await c.query(`ALTER TABLE learning_content_terms DROP CONSTRAINT ${fk}`);
+            if (arm === 'before' && !hasFk)
+              await c.query(`ALTER TABLE learning_content_terms ADD CONSTRAINT ${fk} FOREIGN KEY (content_id)
+                REFERENCES learning_content(id) ON DELETE CASCADE NOT VALID`);
+            const first = row;
+            row += steady;
+            let next = 0;
+            const t = now();
+            await Promise.all(
+              [c, w2].map(async (w) => {
+                for (let b = next++; b * BATCH < steady; b = next++) {
+                  const { sql, params } = insertStatement(corpus, first + b * BATCH, first + Math.min(steady, (b + 1) * BATCH));
+                  await w.query('BEGIN');
+                  if (arm === 'after') await w.query('SET LOCAL synchronous_commit = off');
+                  await w.query(sql, params);
+                  await w.query('COMMIT');
+                }
+              }),
+            );
+            rates[arm].push((steady / (now() - t)) * 1000);
+            log(`steady round ${r + 1} ${arm}: ${f(rates[arm].at(-1)!, 0)} rows/s`);
+          }
+      } finally {
+        await w2.end();
+      }
+      const total = (await c.query(`SELECT count(*)::int AS n FROM learning_content`)).rows[0].n;
+      for (const [arm, xs] of Object.entries(rates))
+        log(
+          `steady ${arm}: median ${f(med(xs), 0)} rows/s over ${xs.length} rounds of ${steady} rows (2 writers, ${BATCH} rows/statement)`,
+        );
+      log(`after/before: ${f(med(rates.after) / med(rates.before), 2)}x; table ends at ${total} rows`);
+    }
 
     const emb = new LocalEmbeddings({});
     const texts = Array.from({ length: BATCH }, (_, i) => {
