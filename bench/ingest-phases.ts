@@ -98,7 +98,11 @@ async function main(): Promise<void> {
     // An HNSW index over halfvec(1536) built beside the vector one (bench only): its insert cost and recall.
     const half = (await c.query(`SELECT to_regclass('idx_lc_half') IS NOT NULL AS x`)).rows[0].x as boolean;
     const noHalf = half ? ['DROP INDEX idx_lc_half'] : [];
+    // The insert trigger with its postings written in lexeme order (idx_learning_content_terms_impact's order).
+    const triggerDef = (await c.query(`SELECT pg_get_functiondef('learning_content_index_insert'::regproc) AS d`)).rows[0].d as string;
+    const sortedDef = triggerDef.replace('WHERE d.sign = 1)', 'WHERE d.sign = 1 ORDER BY u.lexeme, d.id)');
     const listed: Array<[string, string[]]> = [
+      ...(sortedDef !== triggerDef ? ([['postings inserted in lexeme order', [sortedDef]]] as Array<[string, string[]]>) : []),
       ['all live', []],
       ['no HNSW index', ['DROP INDEX idx_learning_content_embedding']],
       ['no BM25 trigger', ['ALTER TABLE learning_content DISABLE TRIGGER learning_content_index_insert']],

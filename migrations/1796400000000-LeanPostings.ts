@@ -4,8 +4,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Faster ingestion with every index live (issue 11; bench/README.md, "Ingestion: where a batch's time goes").
  *
  * The foreign key learning_content_terms.content_id -> learning_content(id) ran one referential check
- * per posting: ~100 postings per chunk, so 20,000 index probes and row locks for a 200-row INSERT,
- * 29 % of the batch's time at 100k chunks (the HNSW insert is most of the rest). It guarded nothing
+ * per posting: ~57 postings per synthetic chunk, so ~11,500 index probes and row locks for a 200-row
+ * INSERT, ~190 ms of the ~640 ms the postings insert took at 114k chunks (the HNSW insert, ~2 s of the
+ * ~3 s batch, is most of the rest; bench/ingest-phases.ts). It guarded nothing
  * the triggers do not already guarantee: postings are written only by the SECURITY DEFINER statement
  * triggers of learning_content (app_user cannot write them), which add postings for the rows a
  * statement inserted and remove those of the rows it deleted; ON DELETE CASCADE did the same work twice.
