@@ -11,6 +11,7 @@ import { DurableDelivery1796000000000 } from './1796000000000-DurableDelivery';
 import { FastRetrieval1796100000000 } from './1796100000000-FastRetrieval';
 import { SplitRecommendations1796213000000 } from './1796213000000-SplitRecommendations';
 import { FeedbackComment1796300000000 } from './1796300000000-FeedbackComment';
+import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   FastRetrieval1796100000000,
   SplitRecommendations1796213000000,
   FeedbackComment1796300000000,
+  LeanPostings1796400000000,
 ];

@@ -39,7 +39,12 @@ interface StoredRow {
   source_service: string | null;
 }
 
-const INSERT_ROWS_PER_STATEMENT = 50;
+/**
+ * Rows per INSERT: the search index is maintained once per statement (one document-frequency upsert and
+ * one statistics update per statement), so fewer, larger statements write less; 200 rows x 9 parameters
+ * stay far below PostgreSQL's 65,535 parameters per statement.
+ */
+const INSERT_ROWS_PER_STATEMENT = 200;
 const MAX_SYNC_ATTEMPTS = 3;
 
 export class FileChunksStore {

@@ -74,4 +74,13 @@ forEachBackend('search index maintenance', (backend) => {
     await ds.query(`DELETE FROM learning_content WHERE id = $1`, [rows[3].id]);
     await assertConsistent('the last of them deleted');
   });
+
+  it('a TRUNCATE of the content empties the index with it (postings have no foreign key since LeanPostings)', async () => {
+    await insert([['Kestrel routing', 'Kestrel lanes route parcels']]);
+    await ds.query(`TRUNCATE learning_content`);
+    await assertConsistent('truncated');
+    assert.equal((await derived()).postings.length, 0);
+    await insert([['Depot basics', 'Depots weigh parcels']]);
+    await assertConsistent('inserted after the truncate');
+  });
 });
