@@ -37,6 +37,9 @@ export interface StreamOptions {
   metadata: { event_type: string; event_payload: Record<string, string> };
 }
 
+/** workspace:error pairs whose stream refusal was logged at warn level (later ones go to debug) */
+const REFUSALS_LOGGED = new Set<string>();
+
 /**
  * One answer streamed into Slack (chat.startStream → appendStream → stopStream), driven by the core's
  * AnswerProgress. The callbacks never throw: a refused or broken stream only changes `state`, and the
@@ -142,7 +145,15 @@ export class SlackAnswerStream implements AnswerProgress {
       this.state = 'streaming';
     } catch (err) {
       this.state = 'refused';
-      this.opts.log.warn({ err, slackError: slackErrorCode(err) }, 'Slack refused to stream the answer; posting it as a message instead');
+      // A workspace without agent messaging refuses every stream the same way: say so once, not per answer.
+      const slackError = slackErrorCode(err);
+      const seen = `${teamId}:${slackError ?? 'unknown'}`;
+      const level = REFUSALS_LOGGED.has(seen) ? 'debug' : 'warn';
+      REFUSALS_LOGGED.add(seen);
+      this.opts.log[level](
+        { err, slackError, teamId },
+        'Slack refused to stream the answer; posting it as a message instead (logged once per workspace and error)',
+      );
       return;
     }
     try {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import type { webApi } from '@slack/bolt';
+import { SlackAnswerStream } from '../../../src/channels/slack/answer-stream';
+import { createLogger } from '../../../src/observability/logger';
+
+describe('SlackAnswerStream', () => {
+  it('a workspace that refuses streaming is warned about once per error, then logged at debug level', async () => {
+    const lines: Array<{ level: string; msg: string; slackError?: string }> = [];
+    const log = createLogger('debug', {}, (line) => lines.push(JSON.parse(line)));
+    const refusing = {
+      chat: {
+        startStream: async () => {
+          throw Object.assign(new Error('An API error occurred: not_allowed_token_type'), { data: { error: 'not_allowed_token_type' } });
+        },
+      },
+    } as unknown as webApi.WebClient;
+    const team = `T${Date.now()}`;
+    const streamFor = () =>
+      new SlackAnswerStream(
+        refusing,
+        { channel: 'D1', threadTs: '1.1', isDm: true, teamId: team, userId: 'U1' },
+        { log, onStarted: async () => {}, metadata: { event_type: 'x', event_payload: {} } },
+      );
+    for (let i = 0; i < 3; i++) {
+      const stream = streamFor();
+      await stream.onText('Some answer text');
+      assert.equal(stream.state, 'refused', 'the worker posts the answer as a message');
+    }
+    const refusals = lines.filter((l) => l.msg.startsWith('Slack refused to stream'));
+    assert.deepEqual(
+      refusals.map((l) => l.level),
+      ['warn', 'debug', 'debug'],
+    );
+    assert.equal(refusals[0].slackError, 'not_allowed_token_type');
+  });
+});
