@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'ANSWER_TIMEOUT'
   /** progress, quizzes and reports were not switched on for this channel */
   | 'LEARNING_UNAVAILABLE'
+  /** the Bot Connector refused an activity (Teams' own error code is on the error as connectorCode) */
+  | 'CONNECTOR_REFUSED'
   /** anything that was not one of ours, wrapped by asCodedError */
   | 'UNKNOWN';
 

@@ -1,4 +1,5 @@
 import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
+import { AppError } from '../../errors';
 
 /**
  * Posts an activity to the Bot Connector as JSON, exactly as given. botbuilder's connector client
@@ -8,14 +9,16 @@ import { type Activity, type ConversationReference, TurnContext } from 'botbuild
  * credentials, as botbuilder's skill client does) without that mapper.
  */
 
-/** The Bot Connector refused an activity (HTTP status and the error code of its body, if any). */
-export class ConnectorRefusal extends Error {
+/** The Bot Connector refused an activity: its HTTP status and the error code of its body (e.g. ContentStreamNotAllowed), if any. */
+export class ConnectorRefusal extends AppError {
+  declare readonly code: 'CONNECTOR_REFUSED';
+
   constructor(
     readonly status: number,
-    readonly code: string | undefined,
+    readonly connectorCode: string | undefined,
     message: string,
   ) {
-    super(message);
+    super('CONNECTOR_REFUSED', message);
     this.name = 'ConnectorRefusal';
   }
 }

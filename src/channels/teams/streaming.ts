@@ -116,7 +116,7 @@ export class TeamsAnswerStream implements AnswerProgress {
     this.state = 'closed';
     const details =
       err instanceof ConnectorRefusal
-        ? { status: err.status, code: err.code, reason: err.message }
+        ? { status: err.status, code: err.connectorCode, reason: err.message }
         : { err: err as Error, reason: String(err) };
     this.opts.log.warn({ ...details, step, streamId: this.streamId }, 'Teams refused the streamed answer: sending it as one message');
   }
