@@ -12,6 +12,7 @@ import { FastRetrieval1796100000000 } from './1796100000000-FastRetrieval';
 import { SplitRecommendations1796213000000 } from './1796213000000-SplitRecommendations';
 import { FeedbackComment1796300000000 } from './1796300000000-FeedbackComment';
 import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
+import { WebChannel1796500000000 } from './1796500000000-WebChannel';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SplitRecommendations1796213000000,
   FeedbackComment1796300000000,
   LeanPostings1796400000000,
+  WebChannel1796500000000,
 ];

@@ -43,6 +43,15 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // SIGTERM: how long running answers may finish before the rest is handed back to the queue.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+  // The web console's sign-in (OpenID Connect): all three, or none. Without them the console is open to
+  // loopback connections only in development, and off in production.
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  // Where people reach this app (the OIDC callback is PUBLIC_URL + /auth/callback).
+  PUBLIC_URL: z.string().url().optional(),
+  // Seals the console's session cookies (at least 32 characters); several instances must share it.
+  SESSION_SECRET: z.string().min(32).optional(),
   CHAT_USER: z.string().min(1).optional(),
   CHAT_USER_NAME: z.string().min(1).optional(),
   CHAT_USER_EMAIL: z.string().email().optional(),
@@ -71,6 +80,8 @@ export function secretValues(config: Config): string[] {
     config.SLACK_APP_TOKEN,
     config.MICROSOFT_APP_PASSWORD,
     config.OPENAI_API_KEY,
+    config.OIDC_CLIENT_SECRET,
+    config.SESSION_SECRET,
   ];
   if (config.DATABASE_URL) {
     const password = new URL(config.DATABASE_URL).password;

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { buildApp } from './app';
 import { createSlackChannel } from './channels/slack';
 import { createTeamsChannel } from './channels/teams';
+import { createWebConsole } from './channels/web';
 import { describeError } from './cli/run-cli';
 import { loadConfig } from './config';
 import { redact } from './db/data-source';
@@ -54,6 +55,9 @@ async function main(): Promise<void> {
   const mounts: Array<(a: Express) => void> = [];
   if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));
+  // Mounted last: the platform routes keep their own body parsing and are never behind the console's access rules.
+  const web = createWebConsole({ ...deps, ds: app.ds, platforms: { slack: Boolean(slack), teams: Boolean(teams) } });
+  if (web) mounts.push((a) => web.mount(a));
 
   let shuttingDown = false;
   const server = listen(

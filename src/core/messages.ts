@@ -1,8 +1,8 @@
 import type { ContentType } from '../db/entities/learning-content.entity';
 import type { RecommendationType } from '../db/entities/recommendation.entity';
 
-/** Where a message came from. The console is the terminal chat (`npm run chat`). */
-export type Channel = 'slack' | 'teams' | 'console';
+/** Where a message came from. The console is the terminal chat (`npm run chat`); web is the browser console's Try it. */
+export type Channel = 'slack' | 'teams' | 'console' | 'web';
 
 export interface UserProfile {
   name?: string;

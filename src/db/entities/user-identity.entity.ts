@@ -1,7 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { User } from './user.entity';
 
-export type Platform = 'slack' | 'teams' | 'console';
+export type Platform = 'slack' | 'teams' | 'console' | 'web';
 
 /** Maps a chat-platform identity (Slack team + user, Teams tenant + AAD object) to one row of `users`; unique per (platform, tenant_id, platform_user_id). */
 @Entity({ name: 'user_identities' })

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { adminRoutes } from './admin/admin-routes';
+import { createAccess } from './auth/create-access';
+import { chatRoutes } from './chat/chat-routes';
+import { consoleRoutes } from './console-routes';
+import type { WebDeps } from './web-deps';
+import { webDir } from './web-files';
+
+/**
+ * The web console (GET /, Try it, /admin insights, sign-in), a third channel of the conversation service.
+ * Returns null when the console is off (production without an OpenID Connect provider).
+ */
+export function createWebConsole(deps: WebDeps): { mode: string; mount(app: Express): void } | null {
+  const access = createAccess(deps);
+  if (access.mode === 'off') {
+    deps.logger.info({}, 'web console is off: production without OIDC_ISSUER (only /healthz, /readyz, /metrics and the platform routes)');
+    return null;
+  }
+  return {
+    mode: access.mode,
+    mount(app: Express) {
+      const router = express.Router();
+      // Pages load only our own files: no inline scripts, no third-party origins.
+      router.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
+      router.use('/assets', express.static(webDir('public'), { maxAge: '1h', index: false }));
+      // Kept libraries served from node_modules: Pico (styles) and Chart.js (the insights charts, drawn in the browser).
+      const pico = require.resolve('@picocss/pico/css/pico.min.css');
+      const chart = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+      router.get('/assets/pico.min.css', (_req, res) => res.sendFile(pico, { maxAge: '1h' }));
+      router.get('/assets/chart.umd.min.js', (_req, res) => res.sendFile(chart, { maxAge: '1h' }));
+      router.use(access.routes);
+      router.use(consoleRoutes(deps, access));
+      router.use(chatRoutes(deps, access));
+      router.use(adminRoutes(deps, access));
+      app.use(router);
+    },
+  };
+}
