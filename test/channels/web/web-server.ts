@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createWebConsole } from '../../../src/channels/web';
+import type { WebDeps } from '../../../src/channels/web/web-deps';
+import { type Config, loadConfig } from '../../../src/config';
+import type { ConversationService } from '../../../src/core/conversation-service';
+import { IdentityService } from '../../../src/core/identity-service';
+import { InteractionService } from '../../../src/core/interaction-service';
+import { createLearningLoop } from '../../../src/core/learning';
+import type { AppDataSource } from '../../../src/db/data-source';
+import type { JobQueue } from '../../../src/jobs/job-queue';
+import { createLogger, type Logger } from '../../../src/observability/logger';
+import { createServer, listen } from '../../../src/server';
+import { localProvider, makeService } from '../../helpers/conversation';
+import { startTestQueue } from '../../helpers/queue';
+
+export interface RunningWeb {
+  server: Server;
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  config: Config;
+  deps: WebDeps;
+  queue: JobQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * Our real server with only the web console mounted, on `host` (default 127.0.0.1, a loopback client),
+ * over the suite's database: what the web console suites share. `env` adds to the configuration.
+ */
+export async function startWebServer(
+  ds: AppDataSource,
+  opts: {
+    env?: Record<string, string>;
+    logger?: Logger;
+    host?: string;
+    /** wraps the real conversation service (e.g. to slow it down or make it fail) */
+    conversation?: (real: ConversationService) => ConversationService;
+    platforms?: WebDeps['platforms'];
+  } = {},
+): Promise<RunningWeb> {
+  const logger = opts.logger ?? createLogger('silent');
+  const config = loadConfig({ NODE_ENV: 'development', ...opts.env });
+  const queue = await startTestQueue(ds, { logger });
+  const real = makeService(ds);
+  const deps: WebDeps = {
+    config,
+    logger,
+    ds,
+    conversation: opts.conversation ? opts.conversation(real) : real,
+    interactions: new InteractionService(ds),
+    identities: new IdentityService(ds),
+    learning: createLearningLoop({ ds, provider: localProvider() }),
+    queue,
+    platforms: opts.platforms ?? { slack: false, teams: false },
+  };
+  const web = createWebConsole(deps);
+  const app = createServer({ ds, logger, mount: web ? [(a) => web.mount(a)] : [] });
+  const server = await new Promise<Server>((resolve) => {
+    const s = listen(app, 0, opts.host ?? '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    server,
+    baseUrl,
+    config,
+    deps,
+    queue,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await queue.stop(5_000);
+    },
+  };
+}
