@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (installed by .ci/install-chromium.sh); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,4 +31,15 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh context (own cookies) with a fixed viewport, so screenshots are comparable run to run. */
 export function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1280, height: 900 } });
+}
+
+/**
+ * Saves a screenshot to docs/images/<name>.png when SAVE_SCREENSHOTS=1 (how the docs' pictures are made:
+ * `SAVE_SCREENSHOTS=1 npx mocha test/channels/web/...`); otherwise does nothing, so tests never write into docs.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SAVE_SCREENSHOTS !== '1') return;
+  const dir = path.resolve(__dirname, '../../docs/images');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
