@@ -5,15 +5,19 @@ import { adminRoutes } from './admin/admin-routes';
 import { createAccess } from './auth/create-access';
 import { chatRoutes } from './chat/chat-routes';
 import { consoleRoutes } from './console-routes';
+import type { WebAccess } from './web-access';
 import type { WebDeps } from './web-deps';
 import { webDir } from './web-files';
 
 /**
  * The web console (GET /, Try it, /admin insights, sign-in), a third channel of the conversation service.
- * Returns null when the console is off (production without an OpenID Connect provider).
+ * Returns null when the console is off (production without an OpenID Connect provider). Tests may pass
+ * their own `access` (a stub viewer) to exercise pages without signing in.
  */
-export function createWebConsole(deps: WebDeps): { mode: string; mount(app: Express): void } | null {
-  const access = createAccess(deps);
+export function createWebConsole(
+  deps: WebDeps,
+  access: WebAccess = createAccess(deps),
+): { mode: string; mount(app: Express): void } | null {
   if (access.mode === 'off') {
     deps.logger.info({}, 'web console is off: production without OIDC_ISSUER (only /healthz, /readyz, /metrics and the platform routes)');
     return null;

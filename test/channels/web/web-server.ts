@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWebConsole } from '../../../src/channels/web';
+import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { WebDeps } from '../../../src/channels/web/web-deps';
 import { type Config, loadConfig } from '../../../src/config';
 import type { ConversationService } from '../../../src/core/conversation-service';
@@ -37,6 +38,8 @@ export async function startWebServer(
     /** wraps the real conversation service (e.g. to slow it down or make it fail) */
     conversation?: (real: ConversationService) => ConversationService;
     platforms?: WebDeps['platforms'];
+    /** replaces the real access rules (sign-in, loopback) with a stub, e.g. a fixed viewer */
+    access?: (deps: WebDeps) => WebAccess;
   } = {},
 ): Promise<RunningWeb> {
   const logger = opts.logger ?? createLogger('silent');
@@ -54,7 +57,7 @@ export async function startWebServer(
     queue,
     platforms: opts.platforms ?? { slack: false, teams: false },
   };
-  const web = createWebConsole(deps);
+  const web = createWebConsole(deps, opts.access?.(deps));
   const app = createServer({ ds, logger, mount: web ? [(a) => web.mount(a)] : [] });
   const server = await new Promise<Server>((resolve) => {
     const s = listen(app, 0, opts.host ?? '127.0.0.1', () => resolve(s));
