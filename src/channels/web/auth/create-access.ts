@@ -15,7 +15,7 @@ import { type OidcOptions, oidcAccess } from './oidc-access';
  * - otherwise in production → 'off' (no console routes).
  */
 export function createAccess(deps: WebDeps, options: OidcOptions = {}): WebAccess {
-  const { config, logger } = deps;
+  const { config } = deps;
   const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, PUBLIC_URL: publicUrl } = config;
   if (issuer && clientId && clientSecret && publicUrl) {
     const cookies = cookieSettings(publicUrl);

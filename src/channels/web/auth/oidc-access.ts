@@ -94,8 +94,8 @@ export function oidcAccess(
         if (s.kind === 'none') return toSignIn(req, res, pageOf(audience));
         if (s.kind !== 'valid') {
           session.clear(res);
-          const why = s.kind === 'expired' ? 'expired' : 'forged or sealed with another secret';
-          return toSignIn(req, res, pageOf(audience), { level: 'info', msg: `web console session cookie ${why}: treated as signed out` });
+          const why = s.kind === 'expired' ? 'expired' : 'not sealed by us (forged, or sealed with another key)';
+          return toSignIn(req, res, pageOf(audience), { level: 'info', msg: `web console session cookie ${why}, treated as signed out` });
         }
         const viewer = await loadViewer(deps, s.data.uid, 'oidc');
         if (!viewer) {

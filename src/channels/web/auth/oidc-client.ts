@@ -42,9 +42,18 @@ async function discover(opts: { issuer: string; clientId: string; clientSecret: 
   }
 }
 
-/** What went wrong, without response bodies or headers (they may carry tokens). */
+/**
+ * What went wrong, for the log: the error's code and message and its cause's (openid-client wraps the
+ * specific check, e.g. 'unexpected ID Token "nonce" claim value'), never the response bodies, parameters or
+ * claims the errors also carry (they may hold codes and tokens).
+ */
 export function describe(err: unknown): string {
+  const one = (e: unknown): string => {
+    if (!(e instanceof Error)) return '';
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${e.message}` : e.message;
+  };
   if (!(err instanceof Error)) return String(err);
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? `${code}: ${err.message}` : err.message;
+  const cause = one(err.cause);
+  return cause && cause !== one(err) ? `${one(err)} (${cause})` : one(err);
 }
