@@ -27,7 +27,7 @@ export interface RunningProvider {
  * redirect URI is `redirectUri`. People sign in through its development login form (any password); the
  * client's scopes are granted without a consent screen, as a company's own provider does for its apps.
  */
-export async function startOidcProvider(opts: { redirectUri: string; accounts: TestAccount[] }): Promise<RunningProvider> {
+export async function startOidcProvider(opts: { redirectUri: string; accounts: TestAccount[]; port?: number }): Promise<RunningProvider> {
   // oidc-provider is ESM-only and ships no type declarations: import it dynamically through a variable.
   const specifier = 'oidc-provider';
   const { default: Provider } = (await import(specifier)) as { default: new (issuer: string, config: object) => OidcProvider };
@@ -36,7 +36,7 @@ export async function startOidcProvider(opts: { redirectUri: string; accounts: T
   const clientSecret = 'oidc-client-secret-for-tests-0123456789';
 
   const server: Server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const provider = new Provider(issuer, {

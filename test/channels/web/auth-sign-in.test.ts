@@ -139,7 +139,7 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
     assert.equal(page.headers.get('location'), `/auth/login?returnTo=${encodeURIComponent('/probe/admin?x=1')}`);
     const api = await fetch(`${base}/probe/api`);
     assert.equal(api.status, 401);
-    assert.equal(((await api.json()) as Record<string, unknown>)['signIn'], '/auth/login');
+    assert.equal(((await api.json()) as Record<string, unknown>).signIn, '/auth/login');
   });
 
   it('returnTo must be a path on this site (no open redirect)', async () => {
