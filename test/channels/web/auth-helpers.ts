@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import express, { type Router } from 'express';
+import { renderMessage } from '../../../src/channels/web/render';
 import { viewerOf } from '../../../src/channels/web/viewer';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { AppDataSource } from '../../../src/db/data-source';
@@ -26,6 +27,12 @@ export function probeRoutes(access: WebAccess): Router {
   });
   r.get('/probe/admin', access.requireViewer, access.requireAdmin, (_req, res) => {
     res.type('text').send(`admin page for ${viewerOf(res).name}`);
+  });
+  // An HTML page in the console's layout (nav with the sign-out form), for the browser test.
+  r.get('/probe/admin-page', access.requireViewer, access.requireAdmin, (req, res) => {
+    const viewer = viewerOf(res);
+    const page = { title: 'Admin probe', viewer, csrfToken: access.csrfToken(req, res), accessMode: access.mode };
+    renderMessage(res, 200, page, 'Admin probe page', `Signed in as ${viewer.name} (${viewer.email})`);
   });
   r.get('/probe/api', access.requireViewerApi, (_req, res) => {
     res.json({ userId: viewerOf(res).userId });

@@ -30,7 +30,9 @@ forEachBackend('web console without a provider in development (loopback)', (back
   let log: ReturnType<typeof capturingLogger>;
   const outside = nonLoopbackAddress();
 
-  before(async () => {
+  before(async function () {
+    // the first suite of a process migrates the database; slow on a busy machine
+    this.timeout(180_000);
     ds = await backend.dataSource();
     log = capturingLogger();
     let access: WebAccess | undefined;

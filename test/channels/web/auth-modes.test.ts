@@ -6,7 +6,7 @@ import { isAppError } from '../../../src/errors';
 import { forEachBackend } from '../../helpers/databases';
 import { startOidcProvider } from '../../helpers/oidc-provider';
 import { capturingLogger, freePort } from './auth-helpers';
-import { type RunningWeb, startWebServer } from './web-server';
+import { startWebServer } from './web-server';
 
 const OIDC = {
   OIDC_ISSUER: 'https://login.example.com',

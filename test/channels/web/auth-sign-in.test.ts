@@ -21,7 +21,9 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
   let admin: { id: string; email: string };
   let employee: { id: string; email: string };
 
-  before(async () => {
+  before(async function () {
+    // the first suite of a process migrates the database; slow on a busy machine
+    this.timeout(180_000);
     ds = await backend.dataSource();
     admin = await makeUser(ds, 'Ada Admin', 'admin');
     employee = await makeUser(ds, 'Eve Employee', null);
