@@ -8,6 +8,8 @@ export interface TestAccount {
   id: string;
   email?: string;
   emailVerified?: boolean;
+  /** Microsoft Entra ID's optional claim (email domain verified by the tenant), sent instead of email_verified */
+  xmsEdov?: boolean;
   name?: string;
 }
 
@@ -49,7 +51,7 @@ export async function startOidcProvider(opts: { redirectUri: string; accounts: T
         grant_types: ['authorization_code'],
       },
     ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'] },
     // The id token itself carries the claims (the console reads no userinfo).
     conformIdTokenClaims: false,
     pkce: { required: () => true },
@@ -59,7 +61,7 @@ export async function startOidcProvider(opts: { redirectUri: string; accounts: T
       if (!a) return undefined;
       return {
         accountId: sub,
-        claims: async () => ({ sub, email: a.email, email_verified: a.emailVerified, name: a.name ?? sub }),
+        claims: async () => ({ sub, email: a.email, email_verified: a.emailVerified, xms_edov: a.xmsEdov, name: a.name ?? sub }),
       };
     },
     loadExistingGrant: async (ctx: GrantContext) => {

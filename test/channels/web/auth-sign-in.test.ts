@@ -38,6 +38,10 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
         { id: 'unverified', email: admin.email, emailVerified: false },
         { id: 'stranger', email: 'stranger@elsewhere.example', emailVerified: true },
         { id: 'no-email' },
+        // Entra ID work accounts: no email_verified, the optional xms_edov claim instead
+        { id: 'entra', email: employee.email, xmsEdov: true },
+        { id: 'entra-unverified-domain', email: employee.email, xmsEdov: false },
+        { id: 'verified-false-edov-true', email: employee.email, emailVerified: false, xmsEdov: true },
       ],
     });
     log = capturingLogger();
@@ -210,8 +214,10 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
     ['unverified', 'the email is not verified by the provider'],
     ['stranger', 'no user has this email'],
     ['no-email', 'the id token has no email claim'],
+    ['entra-unverified-domain', 'the email is not verified by the provider'],
+    ['verified-false-edov-true', 'the email is not verified by the provider'],
   ] as const) {
-    it(`refuses an id token for ${account === 'stranger' ? 'an unknown' : account === 'unverified' ? 'an unverified' : 'no'} email: 403 "ask your admin", nothing written, logged once`, async () => {
+    it(`refuses an id token for account "${account}" (${why}): 403 "ask your admin", nothing written, logged once`, async () => {
       const before = await countPeople(ds);
       const { jar, callback } = await startSignIn(account);
       const from = log.lines().length;
@@ -230,6 +236,12 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
       assert.equal((await jar.fetch(`${base}/probe/api`)).status, 401);
     });
   }
+
+  it('accepts Entra ID’s xms_edov claim when the token has no email_verified', async () => {
+    const { jar, res } = await signIn('entra', '/probe/api');
+    assert.equal(res.status, 303);
+    assert.equal(((await (await jar.fetch(`${base}/probe/api`)).json()) as { userId: string }).userId, employee.id);
+  });
 
   it('a forged session cookie counts as no session, logged once at info', async () => {
     const from = log.lines().length;

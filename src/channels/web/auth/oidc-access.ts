@@ -222,7 +222,7 @@ export function oidcAccess(
         log: { level: 'warn', msg: `web console sign-in refused: ${why}`, fields: { email: email || undefined } },
       });
       if (!email) return failSignIn(req, res, askAdmin('the id token has no email claim'));
-      if (claims?.email_verified !== true) return failSignIn(req, res, askAdmin('the email is not verified by the provider'));
+      if (!emailVerified(claims)) return failSignIn(req, res, askAdmin('the email is not verified by the provider'));
       const user = await inServiceScope(deps.ds, (m) => findUserByEmail(m, email));
       if (!user) return failSignIn(req, res, askAdmin('no user has this email'));
 
@@ -262,6 +262,18 @@ export function oidcAccess(
     csrfProtection,
     csrfToken: (req, res) => csrf.token(req, res),
   };
+}
+
+/**
+ * Only a verified email may name a user (anyone can type an address into an unverified profile).
+ * `email_verified: true` is the standard claim (Slack, Okta, Google). Microsoft Entra ID never sends it for
+ * work accounts; its optional `xms_edov` claim (the email's domain is verified by the tenant) counts instead,
+ * and only when the token has no `email_verified` at all.
+ */
+export function emailVerified(claims: client.IDToken | undefined): boolean {
+  if (!claims) return false;
+  if (claims.email_verified !== undefined) return claims.email_verified === true;
+  return claims.xms_edov === true;
 }
 
 /** The provider could not be reached (as opposed to answering something we refuse). */
