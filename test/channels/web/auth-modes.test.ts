@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createWebConsole } from '../../../src/channels/web';
+import { localPath } from '../../../src/channels/web/auth/local-path';
 import { loadConfig } from '../../../src/config';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { isAppError } from '../../../src/errors';
@@ -15,6 +16,25 @@ const OIDC = {
   PUBLIC_URL: 'https://learning.example.com',
   SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
 };
+
+describe('the way back after sign-in (localPath)', () => {
+  it('keeps paths on this site, turns everything else into /', () => {
+    for (const ok of ['/', '/admin', '/admin?from=2026-01-01&to=2026-03-31', '/a/b#c']) assert.equal(localPath(ok), ok);
+    for (const bad of [
+      'https://evil.example/',
+      '//evil.example',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      'admin',
+      '/a\nb',
+      '',
+      undefined,
+      ['/x'],
+      '/'.padEnd(3000, 'a'),
+    ])
+      assert.equal(localPath(bad), '/', String(bad));
+  });
+});
 
 describe('sign-in configuration (config.ts)', () => {
   const invalid = (env: Record<string, string>, pattern: RegExp) =>
