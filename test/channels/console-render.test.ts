@@ -25,4 +25,26 @@ describe('console renderText', () => {
     assert.match(text, /• Lab Basics \[course\] — Related to your question about “lamps”/);
     assert.ok(!text.includes('\x1b['), 'no colour codes unless asked');
   });
+
+  it('prints the link of a source that has one, under its title; a non-http link is never printed', () => {
+    const reply: BotReply = {
+      kind: 'answer',
+      text: 'Catch the error [1], then log it [2].',
+      confidence: 0.5,
+      chatMessageId: 'm',
+      duplicate: false,
+      mode: 'extractive',
+      notes: [],
+      sources: [
+        { n: 1, id: 'a', title: 'Errors', contentType: 'tutorial', similarity: 0.5, url: 'https://docs.python.org/3/tutorial/errors.html' },
+        { n: 2, id: 'b', title: 'Logging', contentType: 'reference', similarity: null, url: 'javascript:alert(1)' },
+      ],
+      recommendations: [],
+    };
+    const lines = renderText(reply).split('\n');
+    const first = lines.findIndex((l) => l.startsWith('  [1] Errors'));
+    assert.equal(lines[first + 1], '      https://docs.python.org/3/tutorial/errors.html');
+    assert.match(lines[first + 2], /^ {2}\[2\] Logging \(reference\)$/);
+    assert.ok(!renderText(reply).includes('javascript:'));
+  });
 });

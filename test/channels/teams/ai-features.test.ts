@@ -104,9 +104,9 @@ describe('Teams answers: Markdown, AI label, citations (pure)', () => {
     const many = Array.from({ length: 30 }, (_, i) => source(i + 1));
     const text = many.map((s) => `fact [${s.n}]`).join(' ');
     assert.equal(citations(many, text).length, MAX_CITATIONS);
-    const withUrl = { ...source(1), url: 'https://learn.example.test/a' } as SourceRef;
+    const withUrl = { ...source(1), url: 'https://learn.example.test/a' };
     assert.equal(citations([withUrl], '[1]')[0].appearance.url, 'https://learn.example.test/a');
-    const badUrl = { ...source(1), url: 'javascript:alert(1)' } as SourceRef;
+    const badUrl = { ...source(1), url: 'javascript:alert(1)' };
     assert.equal(citations([badUrl], '[1]')[0].appearance.url, undefined);
   });
 
@@ -177,6 +177,7 @@ const DOCS = [
     title: 'Calibrating the Oskarsson loom',
     content:
       'To calibrate the Oskarsson loom, first set the warp tension to level four. Then run three test rows and measure the selvage drift. Recalibrate after every bolt of linen.',
+    metadata: { url: 'https://weaving.example.test/oskarsson/calibration?step=1&unit=4' },
   },
   {
     title: 'Oskarsson loom maintenance',
@@ -286,7 +287,13 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
     assert.ok(cited.length > 0, `the answer cites: ${final.activity.text}`);
     assert.deepEqual(final.aiEntity.additionalType, ['AIGeneratedContent']);
     assert.deepEqual(final.aiEntity.citation.map((c: Json) => c.position).sort(), [...new Set(cited)].sort());
-    assert.ok(final.aiEntity.citation.some((c: Json) => c.appearance.name === 'Calibrating the Oskarsson loom'));
+    const calibration = final.aiEntity.citation.find((c: Json) => c.appearance.name === 'Calibrating the Oskarsson loom');
+    assert.ok(calibration, JSON.stringify(final.aiEntity.citation));
+    assert.equal(calibration.appearance.url, 'https://weaving.example.test/oskarsson/calibration?step=1&unit=4', 'the link reached Teams');
+    assert.ok(
+      final.aiEntity.citation.filter((c: Json) => c !== calibration).every((c: Json) => !('url' in c.appearance)),
+      'no url where the content has none',
+    );
     assert.deepEqual(final.activity.channelData.feedbackLoop, { type: 'default' });
     assert.ok(cardOf(final.activity), 'the card (sources, confidence, recommendations) rides on the final message');
     assert.deepEqual(connector.streamViolations, []);
