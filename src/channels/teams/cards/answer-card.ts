@@ -89,9 +89,7 @@ export function sourcesSection(sources: SourceRef[]): CardElement[] {
     text('Sources', { weight: 'bolder', separator: true, spacing: 'medium' }),
     {
       type: 'FactSet',
-      facts: sources
-        .slice(0, MAX_SOURCES)
-        .map((s) => ({ title: `[${s.n}]`, value: `${sourceTitle(s)} · ${contentLabel(s.contentType)}` })),
+      facts: sources.slice(0, MAX_SOURCES).map((s) => ({ title: `[${s.n}]`, value: `${sourceTitle(s)} · ${contentLabel(s.contentType)}` })),
       spacing: 'small',
     },
   ];
