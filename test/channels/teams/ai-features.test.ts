@@ -15,22 +15,10 @@ import { ConnectorRefusal, postActivity } from '../../../src/channels/teams/conn
 import { INFORMATIVE_TEXT, streamableText } from '../../../src/channels/teams/streaming';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import type { AnswerProgress, BotReply, IncomingMessage, SourceRef } from '../../../src/core/messages';
-import type { AppDataSource } from '../../../src/db/data-source';
-import { addContent, makeService } from '../../helpers/conversation';
+import { addContent } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
-import { FakeBotConnector, type RecordedActivity } from '../../helpers/fake-bot-connector';
-import {
-  BOT,
-  capturingLogger,
-  cardOf,
-  type Json,
-  person,
-  personalMessage,
-  type RunningBot,
-  startBot,
-  submitActions,
-  TENANT,
-} from './helpers';
+import type { RecordedActivity } from '../../helpers/fake-bot-connector';
+import { BOT, cardOf, type Json, person, personalMessage, type RunningBot, startBot, submitActions, TENANT, useTeamsBot } from './helpers';
 
 const source = (n: number, over: Partial<SourceRef> = {}): SourceRef => ({
   n,
@@ -206,31 +194,16 @@ function chunkingService(chunks: string[], gapMs: number, final?: Partial<BotRep
 }
 
 forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, feedback loop)', (backend) => {
-  let ds: AppDataSource;
-  let connector: FakeBotConnector;
+  const teams = useTeamsBot(backend, { prepare: (db) => addContent(db, DOCS) });
+  const { connector, log } = teams;
   let serviceUrl: string;
   let bot: RunningBot;
-  let log: ReturnType<typeof capturingLogger>;
-
-  before(async () => {
-    ds = await backend.dataSource();
-    await addContent(ds, DOCS);
-    connector = new FakeBotConnector();
-    serviceUrl = (await connector.start()).url;
-    log = capturingLogger();
-    bot = await startBot(ds, makeService(ds), { logger: log.logger });
-  });
-  after(async () => {
-    await bot?.close();
-    await connector?.stop();
-  });
-  beforeEach(() => {
-    connector.reset();
-    log.lines.length = 0;
+  before(() => {
+    ({ serviceUrl, bot } = teams);
   });
 
   const rowFor = async (messageId: string) =>
-    (await ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]))[0];
+    (await teams.ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]))[0];
   const finalIn = (conversationId: string) => (a: RecordedActivity) => a.conversationId === conversationId && a.activity.type === 'message';
 
   const feedbackInvoke = (question: Json, replyToId: string, actionValue: Json, from: Json = question.from): Json => ({
@@ -313,7 +286,7 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
       'and measure [1]\n',
     ];
     chunks.push('• oil the heddles weekly [2]\n', 'Recalibrate after every bolt.');
-    const streamingBot = await startBot(ds, chunkingService(chunks, 450), { logger: log.logger });
+    const streamingBot = await startBot(teams.ds, chunkingService(chunks, 450), { logger: log.logger });
     try {
       const question = personalMessage(serviceUrl, QUESTION);
       assert.equal((await streamingBot.post(question)).status, 200);
@@ -368,7 +341,7 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
 
   it('1:1 when the person stops the stream midway (chunks refused): the answer still arrives once, as a normal message', async function () {
     this.timeout(15_000);
-    const streamingBot = await startBot(ds, chunkingService(['First line [1]\n', 'Second line [2]\n', 'Third.'], 600), {
+    const streamingBot = await startBot(teams.ds, chunkingService(['First line [1]\n', 'Second line [2]\n', 'Third.'], 600), {
       logger: log.logger,
     });
     try {
