@@ -18,6 +18,7 @@ import {
   MAX_QUESTION_CHARS,
   type RecommendationCard,
   type SourceRef,
+  sourceUrl,
   storedQuestion,
 } from './messages';
 import type { Recommender } from './recommender';
@@ -267,12 +268,14 @@ export class ConversationService {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function sourceRef(p: RetrievedPassage, i: number): SourceRef {
+  const url = sourceUrl(p.metadata.url);
   return {
     n: i + 1,
     id: p.id,
     title: p.title,
     contentType: p.contentType,
     similarity: p.similarity === null ? null : round3(p.similarity),
+    ...(url ? { url } : {}),
   };
 }
 
