@@ -40,12 +40,14 @@ export function consoleRoutes(deps: WebDeps, access: WebAccess): Router {
   });
 
   router.get('/api/status', access.requireViewerApi, async (_req, res) => {
-    res.set('cache-control', 'no-store').json(await status());
+    const s = await status();
+    // The cards are the page's words for each part: its refresh script shows them as they are.
+    res.set('cache-control', 'no-store').json({ ...s, cards: statusCards(s) });
   });
 
   router.get('/docs/:file', access.requireViewer, (req, res) => {
     const file = req.params.file;
-    if (!DOC_NAME.test(file)) {
+    if (typeof file !== 'string' || !DOC_NAME.test(file)) {
       res.status(404).type('text').send('No such document.');
       return;
     }

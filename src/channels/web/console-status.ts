@@ -282,15 +282,24 @@ export interface StatusCard {
   state: PartState;
   /** the state in words: "Connected", "Not connected", "Unavailable"... */
   stateLabel: string;
+  /** a sign beside the words (hidden from screen readers, which read the words) */
+  mark: string;
   detail: string;
-  /** a document that says how to set this part up */
+  /** a document that says how to set this part up, and the link's words */
   doc?: string;
+  docLabel?: string;
 }
 
 const UNAVAILABLE = 'Could not be read just now; reload the page to try again.';
 
+const MARKS: Record<PartState, string> = { ok: '✓', todo: '!', unavailable: '?' };
+
 /** The status cards, in page order. */
 export function statusCards(s: ConsoleStatus): StatusCard[] {
+  return cardsWithoutMarks(s).map((c) => ({ ...c, mark: MARKS[c.state] }));
+}
+
+function cardsWithoutMarks(s: ConsoleStatus): Array<Omit<StatusCard, 'mark'>> {
   const n = (x: number | undefined) => (x ?? 0).toLocaleString('en-US');
   const db = s.database;
   const dbWhere =
@@ -305,6 +314,7 @@ export function statusCards(s: ConsoleStatus): StatusCard[] {
       stateLabel: db.state === 'unavailable' ? 'Unreachable' : db.backend === 'embedded' ? 'Embedded' : 'PostgreSQL',
       detail: db.state === 'unavailable' ? `${dbWhere} ${UNAVAILABLE}` : `${dbWhere}${db.serverVersion ? ` Server ${db.serverVersion}.` : ''}`,
       doc: db.backend === 'embedded' ? 'README.md' : undefined,
+      docLabel: 'How to run on PostgreSQL',
     },
     {
       id: 'answers',
@@ -316,6 +326,7 @@ export function statusCards(s: ConsoleStatus): StatusCard[] {
           ? `Written by ${s.answers.model} (${s.answers.endpoint}) from the retrieved passages, with citations.`
           : 'Offline extractive answers: sentences quoted from the best passages. Set OPENAI_API_KEY for written answers.',
       doc: s.answers.mode === 'model' ? undefined : 'README.md',
+      docLabel: 'How to add a language model',
     },
     {
       id: 'embedder',
@@ -339,6 +350,7 @@ export function statusCards(s: ConsoleStatus): StatusCard[] {
           ? UNAVAILABLE
           : `${n(s.content.chunks)} chunks from ${n(s.content.documents)} items (${n(s.content.embedded)} embedded); ${n(s.content.ownChunks)} chunks from ${n(s.content.ownDocuments)} of your own documents.`,
       doc: s.content.state === 'todo' ? 'README.md' : undefined,
+      docLabel: 'How to add your content',
     },
     platformCard('slack', 'Slack', s.slack, 'docs/slack-setup.md', 'SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET'),
     platformCard('teams', 'Microsoft Teams', s.teams, 'docs/teams-setup.md', 'MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD'),
@@ -358,12 +370,13 @@ export function statusCards(s: ConsoleStatus): StatusCard[] {
         s.accessMode === 'oidc'
           ? 'People sign in through your OpenID Connect provider.'
           : 'No sign-in provider: open to loopback connections only, as the local admin (development).',
-      doc: 'docs/web-console-sign-in.md',
+      doc: s.accessMode === 'oidc' ? undefined : 'docs/web-console-sign-in.md',
+      docLabel: 'How to set up sign-in',
     },
   ];
 }
 
-function platformCard(id: string, title: string, part: PlatformPart, doc: string, settings: string): StatusCard {
+function platformCard(id: string, title: string, part: PlatformPart, doc: string, settings: string): Omit<StatusCard, 'mark'> {
   return {
     id,
     title,
@@ -371,5 +384,6 @@ function platformCard(id: string, title: string, part: PlatformPart, doc: string
     stateLabel: part.connected ? 'Connected' : 'Not connected',
     detail: part.connected ? `This instance serves ${title}.` : `To connect, set ${settings}; the guide has every step.`,
     doc: part.connected ? undefined : doc,
+    docLabel: `How to connect ${title}`,
   };
 }

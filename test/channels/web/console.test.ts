@@ -168,6 +168,9 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
     assert.equal(after.content.state, 'ok');
     assert.equal(after.checklist.find((c) => c.id === 'content')?.done, true);
 
+    // The page's words for each part come along for its refresh script.
+    const cards = (after as ConsoleStatus & { cards: Array<{ id: string; stateLabel: string }> }).cards;
+    assert.equal(cards.find((c) => c.id === 'queue')?.stateLabel, '2 pending');
     const html = (await get(web, '/')).body;
     assert.match(card(html, 'queue'), /2 pending/);
     assert.match(card(html, 'content'), /Your content/);
