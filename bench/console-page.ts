@@ -30,8 +30,8 @@ import { loadConfig } from '../src/config';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { createLogger } from '../src/observability/logger';
 import { createServer, listen } from '../src/server';
-import { launchBrowser } from '../test/helpers/browser';
 import { stubAccess } from '../test/channels/web/stub-access';
+import { launchBrowser } from '../test/helpers/browser';
 import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceGenerated, table } from './lib';
 
 interface Result {
@@ -47,7 +47,8 @@ interface Result {
 }
 
 async function measure(database: 'embedded' | 'postgres', runs: number, browserRuns: number, extraChunks: number): Promise<Result> {
-  const scratch = database === 'postgres' ? await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'console') : null;
+  const scratch =
+    database === 'postgres' ? await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'console') : null;
   const config = loadConfig({
     NODE_ENV: process.env.NODE_ENV === 'production' ? 'production' : 'development',
     LOG_LEVEL: 'silent',
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
   const extraChunks = Number(arg('extra-chunks', '0'));
   const databases = arg('database', 'embedded,postgres').split(',') as Array<'embedded' | 'postgres'>;
   const results: Result[] = [];
+  const loadBefore = os.loadavg()[0];
   for (const db of databases) {
     console.error(`measuring ${db}...`);
     results.push(await measure(db, runs, browserRuns, extraChunks));
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     }),
   );
   const out = [
-    `Machine: ${machine()}. ${new Date().toISOString().slice(0, 16)} UTC. NODE_ENV=${process.env.NODE_ENV ?? '(unset)'} (production caches the compiled templates).`,
+    `Machine: ${machine()}; 1-minute load average ${f(loadBefore, 1)} at the start, ${f(os.loadavg()[0], 1)} at the end. ${new Date().toISOString().slice(0, 16)} UTC. NODE_ENV=${process.env.NODE_ENV ?? '(unset)'} (production caches the compiled templates).`,
     '',
     '```sh',
     `${process.env.NODE_ENV ? `NODE_ENV=${process.env.NODE_ENV} ` : ''}npx ts-node --transpile-only bench/console-page.ts --runs=${runs} --browser-runs=${browserRuns} --database=${databases.join(',')}${extraChunks ? ` --extra-chunks=${extraChunks}` : ''}`,

@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import { embedderCounts, type EmbedderCount } from '../../db/embedder-guard';
+import { type EmbedderCount, embedderCounts } from '../../db/embedder-guard';
 import { type ContentCounts, contentCounts } from '../../db/repositories/content-stats-repository';
 import type { Logger } from '../../observability/logger';
 import type { AccessMode } from './web-access';
@@ -87,7 +87,7 @@ export const STATUS_PART_TIMEOUT_MS = 1_000;
 
 export interface StatusSources {
   config: Config;
-  ds: Pick<WebDeps['ds'], 'backend' | 'options' | 'query'>;
+  ds: WebDeps['ds'];
   queue: Pick<WebDeps['queue'], 'pending'>;
   platforms: WebDeps['platforms'];
   logger: Logger;
@@ -105,8 +105,8 @@ export async function consoleStatus(src: StatusSources): Promise<ConsoleStatus> 
       const [row] = (await ds.query('SHOW server_version')) as Array<{ server_version: string }>;
       return row.server_version;
     }),
-    read('content', () => contentCounts(ds as WebDeps['ds'])),
-    read('embedder', () => embedderCounts(ds as WebDeps['ds'])),
+    read('content', () => contentCounts(ds)),
+    read('embedder', () => embedderCounts(ds)),
     read('queue', () => src.queue.pending()),
   ]);
 
@@ -118,7 +118,9 @@ export async function consoleStatus(src: StatusSources): Promise<ConsoleStatus> 
     ? { state: 'ok', mode: 'model', model: config.OPENAI_CHAT_MODEL, endpoint: hostOf(config.OPENAI_BASE_URL) ?? 'api.openai.com' }
     : { state: 'todo', mode: 'offline' };
   const embedder = embedderPart(config, stored);
-  const content: ContentPart = counts.ok ? { state: counts.value.ownChunks > 0 ? 'ok' : 'todo', ...counts.value } : unavailable(counts.reason);
+  const content: ContentPart = counts.ok
+    ? { state: counts.value.ownChunks > 0 ? 'ok' : 'todo', ...counts.value }
+    : unavailable(counts.reason);
   const slack: PlatformPart = { state: src.platforms.slack ? 'ok' : 'todo', connected: src.platforms.slack };
   const teams: PlatformPart = { state: src.platforms.teams ? 'ok' : 'todo', connected: src.platforms.teams };
   const queue: QueuePart = pending.ok ? { state: 'ok', pending: pending.value } : unavailable(pending.reason);
@@ -203,7 +205,10 @@ function checklist(s: Pick<ConsoleStatus, 'database' | 'answers' | 'content' | '
 }
 
 /** Where the database is, read from the settings: host, port and database name only, never the user or password. */
-function databaseLocation(ds: StatusSources['ds'], config: Config): Pick<DatabasePart, 'backend' | 'dataDir' | 'host' | 'port' | 'database'> {
+function databaseLocation(
+  ds: StatusSources['ds'],
+  config: Config,
+): Pick<DatabasePart, 'backend' | 'dataDir' | 'host' | 'port' | 'database'> {
   if (ds.backend === 'embedded') return { backend: 'embedded', dataDir: config.PGLITE_DATA_DIR };
   const url = config.DATABASE_URL ?? (ds.options as { url?: string }).url;
   try {
@@ -312,7 +317,8 @@ function cardsWithoutMarks(s: ConsoleStatus): Array<Omit<StatusCard, 'mark'>> {
       title: 'Database',
       state: db.state,
       stateLabel: db.state === 'unavailable' ? 'Unreachable' : db.backend === 'embedded' ? 'Embedded' : 'PostgreSQL',
-      detail: db.state === 'unavailable' ? `${dbWhere} ${UNAVAILABLE}` : `${dbWhere}${db.serverVersion ? ` Server ${db.serverVersion}.` : ''}`,
+      detail:
+        db.state === 'unavailable' ? `${dbWhere} ${UNAVAILABLE}` : `${dbWhere}${db.serverVersion ? ` Server ${db.serverVersion}.` : ''}`,
       doc: db.backend === 'embedded' ? 'README.md' : undefined,
       docLabel: 'How to run on PostgreSQL',
     },
@@ -332,7 +338,14 @@ function cardsWithoutMarks(s: ConsoleStatus): Array<Omit<StatusCard, 'mark'>> {
       id: 'embedder',
       title: 'Embedder',
       state: s.embedder.state,
-      stateLabel: s.embedder.state === 'unavailable' ? 'Unavailable' : s.embedder.mismatch ? 'Mismatch' : s.embedder.kind === 'openai' ? 'OpenAI' : 'Offline',
+      stateLabel:
+        s.embedder.state === 'unavailable'
+          ? 'Unavailable'
+          : s.embedder.mismatch
+            ? 'Mismatch'
+            : s.embedder.kind === 'openai'
+              ? 'OpenAI'
+              : 'Offline',
       detail:
         s.embedder.state === 'unavailable'
           ? `Configured: ${s.embedder.configured}. ${UNAVAILABLE}`
@@ -359,7 +372,10 @@ function cardsWithoutMarks(s: ConsoleStatus): Array<Omit<StatusCard, 'mark'>> {
       title: 'Queue',
       state: s.queue.state,
       stateLabel: s.queue.state === 'unavailable' ? 'Unavailable' : `${n(s.queue.pending)} pending`,
-      detail: s.queue.state === 'unavailable' ? UNAVAILABLE : 'Chat turns accepted and not finished yet (waiting, running or retrying), all instances.',
+      detail:
+        s.queue.state === 'unavailable'
+          ? UNAVAILABLE
+          : 'Chat turns accepted and not finished yet (waiting, running or retrying), all instances.',
     },
     {
       id: 'access',

@@ -75,7 +75,10 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
       assert.match(card(html, 'database'), /Embedded PostgreSQL \(PGlite\), data in \.data\/console-test/);
     } else {
       const url = new URL(String((ds.options as { url?: string }).url));
-      assert.match(card(html, 'database'), new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:5432, database ${url.pathname.slice(1)}\\. Server 1\\d`));
+      assert.match(
+        card(html, 'database'),
+        new RegExp(`PostgreSQL at 127\\.0\\.0\\.1:5432, database ${url.pathname.slice(1)}\\. Server 1\\d`),
+      );
     }
 
     for (const id of ['model', 'slack', 'teams', 'sign-in']) assert.match(checklistItem(html, id), /To do/, id);
@@ -84,18 +87,28 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
     // Landmarks and heading order: one h1, then the sections' h2s, the cards' h3s.
     assert.equal(html.match(/<h1[\s>]/g)?.length, 1);
     assert.match(html, /<main id="main"/);
-    assert.match(html, /<h2 id="status-heading">Status<\/h2>[\s\S]*<h3[\s\S]*<h2 id="setup-heading">Setup checklist<\/h2>[\s\S]*id="try-it"/);
+    assert.match(
+      html,
+      /<h2 id="status-heading">Status<\/h2>[\s\S]*<h3[\s\S]*<h2 id="setup-heading">Setup checklist<\/h2>[\s\S]*id="try-it"/,
+    );
   });
 
   it('with a model and Slack: the model by name, Slack connected, Teams not; no secret anywhere in the page or the JSON', async () => {
     const password = `pw-${randomUUID()}`;
     const apiKey = `sk-console-${randomUUID()}`;
     const where =
-      backend.name === 'postgres' ? new URL(String((ds.options as { url?: string }).url)) : new URL('postgres://x@db.internal:6543/learning');
+      backend.name === 'postgres'
+        ? new URL(String((ds.options as { url?: string }).url))
+        : new URL('postgres://x@db.internal:6543/learning');
     where.username = 'assistant';
     where.password = password;
     const web = await start({
-      env: { DATABASE_URL: where.toString(), OPENAI_API_KEY: apiKey, OPENAI_CHAT_MODEL: 'gpt-console-test', SLACK_BOT_TOKEN: 'xoxb-test-token' },
+      env: {
+        DATABASE_URL: where.toString(),
+        OPENAI_API_KEY: apiKey,
+        OPENAI_CHAT_MODEL: 'gpt-console-test',
+        SLACK_BOT_TOKEN: 'xoxb-test-token',
+      },
       platforms: { slack: true, teams: false },
     });
     const { body: html } = await get(web, '/');
@@ -109,7 +122,8 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
     assert.match(checklistItem(html, 'teams'), /To do/);
     // An OpenAI key makes OpenAI the configured embedder; the stored vectors (local) then do not match it.
     assert.match(card(html, 'embedder'), /openai:text-embedding-3-small@api\.openai\.com/);
-    if (backend.name === 'postgres') assert.match(card(html, 'database'), new RegExp(`${where.hostname}:${where.port}, database ${where.pathname.slice(1)}`));
+    if (backend.name === 'postgres')
+      assert.match(card(html, 'database'), new RegExp(`${where.hostname}:${where.port}, database ${where.pathname.slice(1)}`));
 
     const json = await get(web, '/api/status');
     for (const body of [html, json.body]) {
