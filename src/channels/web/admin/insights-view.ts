@@ -47,7 +47,7 @@ export function insightsView(data: Insights, range: DateRange): InsightsView {
       datasets: channels.map((c, i) => ({ label: channelName(c), data: perDayRows.map((r) => r.counts[i]) })),
     },
     confidence: { labels: confidenceRows.map((r) => r.label), data: confidenceRows.map((r) => r.questions) },
-    feedback: { labels: ['👍 helpful', '👎 not helpful', 'No feedback'], data: [f.up, f.down, f.questions - f.withFeedback] },
+    feedback: { labels: ['Helpful (👍)', 'Not helpful (👎)', 'No feedback'], data: [f.up, f.down, f.questions - f.withFeedback] },
     adoption: {
       labels: adoption.map((a) => a.department),
       active: adoption.map((a) => a.activeUsers),
