@@ -31,11 +31,12 @@ export interface DailyChannelRow {
 }
 
 export async function questionsPerDay(m: EntityManager, r: InsightsRange): Promise<DailyChannelRow[]> {
+  // Grouped by the date itself and formatted afterwards: formatting every row costs more than the grouping.
   return m.query(
-    `SELECT to_char((cm.created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, coalesce(cm.channel, 'unknown') AS channel,
-            count(*)::int AS questions
-       FROM chat_messages cm WHERE ${IN_RANGE}
-      GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, channel, questions FROM (
+       SELECT (cm.created_at AT TIME ZONE 'UTC')::date AS day, coalesce(cm.channel, 'unknown') AS channel, count(*)::int AS questions
+         FROM chat_messages cm WHERE ${IN_RANGE} GROUP BY 1, 2) d
+      ORDER BY d.day, channel`,
     [r.from, r.toExclusive],
   );
 }
@@ -105,6 +106,9 @@ export interface GapRow {
  * Stems come from PostgreSQL's English text search (stop words dropped), so "policies" and "policy" meet as "polici".
  */
 export async function contentGaps(m: EntityManager, r: InsightsRange, opts: { limit: number | null; examples: number }): Promise<GapRow[]> {
+  // The examples' ordered aggregate sorts every gap with its question text: at 100k turns (40k gaps) that
+  // spilled to disk with the default 4 MB. For the rest of the caller's transaction only.
+  await m.query(`SET LOCAL work_mem = '32MB'`);
   return m.query(
     `WITH gaps AS (
        SELECT cm.id, cm.message, cm.created_at, cm.confidence < $3 AS low, cm.feedback = -1 AS down,
@@ -115,8 +119,12 @@ export async function contentGaps(m: EntityManager, r: InsightsRange, opts: { li
        SELECT g.id, t.lexeme FROM gaps g CROSS JOIN LATERAL unnest(to_tsvector('english', g.message)) t
         WHERE g.source_topic IS NULL),
      df AS (SELECT lexeme, count(*) AS n FROM terms GROUP BY lexeme),
+     -- Each question's most shared stem, ties to the first in byte order; two hash aggregations rather than
+     -- DISTINCT ON, which sorts every (question, stem) pair (twice as slow at 100k turns).
+     best AS (SELECT t.id, max(df.n) AS n FROM terms t JOIN df USING (lexeme) GROUP BY t.id),
      picked AS (
-       SELECT DISTINCT ON (t.id) t.id, t.lexeme FROM terms t JOIN df USING (lexeme) ORDER BY t.id, df.n DESC, t.lexeme),
+       SELECT t.id, min(t.lexeme COLLATE "C") AS lexeme
+         FROM terms t JOIN df USING (lexeme) JOIN best b ON b.id = t.id AND b.n = df.n GROUP BY t.id),
      labelled AS (
        SELECT g.*, CASE WHEN g.source_topic IS NOT NULL THEN 'source' WHEN p.lexeme IS NOT NULL THEN 'term' ELSE 'none' END AS kind,
               coalesce(g.source_topic, p.lexeme, '') AS topic
@@ -135,51 +143,73 @@ export interface CitedContentRow {
   /** the document: its source path, or for content without one its title */
   document: string;
   title: string;
-  /** turns in the range that cited any chunk of it */
+  /**
+   * citations of its chunks by turns in the range; an answer citing two parts of the document counts twice
+   * (counting distinct turns per document instead costs a sort of every citation: 5x slower at 100k turns)
+   */
   citations: number;
   /** false when every cited chunk has since been deleted (the title then comes from the logged source) */
   present: boolean;
-}
-
-/** Documents by the number of turns that cited them, most first. */
-export async function mostCitedContent(m: EntityManager, r: InsightsRange, limit: number | null): Promise<CitedContentRow[]> {
-  return m.query(
-    `WITH cites AS (
-       SELECT DISTINCT cm.id AS message_id, s->>'id' AS content_id, s->>'title' AS logged_title
-         FROM chat_messages cm CROSS JOIN LATERAL jsonb_array_elements(${SOURCES}) s
-        WHERE ${IN_RANGE} AND jsonb_typeof(s) = 'object')
-     SELECT coalesce(lc.source_path, ${DOC_TITLE('coalesce(lc.title, c.logged_title)')}) AS document,
-            min(${DOC_TITLE('coalesce(lc.title, c.logged_title)')}) AS title,
-            count(DISTINCT c.message_id)::int AS citations, bool_or(lc.id IS NOT NULL) AS present
-       FROM cites c LEFT JOIN learning_content lc ON lc.id = c.content_id
-      GROUP BY 1 ORDER BY citations DESC, title LIMIT $3::int`,
-    [r.from, r.toExclusive, limit],
-  );
 }
 
 export interface NeverCitedRow {
   document: string;
   title: string;
   chunks: number;
-  /** how many documents were never cited in all (the list may be cut at `limit`) */
-  total: number;
 }
 
-/** Documents in learning_content none of whose chunks a turn in the range cited, by title. */
-export async function neverCitedContent(m: EntityManager, r: InsightsRange, limit: number | null): Promise<NeverCitedRow[]> {
-  return m.query(
-    `WITH cited AS (
-       SELECT DISTINCT s->>'id' AS id
-         FROM chat_messages cm CROSS JOIN LATERAL jsonb_array_elements(${SOURCES}) s
-        WHERE ${IN_RANGE} AND jsonb_typeof(s) = 'object'),
-     docs AS (
-       SELECT coalesce(lc.source_path, ${DOC_TITLE('lc.title')}) AS document, min(${DOC_TITLE('lc.title')}) AS title,
-              count(*)::int AS chunks, bool_or(c.id IS NOT NULL) AS cited
-         FROM learning_content lc LEFT JOIN cited c ON c.id = lc.id GROUP BY 1)
-     SELECT document, title, chunks, (count(*) OVER ())::int AS total FROM docs WHERE NOT cited
-      ORDER BY title, document LIMIT $3::int`,
-    [r.from, r.toExclusive, limit],
+export interface ContentCitations {
+  /** documents by citations, most first (at most `top`) */
+  cited: CitedContentRow[];
+  /** documents in learning_content none of whose chunks a turn in the range cited, by title (at most `never`) */
+  neverCited: NeverCitedRow[];
+  /** how many documents were never cited in all */
+  neverCitedTotal: number;
+}
+
+/** Cited and never cited documents from one pass over the range's sources (null limits: all). */
+export async function contentCitations(
+  m: EntityManager,
+  r: InsightsRange,
+  limits: { top: number | null; never: number | null },
+): Promise<ContentCitations> {
+  // One row per listed document, and a 'total' row whose citations column counts the never cited documents.
+  const rows: Array<{
+    list: 'cited' | 'never' | 'total';
+    document: string;
+    title: string;
+    chunks: number;
+    citations: number;
+    present: boolean;
+  }> = await m.query(
+    `WITH per_chunk AS (
+         SELECT s->>'id' AS id, min(s->>'title') AS logged_title, count(*) AS n
+           FROM chat_messages cm CROSS JOIN LATERAL jsonb_array_elements(${SOURCES}) s
+          WHERE ${IN_RANGE} AND jsonb_typeof(s) = 'object' GROUP BY 1),
+       docs AS (
+         SELECT coalesce(lc.source_path, ${DOC_TITLE('coalesce(lc.title, p.logged_title)')}) AS document,
+                ${DOC_TITLE('min(coalesce(lc.title, p.logged_title))')} AS title,
+                count(lc.id)::int AS chunks, coalesce(sum(p.n), 0)::int AS citations, bool_or(lc.id IS NOT NULL) AS present
+           FROM learning_content lc FULL JOIN per_chunk p ON p.id = lc.id GROUP BY 1),
+       ranked AS (
+         SELECT d.*, CASE WHEN citations > 0 THEN 'cited' ELSE 'never' END AS list,
+                row_number() OVER (PARTITION BY citations > 0 ORDER BY citations DESC, title, document) AS ord
+           FROM docs d)
+       SELECT list, document, title, chunks, citations, present, ord FROM ranked
+        WHERE (list = 'cited' AND ord <= coalesce($3::int, ord)) OR (list = 'never' AND ord <= coalesce($4::int, ord))
+       UNION ALL
+       SELECT 'total', NULL, NULL, NULL, (SELECT count(*) FROM docs WHERE citations = 0)::int, NULL, 0
+        ORDER BY list, ord`,
+    [r.from, r.toExclusive, limits.top, limits.never],
   );
+  const never = rows.filter((x) => x.list === 'never');
+  return {
+    cited: rows
+      .filter((x) => x.list === 'cited')
+      .map(({ document, title, citations, present }) => ({ document, title, citations, present })),
+    neverCited: never.map(({ document, title, chunks }) => ({ document, title, chunks })),
+    neverCitedTotal: rows.find((x) => x.list === 'total')?.citations ?? 0,
+  };
 }
 
 export interface DepartmentAdoptionRow {

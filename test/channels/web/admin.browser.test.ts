@@ -14,7 +14,7 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
   let web: RunningWeb;
   let browser: Browser;
   before(async function () {
-    this.timeout(120_000);
+    this.timeout(180_000);
     ds = await backend.dataSource();
     set = await makeInsightsDataset(ds, 2023);
     web = await startWebServer(ds, {
@@ -49,7 +49,8 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
       const charts = await page.evaluate(
         (list) =>
           list.map((id) => {
-            const chart = (window as any).Chart?.getChart(document.getElementById(id));
+            const page = globalThis as any;
+            const chart = page.Chart?.getChart(page.document.getElementById(id));
             return chart ? { id, type: chart.config.type, datasets: chart.data.datasets.length, width: chart.width } : { id };
           }),
         ids,
@@ -63,8 +64,14 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
           ['chart-adoption', 'bar', 2],
         ],
       );
-      assert.ok(charts.every((c: any) => c.width > 0), 'drawn with a size');
-      const perDay = await page.evaluate(() => (window as any).Chart.getChart(document.getElementById('chart-per-day')).data.datasets[0].data);
+      assert.ok(
+        charts.every((c: any) => c.width > 0),
+        'drawn with a size',
+      );
+      const perDay = await page.evaluate(() => {
+        const w = globalThis as any;
+        return w.Chart.getChart(w.document.getElementById('chart-per-day')).data.datasets[0].data;
+      });
       assert.deepEqual(perDay, [1, 2, 1], 'Slack questions per day');
 
       await page.getByText(set.questions.parking).waitFor();

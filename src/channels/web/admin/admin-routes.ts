@@ -1,10 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import {
   adoptionByDepartment,
+  contentCitations,
   contentGaps,
   type InsightsRange,
-  mostCitedContent,
-  neverCitedContent,
   questionLog,
 } from '../../../db/repositories/insights-repository';
 import { inServiceScope } from '../../../db/user-scope';
@@ -95,8 +94,10 @@ async function exportCsv(m: Parameters<typeof questionLog>[0], report: InsightsR
       return questionsCsv(await questionLog(m, r));
     case 'gaps':
       return gapsCsv(await contentGaps(m, r, { limit: null, examples: 3 }));
-    case 'content':
-      return contentCsv(await mostCitedContent(m, r, null), await neverCitedContent(m, r, null));
+    case 'content': {
+      const all = await contentCitations(m, r, { top: null, never: null });
+      return contentCsv(all.cited, all.neverCited);
+    }
     case 'adoption':
       return adoptionCsv(await adoptionByDepartment(m, r));
   }

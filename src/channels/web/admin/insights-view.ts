@@ -17,8 +17,8 @@ export interface InsightsView {
   confidence: { rows: Array<{ label: string; questions: number }>; unknown: number; lowConfidence: number };
   feedback: { questions: number; withFeedback: number; up: number; down: number; ratePercent: string; upShare: string };
   gaps: Insights['gaps'];
-  mostCited: Insights['mostCited'];
-  neverCited: { rows: Insights['neverCited']; total: number };
+  mostCited: Insights['content']['cited'];
+  neverCited: { rows: Insights['content']['neverCited']; total: number };
   adoption: Array<{ department: string; users: number; activeUsers: number; percent: string; questions: number }>;
   lowConfidenceThreshold: number;
   /** JSON for <script type="application/json">, safe inside HTML */
@@ -65,8 +65,8 @@ export function insightsView(data: Insights, range: DateRange): InsightsView {
     },
     feedback: { ...f, ratePercent: percent(f.withFeedback, f.questions), upShare: percent(f.up, f.up + f.down) },
     gaps: data.gaps,
-    mostCited: data.mostCited,
-    neverCited: { rows: data.neverCited, total: data.neverCited[0]?.total ?? 0 },
+    mostCited: data.content.cited,
+    neverCited: { rows: data.content.neverCited, total: data.content.neverCitedTotal },
     adoption,
     lowConfidenceThreshold: LOW_CONFIDENCE,
     chartJson: jsonForScript(chart),
