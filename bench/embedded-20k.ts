@@ -55,9 +55,7 @@ async function main(): Promise<void> {
     for (const tbl of ['learning_content', 'learning_content_terms', 'learning_content_lexemes', 'learning_content_stats'])
       await ds.query(`VACUUM ANALYZE ${tbl}`);
     log(`HNSW built in ${f(buildSeconds, 0)} s, analysed`);
-    const [{ id: user }] = await ds.query(
-      `INSERT INTO users (email, name) VALUES ('bench-embedded@example.test', 'Bench') RETURNING id`,
-    );
+    const [{ id: user }] = await ds.query(`INSERT INTO users (email, name) VALUES ('bench-embedded@example.test', 'Bench') RETURNING id`);
 
     const queries = Array.from({ length: QUERIES }, (_, i) => corpus.query(i));
     const provider = { id: 'bench', embeddings: { embedQuery: async () => [], embedDocuments: async () => [] } } as never;
@@ -113,8 +111,20 @@ async function main(): Promise<void> {
       table(
         ['event loop: interval between 1 ms timer ticks (monitorEventLoopDelay)', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'],
         [
-          [`during the ${QUERIES * arms.length} queries (${f(queryMs / 1000, 0)} s)`, ms(busy.percentile(50)), ms(busy.percentile(99)), ms(busy.percentile(99.9)), ms(busy.max)],
-          [`idle, same process, ${f(Math.min(queryMs, 60_000) / 1000, 0)} s`, ms(idle.percentile(50)), ms(idle.percentile(99)), ms(idle.percentile(99.9)), ms(idle.max)],
+          [
+            `during the ${QUERIES * arms.length} queries (${f(queryMs / 1000, 0)} s)`,
+            ms(busy.percentile(50)),
+            ms(busy.percentile(99)),
+            ms(busy.percentile(99.9)),
+            ms(busy.max),
+          ],
+          [
+            `idle, same process, ${f(Math.min(queryMs, 60_000) / 1000, 0)} s`,
+            ms(idle.percentile(50)),
+            ms(idle.percentile(99)),
+            ms(idle.percentile(99.9)),
+            ms(idle.max),
+          ],
         ],
       ),
     ].join('\n');

@@ -30,11 +30,27 @@ import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { seedLearningContent } from '../src/ingest/seed-learning-content';
 import { silentLogger } from '../src/observability/logger';
-import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceGenerated, replaceSection, rng, table } from './lib';
+import {
+  arg,
+  createScratchDatabase,
+  DEFAULT_BENCH_URL,
+  f,
+  flag,
+  latencyStats,
+  now,
+  replaceGenerated,
+  replaceSection,
+  rng,
+  table,
+} from './lib';
 
 /** The baseline of --compare: the retriever hands no vector list on, so the recommender searches again. */
 class NoReuseRetriever extends HybridRetriever {
-  override async searchWithNearest(m: Parameters<HybridRetriever['search']>[0], query: string, opts?: SearchOptions): Promise<SearchResult> {
+  override async searchWithNearest(
+    m: Parameters<HybridRetriever['search']>[0],
+    query: string,
+    opts?: SearchOptions,
+  ): Promise<SearchResult> {
     return { ...(await super.searchWithNearest(m, query, opts)), nearest: null };
   }
 }
@@ -159,7 +175,15 @@ async function main(): Promise<void> {
       console.log(body);
       const readme = path.join(__dirname, 'README.md');
       const current = fs.readFileSync(readme, 'utf8');
-      fs.writeFileSync(readme, replaceGenerated(current, 'handle() at 50,000 chunks, side by side (issue 11)', `handle-compare-${usePostgres ? 'postgres' : 'embedded'}`, body));
+      fs.writeFileSync(
+        readme,
+        replaceGenerated(
+          current,
+          'handle() at 50,000 chunks, side by side (issue 11)',
+          `handle-compare-${usePostgres ? 'postgres' : 'embedded'}`,
+          body,
+        ),
+      );
       return;
     }
 
