@@ -96,7 +96,7 @@ export class ConversationService {
         const previous = await this.findTurn(m, userId, msg);
         if (previous) return { previous };
         const history = await this.loadHistory(m, userId, msg);
-        const passages = await this.deps.retriever.search(m, question, {
+        const { passages, nearest } = await this.deps.retriever.searchWithNearest(m, question, {
           k: this.deps.passages ?? 5,
           contentTypes: msg.contentTypes,
           queryVector,
@@ -107,6 +107,7 @@ export class ConversationService {
           userId,
           queryVector,
           passages.map((p) => p.id),
+          nearest,
         );
         return { history, passages, recs };
       });
