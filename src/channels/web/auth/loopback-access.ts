@@ -8,7 +8,7 @@ import { adminOnly } from './admin-only';
 import type { Csrf } from './csrf';
 import { bindCsrfSubject, csrfMiddleware } from './csrf';
 import { isLoopbackAddress } from './loopback-address';
-import { type Audience, refuse } from './refusals';
+import { type Audience, audienceOf, refuse } from './refusals';
 import { loadViewer } from './web-user';
 
 const LOCAL_DEVELOPER = {
@@ -115,10 +115,4 @@ export function loopbackAccess(deps: WebDeps, csrf: Csrf): WebAccess {
     ),
     csrfToken: (req, res) => csrf.token(req, res),
   };
-}
-
-/** Refusals of unsafe requests: JSON for the console's scripts, a page for plain form posts. */
-export function audienceOf(req: Request, res: Response): Audience {
-  if (res.locals.audience) return res.locals.audience as Audience;
-  return req.is('application/x-www-form-urlencoded') ? 'page' : 'api';
 }

@@ -12,9 +12,8 @@ import { adminOnly } from './admin-only';
 import type { CookieSettings } from './cookies';
 import { bindCsrfSubject, type Csrf, csrfMiddleware } from './csrf';
 import { localPath } from './local-path';
-import { audienceOf } from './loopback-access';
 import { describe, lazyDiscovery } from './oidc-client';
-import { type Audience, type Refusal, refuse, toSignIn } from './refusals';
+import { type Audience, audienceOf, type Refusal, refuse, toSignIn } from './refusals';
 import { sealedCookie, type Unsealed } from './sealed-cookie';
 import { loadViewer } from './web-user';
 

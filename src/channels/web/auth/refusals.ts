@@ -7,6 +7,12 @@ import type { AccessMode } from '../web-access';
 /** Whether the refusal goes to a person (an HTML page) or to the console's scripts (JSON). */
 export type Audience = 'page' | 'api';
 
+/** Set by requireViewer ('page') or requireViewerApi ('api'); otherwise plain form posts are pages, the rest scripts. */
+export function audienceOf(req: Request, res: Response): Audience {
+  if (res.locals.audience) return res.locals.audience as Audience;
+  return req.is('application/x-www-form-urlencoded') ? 'page' : 'api';
+}
+
 export interface Refusal {
   status: number;
   heading: string;
