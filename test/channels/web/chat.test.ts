@@ -4,7 +4,7 @@ import { createAnswerer } from '../../../src/ai/answer-chain';
 import type { AnswerInput, HistoryTurn, TextSink } from '../../../src/ai/answer-types';
 import type { Viewer } from '../../../src/channels/web/viewer';
 import type { ConversationService } from '../../../src/core/conversation-service';
-import { APOLOGY, type AnswerProgress, type IncomingMessage } from '../../../src/core/messages';
+import { type AnswerProgress, APOLOGY, type IncomingMessage } from '../../../src/core/messages';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { SEED_SKILLS } from '../../../src/db/seed-rows';
 import { addContent, makeService } from '../../helpers/conversation';
@@ -205,9 +205,10 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.equal(row.user_id, alice.userId, 'the viewer’s own users row, no new user');
     assert.equal(row.conversation_id, `${alice.userId}:${conversationId}`);
     assert.equal(row.message, 'How do I glaze pots in the Vornelli kiln?');
-    const ids = await ds.query(`SELECT user_id FROM user_identities WHERE platform = 'web' AND tenant_id = 'web' AND platform_user_id = $1`, [
-      alice.userId,
-    ]);
+    const ids = await ds.query(
+      `SELECT user_id FROM user_identities WHERE platform = 'web' AND tenant_id = 'web' AND platform_user_id = $1`,
+      [alice.userId],
+    );
     assert.deepEqual(ids, [{ user_id: alice.userId }]);
     const strays = await ds.query(`SELECT count(*)::int AS n FROM users WHERE email LIKE 'web.%@users.invalid'`);
     assert.equal(strays[0].n, 0);
@@ -231,7 +232,7 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
       ask('How often should the Vornelli kiln elements be vacuumed?', { messageId, conversationId }),
     ]);
     assert.deepEqual([a.status, b.status], [202, 202]);
-    const bodies = [await a.json(), await b.json()];
+    const bodies = [(await a.json()) as { duplicate: boolean }, (await b.json()) as { duplicate: boolean }];
     assert.deepEqual(bodies.map((x) => x.duplicate).sort(), [false, true]);
     const [first, second] = await Promise.all([events(messageId), events(messageId)]);
     assert.equal(finals(first).length, 1);
@@ -248,7 +249,7 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.equal(job.n, 1);
   });
 
-  it("another viewer can neither read the events of a question nor give feedback on it nor start its cards: 404", async function () {
+  it('another viewer can neither read the events of a question nor give feedback on it nor start its cards: 404', async function () {
     this.timeout(30_000);
     const messageId = randomUUID();
     assert.equal((await ask('What do I do before glazing in the Vornelli kiln?', { messageId })).status, 202);
@@ -274,7 +275,7 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.equal(wrongCsrf.status, 403);
     const long = await ask('x'.repeat(4001), { messageId });
     assert.equal(long.status, 400);
-    assert.match((await long.json()).error, /4,001 characters long; the limit is 4,000/);
+    assert.match(((await long.json()) as { error: string }).error, /4,001 characters long; the limit is 4,000/);
     assert.equal((await ask('   ', { messageId })).status, 400);
     assert.equal((await post(web, '/api/chat/messages', { messageId: 'not-a-uuid', text: 'hello' })).status, 400);
     const broken = await fetch(`${web.baseUrl}/api/chat/messages`, {
@@ -309,7 +310,7 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.ok(card, JSON.stringify(final.recommendations));
     const res = await post(web, `/api/chat/recommendations/${card.id}/start`, {});
     assert.equal(res.status, 200);
-    const started = await res.json();
+    const started = (await res.json()) as { type: string; itemId: string; started: boolean };
     assert.equal(started.type, card.type);
     assert.equal(started.started, true);
     const column = card.type === 'skill' ? 'skill_id' : 'course_id';
@@ -386,7 +387,9 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     await ask('What must I never do with the Vornelli kiln door?', { messageId, conversationId });
     await events(messageId);
     // As if the worker had died between logging the turn and recording the reply.
-    await ds.query(`UPDATE processed_events SET reply_ref = NULL WHERE platform = 'web' AND event_id = $1`, [`${alice.userId}:${messageId}`]);
+    await ds.query(`UPDATE processed_events SET reply_ref = NULL WHERE platform = 'web' AND event_id = $1`, [
+      `${alice.userId}:${messageId}`,
+    ]);
     const evs = await events(messageId, aliceElsewhere);
     const final = finals(evs)[0];
     assert.equal(final.event, 'final');

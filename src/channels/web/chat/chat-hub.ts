@@ -26,7 +26,8 @@ export class ChatHub {
   publish(key: string, ev: ChatEvent): void {
     const entry = this.entry(key);
     if (ev.event === 'final' || ev.event === 'apology') entry.final ??= ev;
-    else if (entry.final) return; // nothing follows the final reply
+    else if (entry.final)
+      return; // nothing follows the final reply
     else {
       if (ev.event === 'status' && ev.data.status === 'retrying') entry.text = undefined;
       entry[ev.event] = ev;
