@@ -254,7 +254,12 @@ function feedback(chatMessageId) {
     [1, '👍', 'Helpful'],
     [-1, '👎', 'Not helpful'],
   ].map(([value, emoji, label]) => {
-    const button = el('button', { type: 'button', class: 'secondary outline', 'aria-label': label, 'aria-pressed': 'false' }, emoji);
+    const button = el(
+      'button',
+      { type: 'button', class: 'secondary outline', 'aria-label': label, 'aria-pressed': 'false' },
+      el('span', { 'aria-hidden': 'true' }, emoji),
+      ` ${label}`,
+    );
     button.addEventListener('click', async () => {
       const res = await post('/api/chat/feedback', { chatMessageId, value }).catch(() => null);
       if (res?.ok) {
