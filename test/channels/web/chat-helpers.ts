@@ -85,7 +85,10 @@ export function recordingService(
   return makeService(ds, { answerer });
 }
 
-/** Breaks the first attempt of every question containing CRASH midway, with a transient error (a dropped connection). */
+/**
+ * Breaks the first attempt of every question containing CRASH midway, with a transient error (a dropped connection),
+ * and every attempt of a question containing BUG with an error no retry fixes.
+ */
 export function crashingOnce(service: ConversationService): ConversationService {
   const crashed = new Set<string>();
   const wrapper = Object.create(service) as ConversationService;
@@ -96,6 +99,7 @@ export function crashingOnce(service: ConversationService): ConversationService 
       await progress?.onText?.('half an answer from the attempt that crashed');
       throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     }
+    if (msg.text.includes('BUG')) throw new TypeError('a bug in this version');
     return service.handle(msg, progress);
   };
   return wrapper;

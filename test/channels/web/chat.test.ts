@@ -278,6 +278,27 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.equal((await turns(messageId)).length, 1);
   });
 
+  it('a turn that fails for good ends in one apology event, also on reconnect and on another instance', async function () {
+    this.timeout(30_000);
+    const messageId = randomUUID();
+    await ask('BUG: how do I glaze?', { messageId });
+    const evs = await events(messageId);
+    assert.deepEqual(
+      finals(evs).map((e) => e.event),
+      ['apology'],
+    );
+    assert.equal((finals(evs)[0].data as { text: string }).text, APOLOGY);
+    assert.deepEqual(
+      (await events(messageId)).map((e) => e.event),
+      ['apology'],
+    );
+    assert.deepEqual(
+      (await events(messageId, aliceElsewhere)).map((e) => e.event),
+      ['apology'],
+    );
+    assert.equal((await turns(messageId)).length, 0, 'nothing was answered, so nothing was logged');
+  });
+
   it('an answer made by another instance reaches the events stream through the database', async function () {
     this.timeout(30_000);
     const messageId = randomUUID();
