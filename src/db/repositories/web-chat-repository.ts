@@ -49,3 +49,30 @@ export async function findWebTurn(m: EntityManager, userId: string, messageId: s
   );
   return row;
 }
+
+/** A recommendation shown with a turn, named after its skill, course or content. */
+export interface TurnCardRow {
+  id: string;
+  type: string;
+  title: string;
+  reason: string | null;
+}
+
+/**
+ * The recommendations logged with a turn. The conversation service writes a turn and its recommendations in one
+ * transaction, so they share its timestamp (DEFAULT now() is the transaction's start); chat_messages has no link
+ * column. User scope. Best score first, as they were shown (content titles without their "(part n/m)", as shown).
+ */
+export async function findTurnCards(m: EntityManager, userId: string, chatMessageId: string): Promise<TurnCardRow[]> {
+  return m.query(
+    `SELECT r.id, r.type, coalesce(s.name, c.title, regexp_replace(lc.title, 's*(part d+/d+)$', ''), r.type) AS title, r.reason
+       FROM chat_messages cm
+       JOIN recommendations r ON r.user_id = cm.user_id AND r.created_at = cm.created_at
+       LEFT JOIN skills s ON r.type = 'skill' AND s.id = r.item_id
+       LEFT JOIN courses c ON r.type = 'course' AND c.id = r.item_id
+       LEFT JOIN learning_content lc ON r.type = 'content' AND lc.id = r.item_id
+      WHERE cm.id = $1 AND cm.user_id = $2
+      ORDER BY r.score DESC, r.id`,
+    [chatMessageId, userId],
+  );
+}

@@ -86,18 +86,25 @@ export function recordingService(
 }
 
 /**
- * Breaks the first attempt of every question containing CRASH midway, with a transient error (a dropped connection),
- * and every attempt of a question containing BUG with an error no retry fixes.
+ * Breaks the first attempt of every question containing CRASH midway, with a transient error (a dropped connection);
+ * LATECRASH: after the turn was logged (as if the worker died before recording its reply); BUG: every attempt, with
+ * an error no retry fixes.
  */
 export function crashingOnce(service: ConversationService): ConversationService {
   const crashed = new Set<string>();
   const wrapper = Object.create(service) as ConversationService;
   wrapper.handle = async (msg: IncomingMessage, progress?: AnswerProgress) => {
+    const transient = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    if (msg.text.includes('LATECRASH') && !crashed.has(msg.messageId)) {
+      crashed.add(msg.messageId);
+      await service.handle(msg, progress);
+      throw transient();
+    }
     if (msg.text.includes('CRASH') && !crashed.has(msg.messageId)) {
       crashed.add(msg.messageId);
       await progress?.onStatus?.('searching');
       await progress?.onText?.('half an answer from the attempt that crashed');
-      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      throw transient();
     }
     if (msg.text.includes('BUG')) throw new TypeError('a bug in this version');
     return service.handle(msg, progress);

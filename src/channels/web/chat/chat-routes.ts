@@ -8,8 +8,8 @@ import type { WebAccess } from '../web-access';
 import type { WebDeps } from '../web-deps';
 import { type ChatEvent, isTerminal } from './chat-events';
 import { ChatHub } from './chat-hub';
-import { readStoredTurn, webIdentityLinker } from './stored-turns';
-import { deliveryKey, type WebJob, webJobHandlers } from './web-jobs';
+import { deliveryKey, readStoredTurn, webIdentityLinker } from './stored-turns';
+import { type WebJob, webJobHandlers } from './web-jobs';
 
 export interface ChatRouteOptions {
   /** how often an events stream looks in the database for an answer made elsewhere (default 1 s) */
@@ -41,7 +41,7 @@ export function chatRoutes(deps: WebDeps, access: WebAccess, opts: ChatRouteOpti
   const log = deps.logger.child({ component: 'web-chat' });
   const hub = new ChatHub();
   const linkIdentity = webIdentityLinker(deps.ds);
-  deps.queue.work('web', webJobHandlers({ conversation: deps.conversation, logger: log, hub })).catch((err) => {
+  deps.queue.work('web', webJobHandlers({ ds: deps.ds, conversation: deps.conversation, logger: log, hub })).catch((err) => {
     log.error({ err }, 'could not start the web chat workers: Try it questions wait for another instance');
   });
 

@@ -1,9 +1,11 @@
+import type { DataSource } from 'typeorm';
 import type { ConversationService } from '../../../core/conversation-service';
 import type { AnswerProgress, IncomingMessage } from '../../../core/messages';
 import type { JobHandlers } from '../../../jobs/job-queue';
 import type { Logger } from '../../../observability/logger';
 import { apologyEvent, type ChatEvent, finalEvent, parseStoredEvent, webSources } from './chat-events';
 import type { ChatHub } from './chat-hub';
+import { deliveryKey, turnCards } from './stored-turns';
 
 /** A Try it question accepted into the 'web' queue. */
 export interface WebJob {
@@ -30,9 +32,6 @@ export function isWebJob(data: unknown): data is WebJob {
   );
 }
 
-/** The de-duplication key (processed_events.event_id): message ids are the browser's, so they are per viewer. */
-export const deliveryKey = (userId: string, messageId: string) => `${userId}:${messageId}`;
-
 /**
  * The message as the conversation service sees it. Conversation ids come from browsers, so they are namespaced by the
  * viewer: two viewers can never share (or collide in) a conversation. The conversation is the thread, so follow-up
@@ -52,6 +51,7 @@ export function webMessage(job: WebJob): IncomingMessage {
 }
 
 export interface WebJobDeps {
+  ds: DataSource;
   conversation: ConversationService;
   logger: Logger;
   hub: ChatHub;
@@ -80,7 +80,11 @@ export function webJobHandlers(deps: WebJobDeps): JobHandlers<WebJob> {
         onText: (text) => publish({ event: 'text', data: { text } }),
       };
       const reply = await deps.conversation.handle(webMessage(job), progress);
-      const final = finalEvent(reply);
+      let final = finalEvent(reply);
+      // A retry after a crash: the service replays the logged turn without its cards; they were logged with it.
+      if (final.event === 'final' && reply.duplicate && reply.chatMessageId && !final.data.recommendations.length) {
+        final = { event: 'final', data: { ...final.data, recommendations: await turnCards(deps.ds, job.userId, reply.chatMessageId) } };
+      }
       await ctx.recordReply(JSON.stringify(final));
       publish(final);
     },
