@@ -53,6 +53,7 @@ forEachBackend('Web chat: Try it in headless Chromium', (backend) => {
   });
   beforeEach(async () => {
     page = await (await newContext(browser)).newPage();
+    page.setDefaultTimeout(90_000); // a busy machine (answers take seconds there)
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('console', (msg) => {
