@@ -51,7 +51,8 @@ export const webSources = (sources: Array<{ n: number; title: string; contentTyp
 
 /** The event that ends a turn: the final reply, or the apology when answering broke. */
 export function finalEvent(reply: BotReply): ChatEvent {
-  if (reply.kind === 'apology') return { event: 'apology', data: { text: reply.text || APOLOGY } };
+  // a replayed turn (duplicate) comes back as kind 'answer' whatever it was: its text tells an apology
+  if (reply.kind === 'apology' || reply.text === APOLOGY) return { event: 'apology', data: { text: reply.text || APOLOGY } };
   return {
     event: 'final',
     data: {
