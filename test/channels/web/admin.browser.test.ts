@@ -28,7 +28,7 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
   });
 
   it('draws every chart with Chart.js, shows the questions, passes axe, under the CSP', async function () {
-    this.timeout(60_000);
+    this.timeout(150_000);
     const context = await newContext(browser);
     const page = await context.newPage();
     const problems: string[] = [];
