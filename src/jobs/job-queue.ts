@@ -6,9 +6,9 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { SerializedDb } from './serialized-db';
 
-/** The platforms whose deliveries go through the queue; one queue (one pipeline) each. */
-export type QueuedPlatform = 'slack' | 'teams';
-export const QUEUE_NAMES: Record<QueuedPlatform, string> = { slack: 'slack-turns', teams: 'teams-turns' };
+/** The platforms whose deliveries go through the queue; one queue (one pipeline) each ('web': the console's Try it). */
+export type QueuedPlatform = 'slack' | 'teams' | 'web';
+export const QUEUE_NAMES: Record<QueuedPlatform, string> = { slack: 'slack-turns', teams: 'teams-turns', web: 'web-turns' };
 
 export interface JobQueueOptions {
   ds: DataSource;
