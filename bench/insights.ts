@@ -15,8 +15,11 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import express, { type RequestHandler } from 'express';
+import { Client } from 'pg';
+import type { EntityManager } from 'typeorm';
 import { adminRoutes } from '../src/channels/web/admin/admin-routes';
 import { loadInsights } from '../src/channels/web/admin/load-insights';
 import type { WebAccess } from '../src/channels/web/web-access';
@@ -159,6 +162,56 @@ async function time<T>(work: () => Promise<T>): Promise<{ cold: number; warm: nu
   return { cold, warm };
 }
 
+/**
+ * CPU time (ms) of one PostgreSQL backend process, from /proc (only when the server runs on this machine):
+ * unlike wall time, it does not grow when other work shares the cores. null when unreadable.
+ */
+function backendCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime: fields 14 and 15 of the file (11 and 12 after the command name), in ticks of 10 ms on Linux
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs each query RUNS times on one connection without parallel workers (whose CPU time /proc cannot show
+ * after they exit) and returns the backend's mean CPU ms per run: what the query costs on an idle core.
+ */
+async function cpuPerQuery(
+  url: string,
+  queries: Array<[string, (m: EntityManager) => Promise<unknown>]>,
+): Promise<Map<string, number> | null> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
+    if (backendCpuMs(pid) === null) return null;
+    const m = { query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows } as unknown as EntityManager;
+    const out = new Map<string, number>();
+    for (const [name, work] of queries) {
+      const once = async () => {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE app_user');
+        await client.query(`SELECT set_config('app.user_id', '', true), set_config('app.role', 'service_role', true)`);
+        await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
+        await work(m);
+        await client.query('COMMIT');
+      };
+      await once();
+      const before = backendCpuMs(pid) ?? 0;
+      for (let i = 0; i < RUNS; i++) await once();
+      out.set(name, ((backendCpuMs(pid) ?? 0) - before) / RUNS);
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   const scratch = EMBEDDED ? undefined : await createScratchDatabase(process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL, 'insights');
   const ds = new AppDataSource({ databaseUrl: scratch?.url, pgliteDataDir: IN_MEMORY, poolSize: 4 });
@@ -180,24 +233,27 @@ async function main(): Promise<void> {
     const from = fromDate.toISOString().slice(0, 10);
     const range = { from: fromDate, toExclusive: new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1)) };
 
-    const svc =
-      <T>(w: (m: Parameters<typeof insights.feedbackSummary>[0]) => Promise<T>) =>
-      () =>
-        inServiceScope(ds, w);
-    const steps: Array<[string, () => Promise<unknown>]> = [
-      ['questionsPerDay', svc((m) => insights.questionsPerDay(m, range))],
-      ['confidenceDistribution', svc((m) => insights.confidenceDistribution(m, range))],
-      ['feedbackSummary', svc((m) => insights.feedbackSummary(m, range))],
-      ['contentGaps (top 20)', svc((m) => insights.contentGaps(m, range, { limit: 20, examples: 3 }))],
-      ['contentCitations (top 10 cited, first 20 never cited)', svc((m) => insights.contentCitations(m, range, { top: 10, never: 20 }))],
-      ['adoptionByDepartment', svc((m) => insights.adoptionByDepartment(m, range))],
-      ['**all queries of the page (loadInsights, side by side)**', () => loadInsights(ds, range)],
+    const queries: Array<[string, (m: EntityManager) => Promise<unknown>]> = [
+      ['questionsPerDay', (m) => insights.questionsPerDay(m, range)],
+      ['confidenceDistribution', (m) => insights.confidenceDistribution(m, range)],
+      ['feedbackSummary', (m) => insights.feedbackSummary(m, range)],
+      ['contentGaps (top 20)', (m) => insights.contentGaps(m, range, { limit: 20, examples: 3 })],
+      ['contentCitations (top 10 cited, first 20 never cited)', (m) => insights.contentCitations(m, range, { top: 10, never: 20 })],
+      ['adoptionByDepartment', (m) => insights.adoptionByDepartment(m, range)],
     ];
+    const ALL = '**all queries of the page (loadInsights, side by side)**';
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ...queries.map(([name, work]): [string, () => Promise<unknown>] => [name, () => inServiceScope(ds, work)]),
+      [ALL, () => loadInsights(ds, range)],
+    ];
+    const cpu = scratch ? await cpuPerQuery(scratch.url, queries) : null;
+    const cpuSum = cpu ? [...cpu.values()].reduce((x, y) => x + y, 0) : 0;
+    const cpuOf = (name: string) => (!cpu ? '-' : name === ALL ? `${f(cpuSum, 0)} (sum)` : f(cpu.get(name) ?? NaN, 0));
     const rows: Array<Array<string | number>> = [];
     for (const [name, work] of steps) {
       const r = await time(work);
       const s = latencyStats(r.warm);
-      rows.push([name, f(r.cold, 1), f(s.p50, 1), f(s.p95, 1), f(s.max, 1)]);
+      rows.push([name, f(r.cold, 1), f(s.p50, 1), f(s.p95, 1), f(s.max, 1), cpuOf(name)]);
     }
 
     server = await new Promise<Server>((resolve) => {
@@ -212,14 +268,17 @@ async function main(): Promise<void> {
       bytes = text.length;
     });
     const hs = latencyStats(http.warm);
-    rows.push(['**GET /admin over HTTP (queries + HTML)**', f(http.cold, 1), f(hs.p50, 1), f(hs.p95, 1), f(hs.max, 1)]);
+    rows.push(['**GET /admin over HTTP (queries + HTML)**', f(http.cold, 1), f(hs.p50, 1), f(hs.p95, 1), f(hs.max, 1), '-']);
 
     const gaps = await loadInsights(ds, range);
     const backend = EMBEDDED ? 'embedded PGlite (in memory)' : 'PostgreSQL 15 (scratch database, 127.0.0.1)';
     const body = [
-      `Backend: ${backend}; ${total.toLocaleString('en')} chat messages over ${DAYS} days (${in_range.toLocaleString('en')} in the ${RANGE_DAYS}-day range ${from} … ${to}), ${PEOPLE.toLocaleString('en')} people in ${DEPARTMENTS} departments, ${DOCUMENTS} documents; seeded in ${f(seedSeconds, 1)} s. Page: ${bytes.toLocaleString('en')} bytes of HTML, ${gaps.gaps.length} gap topics shown, ${gaps.content.neverCitedTotal} never-cited documents. ${RUNS} warm runs after one cold run. Run on ${new Date().toISOString().slice(0, 16)}Z.`,
+      `Backend: ${backend}; ${total.toLocaleString('en')} chat messages over ${DAYS} days (${in_range.toLocaleString('en')} in the ${RANGE_DAYS}-day range ${from} … ${to}), ${PEOPLE.toLocaleString('en')} people in ${DEPARTMENTS} departments, ${DOCUMENTS} documents; seeded in ${f(seedSeconds, 1)} s. Page: ${bytes.toLocaleString('en')} bytes of HTML, ${gaps.gaps.length} gap topics shown, ${gaps.content.neverCitedTotal} never-cited documents. ${RUNS} warm runs after one cold run. Run on ${new Date().toISOString().slice(0, 16)}Z on ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' / ')} at the end (other work shared the machine).`,
       '',
-      table(['step (90-day range)', 'cold ms', 'p50 ms', 'p95 ms', 'max ms'], rows),
+      table(['step (90-day range)', 'cold ms', 'p50 ms', 'p95 ms', 'max ms', 'PostgreSQL CPU ms per run'], rows),
     ].join('\n');
     console.log(body);
     if (flag('write')) {

@@ -28,7 +28,7 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
   });
 
   it('draws every chart with Chart.js, shows the questions, passes axe, under the CSP', async function () {
-    this.timeout(60_000);
+    this.timeout(150_000);
     const context = await newContext(browser);
     const page = await context.newPage();
     const problems: string[] = [];
@@ -41,6 +41,8 @@ forEachBackend('web: /admin insights in Chromium', (backend) => {
       if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
     });
     try {
+      // Reduced motion: admin.js then draws without animation, so the screenshot shows finished charts.
+      await page.emulateMedia({ reducedMotion: 'reduce' });
       const res = await page.goto(`${web.baseUrl}/admin?from=${set.from}&to=${set.to}`);
       assert.equal(res?.status(), 200);
       const ids = ['chart-per-day', 'chart-confidence', 'chart-feedback', 'chart-adoption'];

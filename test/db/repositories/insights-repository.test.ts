@@ -81,6 +81,35 @@ forEachBackend('db: insights repository', (backend) => {
     );
   });
 
+  it('groups gaps citing different parts of one document under the document', async () => {
+    const [x1, x2] = (await ds.query(`SELECT id, title FROM learning_content WHERE source_path = $1 ORDER BY title`, [
+      set.paths.x,
+    ])) as Array<{
+      id: string;
+      title: string;
+    }>;
+    for (const [chunk, at] of [
+      [x1, '2021-04-01T08:00:00Z'],
+      [x2, '2021-04-01T09:00:00Z'],
+    ] as const) {
+      await ds.query(
+        `INSERT INTO chat_messages (user_id, message, confidence, sources, channel, created_at) VALUES ($1, $2, 0.2, $3, 'slack', $4)`,
+        [set.users.a3, `About ${chunk.title}?`, JSON.stringify([{ n: 1, id: chunk.id, title: chunk.title }]), at],
+      );
+    }
+    const april = { from: new Date('2021-04-01T00:00:00Z'), toExclusive: new Date('2021-04-02T00:00:00Z') };
+    assert.deepEqual(await svc((m) => contentGaps(m, april, { limit: null, examples: 3 })), [
+      {
+        kind: 'source',
+        topic: set.titles.x,
+        questions: 2,
+        lowConfidence: 2,
+        thumbsDown: 0,
+        examples: [`About ${x2.title}?`, `About ${x1.title}?`],
+      },
+    ]);
+  });
+
   it('ranks cited documents (chunks of one document together; deleted content by its logged title)', async () => {
     const all = await svc((m) => contentCitations(m, range, { top: null, never: null }));
     assert.deepEqual(all.cited, [
