@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { buildApp } from './app';
 import { createSlackChannel } from './channels/slack';
 import { createTeamsChannel } from './channels/teams';
-import { createWebConsole } from './channels/web';
+import { createWebConsole, type WebConsole } from './channels/web';
 import { describeError } from './cli/run-cli';
 import { loadConfig } from './config';
 import { redact } from './db/data-source';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
 
   let teams: ReturnType<typeof createTeamsChannel> | undefined;
   let slack: ReturnType<typeof createSlackChannel> = null;
+  let web: WebConsole | null = null;
   try {
     slack = createSlackChannel(deps);
     await slack?.start();
@@ -40,12 +41,14 @@ async function main(): Promise<void> {
       teams = createTeamsChannel(deps) ?? undefined;
       await teams?.start();
     } else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
+    web = createWebConsole({ ...deps, ds: app.ds, platforms: { slack: Boolean(slack), teams: Boolean(teams) } });
+    await web?.start();
   } catch (err) {
     await app.close();
     throw err;
   }
   // Each running answer holds at most one connection of the app's pool; the acks need some too.
-  const workers = config.WORKER_CONCURRENCY * [slack, teams].filter(Boolean).length;
+  const workers = config.WORKER_CONCURRENCY * [slack, teams, web].filter(Boolean).length;
   if (workers > config.DB_POOL_SIZE - 2) {
     logger.warn(
       { workers, poolSize: config.DB_POOL_SIZE },
@@ -56,7 +59,6 @@ async function main(): Promise<void> {
   if (slack) mounts.push((a) => slack.mount(a));
   if (teams) mounts.push((a) => teams.mount(a));
   // Mounted last: the platform routes keep their own body parsing and are never behind the console's access rules.
-  const web = createWebConsole({ ...deps, ds: app.ds, platforms: { slack: Boolean(slack), teams: Boolean(teams) } });
   if (web) mounts.push((a) => web.mount(a));
 
   let shuttingDown = false;

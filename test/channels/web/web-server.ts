@@ -63,6 +63,7 @@ export async function startWebServer(
     platforms: opts.platforms ?? { slack: false, teams: false },
   };
   const web = createWebConsole(deps, opts.access?.(deps));
+  await web?.start();
   const app = createServer({ ds, logger, mount: [...(web ? [(a: Express) => web.mount(a)] : []), ...(opts.mount ?? [])] });
   const server = await new Promise<Server>((resolve) => {
     const s = listen(app, opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve(s));

@@ -7,7 +7,7 @@ import { viewerOf } from '../viewer';
 import type { WebAccess } from '../web-access';
 import type { WebDeps } from '../web-deps';
 import { type ChatEvent, isTerminal } from './chat-events';
-import { ChatHub } from './chat-hub';
+import type { ChatHub } from './chat-hub';
 import { deliveryKey, readStoredTurn, webIdentityLinker } from './stored-turns';
 import { type WebJob, webJobHandlers } from './web-jobs';
 
@@ -31,19 +31,15 @@ const feedbackBody = z.object({ chatMessageId: z.string().min(1).max(100), value
 /**
  * Try it, the web console's chat: a third channel ('web') of the conversation service. Questions are accepted into
  * the durable queue like Slack's and Teams' (de-duplication key and job in one transaction) and answered by a worker
- * of any instance; the answer streams to the browser over Server-Sent Events (see chat-events.ts). Mounting the
- * routes starts this process's 'web' workers.
+ * of any instance (`startWebChatWorkers`); the answer streams to the browser over Server-Sent Events (see
+ * chat-events.ts), live through `hub` when this process's worker makes it.
  */
-export function chatRoutes(deps: WebDeps, access: WebAccess, opts: ChatRouteOptions = {}): Router {
+export function chatRoutes(deps: WebDeps, access: WebAccess, hub: ChatHub, opts: ChatRouteOptions = {}): Router {
   const pollMs = opts.pollMs ?? 1_000;
   const maxStreamMs = opts.maxStreamMs ?? 120_000;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const log = deps.logger.child({ component: 'web-chat' });
-  const hub = new ChatHub();
   const linkIdentity = webIdentityLinker(deps.ds);
-  deps.queue.work('web', webJobHandlers({ ds: deps.ds, conversation: deps.conversation, logger: log, hub })).catch((err) => {
-    log.error({ err }, 'could not start the web chat workers: Try it questions wait for another instance');
-  });
 
   const router = express.Router();
   const json = express.json({ limit: '64kb' });
@@ -215,4 +211,10 @@ class EventStream {
     this.closed = true;
     this.res.end();
   }
+}
+
+/** This process's 'web' workers: they answer Try it questions accepted by any instance and relay progress to `hub`. */
+export function startWebChatWorkers(deps: WebDeps, hub: ChatHub): Promise<void> {
+  const logger = deps.logger.child({ component: 'web-chat' });
+  return deps.queue.work('web', webJobHandlers({ ds: deps.ds, conversation: deps.conversation, logger, hub }));
 }
