@@ -39,7 +39,9 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
   let viewer: Viewer;
   const servers: RunningWeb[] = [];
 
-  before(async () => {
+  before(async function () {
+    // Starting the database (migrations) takes long on a busy machine.
+    this.timeout(180_000);
     ds = await backend.dataSource();
     const userId = await makeUser(ds, { name: 'Ada Admin', role: 'admin' });
     viewer = { userId, name: 'Ada Admin', email: `${userId}@example.test`, role: 'admin', via: 'loopback' };
