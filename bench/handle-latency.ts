@@ -10,13 +10,19 @@
  * --chunks=N: after the runs on the sample corpus, the table grows to N chunks (each a sample chunk
  * mixed with two sentences of other chunks, embedded with the same offline embedder, so common words
  * and nearby vectors multiply) and the sequential run is repeated: the cost of a larger corpus, in one run.
+ *
+ * --compare (issue 11): two services over the same database, asked alternately in every sequential
+ * run: "baseline", whose recommender runs its own HNSW search (the retriever hands no vector list on,
+ * which is exactly the code before the reuse), and "this tree", whose recommender reuses the
+ * retriever's list. Its table goes to the section "handle() at 50,000 chunks, side by side (issue 11)".
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createAnswerer } from '../src/ai/answer-chain';
-import { HybridRetriever } from '../src/ai/hybrid-retriever';
+import { HybridRetriever, type SearchOptions, type SearchResult } from '../src/ai/hybrid-retriever';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
 import { ConversationService } from '../src/core/conversation-service';
 import { Recommender } from '../src/core/recommender';
@@ -24,7 +30,30 @@ import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { seedLearningContent } from '../src/ingest/seed-learning-content';
 import { silentLogger } from '../src/observability/logger';
-import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, latencyStats, now, replaceSection, rng, table } from './lib';
+import {
+  arg,
+  createScratchDatabase,
+  DEFAULT_BENCH_URL,
+  f,
+  flag,
+  latencyStats,
+  now,
+  replaceGenerated,
+  replaceSection,
+  rng,
+  table,
+} from './lib';
+
+/** The baseline of --compare: the retriever hands no vector list on, so the recommender searches again. */
+class NoReuseRetriever extends HybridRetriever {
+  override async searchWithNearest(
+    m: Parameters<HybridRetriever['search']>[0],
+    query: string,
+    opts?: SearchOptions,
+  ): Promise<SearchResult> {
+    return { ...(await super.searchWithNearest(m, query, opts)), nearest: null };
+  }
+}
 
 const QUESTIONS = [
   'How do I handle exceptions in Python?',
@@ -75,8 +104,16 @@ async function main(): Promise<void> {
       recommender: new Recommender(),
       logger: silentLogger,
     });
-    const ask = (text: string, user: string) =>
-      service.handle({
+    const baseline = new ConversationService({
+      ds,
+      retriever: new NoReuseRetriever(provider),
+      answerer: createAnswerer({ timeoutMs: 1000 }),
+      recommender: new Recommender(),
+      logger: silentLogger,
+    });
+    const compare = flag('compare');
+    const ask = (text: string, user: string, svc = service) =>
+      svc.handle({
         channel: 'console',
         tenantId: 'bench',
         platformUserId: user,
@@ -86,6 +123,69 @@ async function main(): Promise<void> {
         text,
       });
     for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup'); // JIT, plan caches, GloVe table
+    if (compare) for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup', baseline);
+    // --compare: the same 200 questions to both services, alternating which goes first.
+    const runSideBySide = async (): Promise<{ baseline: number[]; tree: number[] }> => {
+      const out = { baseline: [] as number[], tree: [] as number[] };
+      for (let i = 0; i < 200; i++) {
+        const order = i % 2 ? (['baseline', 'tree'] as const) : (['tree', 'baseline'] as const);
+        for (const arm of order) {
+          const t = now();
+          await ask(QUESTIONS[i % QUESTIONS.length], `${arm}-${i % 20}`, arm === 'baseline' ? baseline : service);
+          out[arm].push(now() - t);
+        }
+      }
+      return out;
+    };
+    if (compare) {
+      const small = await runSideBySide();
+      const target = Number(arg('chunks', '50000'));
+      const tg = now();
+      await grow(ds, local, target - Number(chunks));
+      for (const t of ['learning_content', 'learning_content_terms']) await ds.query(`VACUUM ANALYZE ${t}`);
+      const growSeconds = (now() - tg) / 1000;
+      for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup');
+      for (const q of QUESTIONS.slice(0, 5)) await ask(q, 'warmup', baseline);
+      const big = await runSideBySide();
+      const rows = (['baseline', 'tree'] as const).map((arm) => {
+        const a = latencyStats(small[arm]);
+        const b = latencyStats(big[arm]);
+        return [
+          arm === 'baseline' ? 'baseline: the recommender runs its own HNSW search' : "this tree: it reuses the retriever's vector list",
+          f(a.p50, 1),
+          f(a.p95, 1),
+          f(b.p50, 1),
+          f(b.p95, 1),
+          `${f(b.p50 / a.p50, 2)}×`,
+        ];
+      });
+      const body = [
+        `Backend: ${usePostgres ? 'PostgreSQL 15 + pgvector 0.8.0 (scratch database)' : 'embedded PGlite (in memory)'}; offline embedder (${provider.id}) and extractive answerer; 2-core machine shared with other helpers (load average at the end ${os.loadavg()[0].toFixed(1)}).`,
+        `Command: \`npm run bench:handle -- ${usePostgres ? '--postgres ' : ''}--compare --chunks=${target}\``,
+        '',
+        `Both services share the database and are asked the same 200 questions alternately (which goes first alternates too), on the sample corpus (${chunks} chunks) and again after growing it to ${target.toLocaleString('en')} chunks (${f(growSeconds, 0)} s).`,
+        '',
+        table(
+          ['service', `p50 ms, ${chunks} chunks`, 'p95 ms', `p50 ms, ${target.toLocaleString('en')} chunks`, 'p95 ms', 'p50 ratio'],
+          rows,
+        ),
+        '',
+        `this tree / baseline at ${target.toLocaleString('en')} chunks: p50 ${f(latencyStats(big.tree).p50 / latencyStats(big.baseline).p50, 2)}×.`,
+      ].join('\n');
+      console.log(body);
+      const readme = path.join(__dirname, 'README.md');
+      const current = fs.readFileSync(readme, 'utf8');
+      fs.writeFileSync(
+        readme,
+        replaceGenerated(
+          current,
+          'handle() at 50,000 chunks, side by side (issue 11)',
+          `handle-compare-${usePostgres ? 'postgres' : 'embedded'}`,
+          body,
+        ),
+      );
+      return;
+    }
 
     const runSequential = async (): Promise<number[]> => {
       const lat: number[] = [];

@@ -13,6 +13,7 @@ import { SplitRecommendations1796213000000 } from './1796213000000-SplitRecommen
 import { FeedbackComment1796300000000 } from './1796300000000-FeedbackComment';
 import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
 import { WebChannel1796500000000 } from './1796500000000-WebChannel';
+import { InsightsIndexes1796600000000 } from './1796600000000-InsightsIndexes';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   FeedbackComment1796300000000,
   LeanPostings1796400000000,
   WebChannel1796500000000,
+  InsightsIndexes1796600000000,
 ];

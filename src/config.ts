@@ -63,13 +63,53 @@ export type Config = z.infer<typeof schema>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings (common in .env files and compose) mean "unset", not "invalid".
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = schema.superRefine(checkSignIn).safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('CONFIG_INVALID', `Invalid configuration (${problems}). Fix these environment variables; see .env.example.`);
   }
   registerSecrets(secretValues(parsed.data));
   return parsed.data;
+}
+
+/**
+ * The console's sign-in settings go together: a half-configured provider would silently fall back to the
+ * loopback or off mode, and a production session secret that changes on every restart signs everyone out.
+ */
+function checkSignIn(c: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
+  const oidc = { OIDC_ISSUER: c.OIDC_ISSUER, OIDC_CLIENT_ID: c.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: c.OIDC_CLIENT_SECRET };
+  const set = Object.entries(oidc).filter(([, v]) => v !== undefined);
+  if (set.length === 0) return;
+  if (set.length < 3) {
+    const missing = Object.keys(oidc).filter((k) => oidc[k as keyof typeof oidc] === undefined);
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing[0]],
+      message: `set all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, or none (missing ${missing.join(', ')})`,
+    });
+  }
+  if (!c.PUBLIC_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message: 'required with OIDC_ISSUER: the sign-in callback is PUBLIC_URL + /auth/callback',
+    });
+  }
+  if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SESSION_SECRET'],
+      message: 'required in production with OIDC_ISSUER (at least 32 random characters, the same on every instance)',
+    });
+  }
+  if (c.NODE_ENV === 'production' && c.OIDC_ISSUER && !isHttpsOrLoopback(c.OIDC_ISSUER)) {
+    ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'must be https in production' });
+  }
+}
+
+function isHttpsOrLoopback(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 }
 
 /** The configured values no log line may contain. */

@@ -19,7 +19,9 @@ export type AppErrorCode =
   | 'NOT_FOUND'
   | 'BAD_INPUT'
   /** a delivery could not be stored (database or queue unreachable): the platform must not get a 2xx */
-  | 'NOT_ACCEPTED';
+  | 'NOT_ACCEPTED'
+  /** the web console's OpenID Connect provider could not be reached (discovery or token endpoint) */
+  | 'AUTH_PROVIDER_UNREACHABLE';
 
 /** Codes of reading and chunking documents (src/ingest). */
 export type IngestErrorCode =

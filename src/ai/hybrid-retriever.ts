@@ -58,6 +58,27 @@ export function tuningFor(embedderId: string): RetrieverTuning {
   return embedderId.startsWith('local:') ? OFFLINE_TUNING : DEFAULT_TUNING;
 }
 
+/** One row of the vector list, as match_documents returns it. */
+export interface NearestContent {
+  id: string;
+  title: string;
+  content: string;
+  content_type: string;
+  metadata: Record<string, unknown> | null;
+  similarity: number;
+}
+
+export interface SearchResult {
+  passages: RetrievedPassage[];
+  /**
+   * The vector list of an unfiltered search, most similar first (the HNSW search already paid for),
+   * so a caller that wants "the rows nearest the question" (the recommender) needs no second search.
+   * `asked` is how many rows were asked for: fewer rows means there are no more. null when the search
+   * was filtered by content type or had no vector.
+   */
+  nearest: { rows: NearestContent[]; asked: number } | null;
+}
+
 interface Row {
   id: string;
   title: string;
@@ -89,6 +110,11 @@ export class HybridRetriever {
   }
 
   async search(m: EntityManager, query: string, opts: SearchOptions = {}): Promise<RetrievedPassage[]> {
+    return (await this.searchWithNearest(m, query, opts)).passages;
+  }
+
+  /** search(), plus the unfiltered vector list it read (see SearchResult.nearest). */
+  async searchWithNearest(m: EntityManager, query: string, opts: SearchOptions = {}): Promise<SearchResult> {
     const k = opts.k ?? 5;
     const mode = opts.mode ?? 'hybrid';
     const types = opts.contentTypes?.length ? opts.contentTypes : null;
@@ -122,7 +148,7 @@ export class HybridRetriever {
       );
       for (const s of sims) top.find((p) => p.id === s.id)!.similarity = s.similarity;
     }
-    return top;
+    return { passages: top, nearest: vector && !types ? { rows: byVector as NearestContent[], asked: n } : null };
   }
 
   /** Nearest neighbours by cosine; iterative scan keeps filtered searches complete, so re-sort by distance. */

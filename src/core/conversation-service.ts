@@ -18,6 +18,7 @@ import {
   MAX_QUESTION_CHARS,
   type RecommendationCard,
   type SourceRef,
+  sourceUrl,
   storedQuestion,
 } from './messages';
 import type { Recommender } from './recommender';
@@ -95,7 +96,7 @@ export class ConversationService {
         const previous = await this.findTurn(m, userId, msg);
         if (previous) return { previous };
         const history = await this.loadHistory(m, userId, msg);
-        const passages = await this.deps.retriever.search(m, question, {
+        const { passages, nearest } = await this.deps.retriever.searchWithNearest(m, question, {
           k: this.deps.passages ?? 5,
           contentTypes: msg.contentTypes,
           queryVector,
@@ -106,6 +107,7 @@ export class ConversationService {
           userId,
           queryVector,
           passages.map((p) => p.id),
+          nearest,
         );
         return { history, passages, recs };
       });
@@ -267,12 +269,14 @@ export class ConversationService {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function sourceRef(p: RetrievedPassage, i: number): SourceRef {
+  const url = sourceUrl(p.metadata.url);
   return {
     n: i + 1,
     id: p.id,
     title: p.title,
     contentType: p.contentType,
     similarity: p.similarity === null ? null : round3(p.similarity),
+    ...(url ? { url } : {}),
   };
 }
 

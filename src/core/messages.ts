@@ -42,6 +42,29 @@ export interface SourceRef {
   title: string;
   contentType: string;
   similarity: number | null;
+  /** where the content can be read (its `metadata.url`), http(s) only: see sourceUrl */
+  url?: string;
+}
+
+/** Longest link a source keeps (browsers and Teams handle far longer, but a longer one is almost surely junk). */
+export const MAX_SOURCE_URL_LENGTH = 2048;
+
+/**
+ * A content link as the channels may show it, or undefined: only absolute http(s) URLs without credentials pass
+ * (a `javascript:` or `data:` link would run or show something else when clicked). The result is the URL as
+ * WHATWG serializes it (spaces, quotes, < and > percent-encoded), so a channel only escapes its own markup.
+ */
+export function sourceUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password || !url.hostname) return undefined;
+  return url.href.length <= MAX_SOURCE_URL_LENGTH ? url.href : undefined;
 }
 
 export interface RecommendationCard {

@@ -1,6 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { RecommendationType } from '../db/entities/recommendation.entity';
-import { findProfileRecommendations, findProgressWithTitles, findRelatedContent } from '../db/repositories/recommendation-repository';
+import {
+  findProfileRecommendations,
+  findProgressWithTitles,
+  findRelatedContent,
+  type NearestContentRow,
+  RELATED_CONTENT_ROWS,
+  relatedContentFromNearest,
+} from '../db/repositories/recommendation-repository';
 import type { RecommendationCard } from './messages';
 
 export interface RecommendationCandidate {
@@ -28,12 +35,18 @@ export interface RecommendationCandidate {
 export class Recommender {
   constructor(private readonly opts: { limit?: number } = {}) {}
 
-  /** Reads everything needed, inside the caller's user-scoped transaction. */
+  /**
+   * Reads everything needed, inside the caller's user-scoped transaction. `nearest`: the unfiltered
+   * vector list of a search for the same vector in this transaction, most similar first (the
+   * retriever's); when it holds at least the 24 rows wanted, or all there are, it replaces a second
+   * HNSW search, which at 50k chunks was a sizeable part of a turn (bench/README.md, issue 11).
+   */
   async candidates(
     m: EntityManager,
     userId: string,
     queryVector: number[] | undefined,
     excludeContentIds: string[],
+    nearest?: { rows: NearestContentRow[]; asked: number } | null,
   ): Promise<{ candidates: RecommendationCandidate[]; completed: string[] }> {
     const progress = await findProgressWithTitles(m, userId);
     const progressOf = new Map(progress.map((p) => [(p.skill_id ?? p.course_id) as string, p]));
@@ -59,7 +72,8 @@ export class Recommender {
 
     if (queryVector) {
       // Skill and course rows (catalogue entries, course overviews) stand for their catalogue item: name it by the catalogue.
-      const related = await findRelatedContent(m, queryVector);
+      const reusable = nearest && (nearest.asked >= RELATED_CONTENT_ROWS || nearest.rows.length < nearest.asked);
+      const related = reusable ? await relatedContentFromNearest(m, nearest.rows) : await findRelatedContent(m, queryVector);
       const seenTitles = new Set<string>();
       for (const r of related) {
         if (r.skill_id)

@@ -46,6 +46,7 @@ interface StoredRow {
  */
 const INSERT_ROWS_PER_STATEMENT = 200;
 const MAX_SYNC_ATTEMPTS = 3;
+const MAX_DEADLOCK_RETRIES = 4;
 
 export class FileChunksStore {
   constructor(private readonly deps: { ds: DataSource; embedder: ContentEmbedder }) {}
@@ -63,45 +64,66 @@ export class FileChunksStore {
         vectors,
       );
 
-      const outcome = await inServiceScope(ds, async (m) => {
-        // Two ingests of the same file queue here instead of inserting the same chunks twice.
-        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${rel}`]);
-        const current = await storedRows(m, rel, true);
-        const wanted = new Map(rows.map((r) => [r.hash, r]));
-        const keep = new Map<string, StoredRow>();
-        const remove: string[] = [];
-        for (const r of current) {
-          if (r.embedded && r.content_hash && wanted.has(r.content_hash) && !keep.has(r.content_hash)) keep.set(r.content_hash, r);
-          else remove.push(r.id);
-        }
-        const insert = rows.filter((r) => !keep.has(r.hash));
-        // Someone changed this file's rows since we looked: embed what is missing, then try again.
-        if (insert.some((r) => !vectors.has(r.hash))) return null;
+      const outcome = await retryOnDeadlock(() =>
+        inServiceScope(ds, async (m) => {
+          // Two ingests of the same file queue here instead of inserting the same chunks twice.
+          await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ingest:${rel}`]);
+          const current = await storedRows(m, rel, true);
+          const wanted = new Map(rows.map((r) => [r.hash, r]));
+          const keep = new Map<string, StoredRow>();
+          const remove: string[] = [];
+          for (const r of current) {
+            if (r.embedded && r.content_hash && wanted.has(r.content_hash) && !keep.has(r.content_hash)) keep.set(r.content_hash, r);
+            else remove.push(r.id);
+          }
+          const insert = rows.filter((r) => !keep.has(r.hash));
+          // Someone changed this file's rows since we looked: embed what is missing, then try again.
+          if (insert.some((r) => !vectors.has(r.hash))) return null;
 
-        if (remove.length) await m.query(`DELETE FROM learning_content WHERE id = ANY($1::text[])`, [remove]);
-        await insertRows(m, rel, insert, vectors, embedder.providerId);
-        let updated = 0;
-        for (const [hash, row] of keep) {
-          const want = wanted.get(hash)!;
-          if (
-            isDeepStrictEqual(row.metadata, want.metadata) &&
-            row.content_type === want.contentType &&
-            row.source_service === want.sourceService
-          )
-            continue;
-          await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`, [
-            row.id,
-            JSON.stringify(want.metadata),
-            want.contentType,
-            want.sourceService,
-          ]);
-          updated++;
-        }
-        return { added: insert.length, unchanged: keep.size, deleted: remove.length, updated };
-      });
+          if (remove.length) await m.query(`DELETE FROM learning_content WHERE id = ANY($1::text[])`, [remove]);
+          await insertRows(m, rel, insert, vectors, embedder.providerId);
+          let updated = 0;
+          for (const [hash, row] of keep) {
+            const want = wanted.get(hash)!;
+            if (
+              isDeepStrictEqual(row.metadata, want.metadata) &&
+              row.content_type === want.contentType &&
+              row.source_service === want.sourceService
+            )
+              continue;
+            await m.query(`UPDATE learning_content SET metadata = $2::jsonb, content_type = $3, source_service = $4 WHERE id = $1`, [
+              row.id,
+              JSON.stringify(want.metadata),
+              want.contentType,
+              want.sourceService,
+            ]);
+            updated++;
+          }
+          return { added: insert.length, unchanged: keep.size, deleted: remove.length, updated };
+        }),
+      );
       if (outcome) return outcome;
       if (attempt >= MAX_SYNC_ATTEMPTS)
         throw new Error(`the stored chunks of ${rel} kept changing during ingestion (another ingest running?); try again`);
+    }
+  }
+}
+
+/**
+ * Files are written two at a time (IngestService), and the BM25 triggers upsert the document
+ * frequencies of every lexeme a statement adds or removes: two transactions of several statements
+ * each (a re-ingest's DELETE and INSERT, a file of more than 200 chunks) can lock the same lexeme rows
+ * in opposite orders. PostgreSQL then aborts one of them; nothing of it was written, so it runs again.
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const e = err as { code?: string; driverError?: { code?: string } };
+      const code = e.code ?? e.driverError?.code;
+      if (attempt >= MAX_DEADLOCK_RETRIES || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
     }
   }
 }

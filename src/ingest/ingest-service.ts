@@ -23,6 +23,13 @@ import { refreshPlannerStatistics, refreshStatistics } from './planner-statistic
 
 export { DEFAULT_EMBED_BATCH_SIZE, embeddingText } from './content-embedder';
 
+/**
+ * Files in flight at once. With two, one file's embedding overlaps the other's insert, and the two
+ * inserts run on two connections: PostgreSQL's HNSW inserts, most of a batch's time at 100k chunks,
+ * then use both cores (bench/README.md, "Ingestion at 100k chunks, side by side").
+ */
+export const DEFAULT_INGEST_CONCURRENCY = 2;
+
 /** What happened to one file. */
 export interface FileResult {
   /** The file as stored in source_path: relative to the base directory (default: the working directory), forward slashes. */
@@ -73,6 +80,8 @@ export interface IngestServiceDeps {
   batchSize?: number;
   /** source_path is stored relative to this folder (default: process.cwd() at the time of the call). */
   baseDir?: string;
+  /** Files ingested at the same time (default DEFAULT_INGEST_CONCURRENCY); 1 ingests them one after another. */
+  concurrency?: number;
 }
 
 export class IngestService {
@@ -82,8 +91,10 @@ export class IngestService {
   private readonly baseDir?: string;
   private readonly embedder: ContentEmbedder;
   private readonly store: FileChunksStore;
+  private readonly concurrency: number;
 
   constructor(deps: IngestServiceDeps) {
+    this.concurrency = Math.max(1, Math.floor(deps.concurrency ?? DEFAULT_INGEST_CONCURRENCY));
     this.ds = deps.ds;
     this.provider = deps.provider;
     this.logger = deps.logger ?? silentLogger;
@@ -134,24 +145,35 @@ export class IngestService {
     const catalogue = await loadCatalogue(this.ds);
     let analyzedRows = await refreshStatistics(this.ds, this.logger, false);
     let addedSinceAnalyze = 0;
-    for (const [index, file] of files.entries()) {
-      const rel = this.sourcePath(file);
-      opts.onFileStart?.(rel, index, files.length);
-      const result = await this.ingestFile(file, rel, opts, catalogue);
-      addedSinceAnalyze += result.added;
-      if (addedSinceAnalyze >= Math.max(50, analyzedRows)) {
-        analyzedRows = await refreshStatistics(this.ds, this.logger, true);
-        addedSinceAnalyze = 0;
+    let analyzing: Promise<void> | undefined;
+    let next = 0;
+    // Each worker takes the next file; a file is never in two workers (the list has no duplicates).
+    const worker = async () => {
+      for (let index = next++; index < files.length; index = next++) {
+        const file = files[index];
+        const rel = this.sourcePath(file);
+        opts.onFileStart?.(rel, index, files.length);
+        const result = await this.ingestFile(file, rel, opts, catalogue);
+        addedSinceAnalyze += result.added;
+        if (addedSinceAnalyze >= Math.max(50, analyzedRows) && !analyzing) {
+          addedSinceAnalyze = 0;
+          analyzing = refreshStatistics(this.ds, this.logger, true).then((rows) => {
+            analyzedRows = rows;
+            analyzing = undefined;
+          });
+          await analyzing;
+        }
+        summary.files++;
+        summary.chunksAdded += result.added;
+        summary.chunksUnchanged += result.unchanged;
+        summary.chunksDeleted += result.deleted;
+        summary.chunksUpdated += result.updated;
+        summary.warnings.push(...result.warnings);
+        if (!result.ok) summary.failed.push({ file: result.file, error: result.error ?? 'unknown error' });
+        opts.onFileDone?.(result);
       }
-      summary.files++;
-      summary.chunksAdded += result.added;
-      summary.chunksUnchanged += result.unchanged;
-      summary.chunksDeleted += result.deleted;
-      summary.chunksUpdated += result.updated;
-      summary.warnings.push(...result.warnings);
-      if (!result.ok) summary.failed.push({ file: result.file, error: result.error ?? 'unknown error' });
-      opts.onFileDone?.(result);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, files.length)) }, worker));
 
     await refreshPlannerStatistics(this.ds, this.logger, summary.chunksAdded + summary.chunksUpdated + summary.chunksDeleted);
     summary.seconds = (performance.now() - started) / 1000;

@@ -468,6 +468,32 @@ forEachBackend('ConversationService', (backend) => {
     assert.match(reply.text, /two hundred words/);
   });
 
+  it("carries a content's http(s) link (metadata.url) into its source; any other link is dropped", async () => {
+    const [linked, scripted] = await addContent(ds, [
+      {
+        title: 'Tying the Zentrovian kite knot',
+        content: 'The Zentrovian kite knot is tied with two half hitches around the spar, then a bight pulled through both loops.',
+        metadata: { url: 'https://learning.example.test/kites/zentrovian knot?a=1&b=<2>' },
+      },
+      {
+        title: 'Untying the Zentrovian kite knot',
+        content: 'To untie the Zentrovian kite knot, push the bight back through both loops and slide the half hitches off the spar.',
+        metadata: { url: 'javascript:alert(document.cookie)' },
+      },
+    ]);
+    const seen: Array<{ id: string; url?: string }> = [];
+    const msg = message({ text: 'How do I tie and untie the Zentrovian kite knot?' });
+    const reply = await makeService(ds).handle(msg, { onSources: (sources) => void seen.push(...sources) });
+    const shown = new Map(seen.map((s) => [s.id, s]));
+    assert.equal(shown.get(linked)?.url, 'https://learning.example.test/kites/zentrovian%20knot?a=1&b=%3C2%3E', 'normalised, encoded');
+    assert.ok(shown.has(scripted) && !('url' in shown.get(scripted)!), 'a javascript: link never reaches a channel');
+    const cited = reply.sources.find((s) => s.id === linked);
+    assert.ok(cited, JSON.stringify(reply.sources));
+    assert.equal(cited.url, shown.get(linked)!.url);
+    const [row] = await rows(msg.messageId);
+    assert.deepEqual(row.sources, reply.sources, 'the link is logged with the turn');
+  });
+
   it('never recommends what the user has completed', async () => {
     const service = makeService(ds);
     const base = message({ text: 'How do I calibrate the Quorvex spectrometer?' });

@@ -22,6 +22,10 @@
  *                      recipient_team_id / recipient_user_id is refused as Slack would), chat.delete,
  *                      assistant.threads.setStatus / setSuggestedPrompts. Off (the default), those answer
  *                      unknown_method. Refuse streaming on demand: `fake.enqueue('chat.startStream', { error: 'x' })`.
+ *                      Stream content is recorded in order in `stream.chunks` (markdown_text as a markdown_text
+ *                      chunk); chunks are checked as Slack documents them (a task_update needs id, title and a
+ *                      known status; each source is { type: 'url', url: http(s), text }), else invalid_arguments.
+ *                      `refuseChunks` (a workspace whose Slack predates task steps) refuses any call with chunks.
  * POST /respond/<id>   a response_url (`fake.responseUrl(id)`): recorded as method 'response_url'.
  * GET  /socket         a minimal Socket Mode WebSocket: sends hello, answers pings, `fake.socketSend()`
  *                      delivers an envelope and resolves with the app's ack.
@@ -68,6 +72,8 @@ export interface FakeStream {
   threadTs: string;
   /** the Markdown so far */
   text: string;
+  /** everything the stream was sent, in order: chunks as sent, markdown_text as { type: 'markdown_text', text } */
+  chunks: Array<Record<string, any>>;
   open: boolean;
   blocks?: unknown[];
   recipient?: { team: string; user: string };
@@ -85,6 +91,8 @@ export class FakeSlackApi {
   agentFeatures = false;
   /** streamed messages by ts */
   readonly streams = new Map<string, FakeStream>();
+  /** stream calls carrying `chunks` are refused with invalid_arguments (markdown_text still streams) */
+  refuseChunks = false;
 
   private readonly queues = new Map<string, Behaviour[]>();
   /** file id → the filename given to files.getUploadURLExternal */
@@ -116,6 +124,7 @@ export class FakeSlackApi {
     this.calls.length = 0;
     this.queues.clear();
     this.latencyMs = 0;
+    this.refuseChunks = false;
   }
 
   callsOf(method: string, where: (c: RecordedCall) => boolean = () => true): RecordedCall[] {
@@ -313,11 +322,12 @@ export class FakeSlackApi {
 
   /** chat.startStream / appendStream / stopStream on `streams` (the message is also in `posted`, for history and replies). */
   private stream(method: string, body: Record<string, any>): Record<string, unknown> {
-    const added =
-      (typeof body.markdown_text === 'string' ? body.markdown_text : '') +
-      (Array.isArray(body.chunks)
-        ? body.chunks.map((c: { type?: string; text?: string }) => (c.type === 'markdown_text' ? (c.text ?? '') : '')).join('')
-        : '');
+    if (body.chunks !== undefined && (this.refuseChunks || !validChunks(body.chunks))) return { ok: false, error: 'invalid_arguments' };
+    const received: Array<Record<string, any>> = [
+      ...(typeof body.markdown_text === 'string' ? [{ type: 'markdown_text', text: body.markdown_text }] : []),
+      ...(body.chunks ?? []),
+    ];
+    const added = received.map((c) => (c.type === 'markdown_text' ? String(c.text ?? '') : '')).join('');
     if (method === 'chat.startStream') {
       if (!body.thread_ts) return { ok: false, error: 'invalid_arguments' };
       const dm = String(body.channel).startsWith('D');
@@ -328,6 +338,7 @@ export class FakeSlackApi {
         ts,
         threadTs: body.thread_ts,
         text: added,
+        chunks: received,
         open: true,
         ...(dm ? {} : { recipient: { team: body.recipient_team_id, user: body.recipient_user_id } }),
       });
@@ -340,6 +351,7 @@ export class FakeSlackApi {
     if (!stream || stream.channel !== body.channel) return { ok: false, error: 'message_not_found' };
     if (!stream.open) return { ok: false, error: 'message_not_in_streaming_state' };
     stream.text += added;
+    stream.chunks.push(...received);
     const message = this.posted.get(stream.channel)?.find((m) => m.ts === stream.ts);
     if (message) message.text = stream.text;
     if (method === 'chat.stopStream') {
@@ -469,6 +481,43 @@ export function multipartFile(body: Buffer, contentType: string): Buffer | null 
   const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
   if (headersEnd < 0 || end < 0) return null;
   return body.subarray(headersEnd + 4, end);
+}
+
+const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
+
+/** Stream chunks as Slack documents them (chat.appendStream "chunks"); anything else is refused. */
+function validChunks(chunks: unknown): boolean {
+  if (!Array.isArray(chunks) || chunks.length === 0) return false;
+  return chunks.every((c) => {
+    if (!c || typeof c !== 'object') return false;
+    switch (c.type) {
+      case 'markdown_text':
+        return typeof c.text === 'string';
+      case 'plan_update':
+        return typeof c.title === 'string';
+      case 'blocks':
+        return Array.isArray(c.blocks);
+      case 'task_update':
+        return (
+          typeof c.id === 'string' &&
+          typeof c.title === 'string' &&
+          TASK_STATUSES.has(c.status) &&
+          [c.details, c.output].every((t) => t === undefined || (typeof t === 'string' && t.length <= 256)) &&
+          (c.sources === undefined ||
+            (Array.isArray(c.sources) &&
+              c.sources.every(
+                (s: any) =>
+                  s?.type === 'url' &&
+                  typeof s.url === 'string' &&
+                  /^https?:\/\//.test(s.url) &&
+                  typeof s.text === 'string' &&
+                  s.text !== '',
+              )))
+        );
+      default:
+        return false;
+    }
+  });
 }
 
 /** Form fields that carry JSON (blocks, view, …) are parsed back so tests can assert on structure. */

@@ -1,4 +1,4 @@
-import type { BotReply } from '../../core/messages';
+import { type BotReply, sourceUrl } from '../../core/messages';
 
 /** Renders a reply for a terminal. Pure, so it is tested without a terminal. */
 export function renderText(reply: BotReply, opts: { color?: boolean } = {}): string {
@@ -11,6 +11,9 @@ export function renderText(reply: BotReply, opts: { color?: boolean } = {}): str
       lines.push(
         `  [${s.n}] ${s.title} ${c.dim(`(${s.contentType}${s.similarity === null ? '' : `, similarity ${s.similarity.toFixed(2)}`})`)}`,
       );
+      // on a line of its own, so terminals that detect links can open it; http(s) only, never a script
+      const url = sourceUrl(s.url);
+      if (url) lines.push(`      ${url}`);
     }
   }
   if (reply.kind === 'answer') lines.push('', `${c.bold('Confidence')} ${Math.round(reply.confidence * 100)}% ${bar(reply.confidence)}`);

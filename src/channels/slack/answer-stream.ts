@@ -1,7 +1,8 @@
-import type { webApi } from '@slack/bolt';
-import type { AnswerProgress, BotReply } from '../../core/messages';
+import type { types, webApi } from '@slack/bolt';
+import type { AnswerProgress, BotReply, SourceRef } from '../../core/messages';
 import type { Logger } from '../../observability/logger';
 import { answerTailBlocks, answerTextBlock, fallbackText } from './blocks/answer-blocks';
+import { retrievalStep } from './blocks/retrieval-step';
 import { slackErrorCode } from './slack-deps';
 
 /** What the person sees while the answer is being worked out (assistant.threads.setStatus). */
@@ -40,12 +41,19 @@ export interface StreamOptions {
 /** workspace:error pairs whose stream refusal was logged at warn level (later ones go to debug) */
 const REFUSALS_LOGGED = new Set<string>();
 
+/** What a stream starts with: the first text, or chunks (the retrieval step). */
+type StreamStart = { markdown_text: string } | { chunks: types.AnyChunk[] };
+
 /**
  * One answer streamed into Slack (chat.startStream → appendStream → stopStream), driven by the core's
  * AnswerProgress. The callbacks never throw: a refused or broken stream only changes `state`, and the
  * worker then posts the whole answer as an ordinary message (finish() returns false).
  *
- *   idle       nothing sent yet (no text so far)
+ * When retrieval finishes (onSources) the stream starts with a task_update chunk: the search as a completed
+ * task step with its sources (blocks/retrieval-step.ts); the answer text follows as it is written. A
+ * workspace that refuses the chunk gets the text streamed without it, as if there had been no step.
+ *
+ *   idle       nothing sent yet (no sources and no text so far, or the retrieval step was refused)
  *   streaming  the message exists; text is appended at most every minIntervalMs
  *   refused    chat.startStream failed: nothing visible was made
  *   broken     a later call failed: the partial message is removed (best effort) and the answer posted normally
@@ -70,9 +78,14 @@ export class SlackAnswerStream implements AnswerProgress {
     this.minIntervalMs = opts.minIntervalMs ?? 300;
   }
 
+  async onSources(sources: SourceRef[]): Promise<void> {
+    if (this.state !== 'idle' || !sources.length) return;
+    await this.start({ chunks: [retrievalStep(sources)] });
+  }
+
   async onText(textSoFar: string): Promise<void> {
     if (this.state === 'idle') {
-      if (textSoFar.trim()) await this.start(textSoFar);
+      if (textSoFar.trim()) await this.start({ markdown_text: textSoFar });
       return;
     }
     if (this.state !== 'streaming' || this.diverged) return;
@@ -129,27 +142,39 @@ export class SlackAnswerStream implements AnswerProgress {
     return false;
   }
 
-  private async start(text: string): Promise<void> {
+  private async start(content: StreamStart): Promise<void> {
     const { channel, threadTs, isDm, teamId, userId } = this.place;
+    const withChunks = 'chunks' in content;
     try {
       const res = await this.client.chat.startStream({
         channel,
         thread_ts: threadTs,
-        markdown_text: text,
+        ...content,
         ...(isDm ? {} : { recipient_team_id: teamId, recipient_user_id: userId }),
       });
       if (typeof res.ts !== 'string') throw new Error('chat.startStream returned no ts');
       this.ts = res.ts;
-      this.sent = text;
-      this.lastSentAt = Date.now();
       this.state = 'streaming';
+      // The step is no text: the first text is appended at once, not held back by the append interval.
+      if (!withChunks) {
+        this.sent = content.markdown_text;
+        this.lastSentAt = Date.now();
+      }
     } catch (err) {
-      this.state = 'refused';
       // A workspace without agent messaging refuses every stream the same way: say so once, not per answer.
       const slackError = slackErrorCode(err);
-      const seen = `${teamId}:${slackError ?? 'unknown'}`;
+      const seen = `${teamId}:${withChunks ? 'step:' : ''}${slackError ?? 'unknown'}`;
       const level = REFUSALS_LOGGED.has(seen) ? 'debug' : 'warn';
       REFUSALS_LOGGED.add(seen);
+      if (withChunks) {
+        // Task steps are newer than text streaming: a workspace may stream text and still refuse the chunk.
+        this.opts.log[level](
+          { err, slackError, teamId },
+          'Slack refused the retrieval step (a task_update chunk); streaming the answer without it (logged once per workspace and error)',
+        );
+        return; // still idle: the first text starts the stream
+      }
+      this.state = 'refused';
       this.opts.log[level](
         { err, slackError, teamId },
         'Slack refused to stream the answer; posting it as a message instead (logged once per workspace and error)',

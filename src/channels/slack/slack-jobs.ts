@@ -195,7 +195,7 @@ async function answer(
       : undefined;
   const progress: AnswerProgress = {
     onStatus: (status) => working.status(status),
-    ...(stream ? { onText: (text: string) => stream.onText(text) } : {}),
+    ...(stream ? { onSources: (sources) => stream.onSources(sources), onText: (text: string) => stream.onText(text) } : {}),
   };
   // A retry after a crash finds the turn already logged (duplicate) and posts the stored answer.
   const reply = await deps.conversation.handle(incoming, progress);

@@ -1,5 +1,5 @@
 import type { Activity, Entity } from 'botbuilder';
-import type { BotReply, SourceRef } from '../../core/messages';
+import { type BotReply, type SourceRef, sourceUrl } from '../../core/messages';
 import type { ConversationKind } from './activity';
 import { attachment, buildAnswerCard, CARD_BYTE_BUDGET, truncate } from './cards';
 import { answerMarkdown } from './cards/format';
@@ -48,7 +48,8 @@ export function citations(sources: SourceRef[], text: string): CitationClaim[] {
   for (const n of citedNumbers(text)) {
     const s = byN.get(n);
     if (!s || out.length >= MAX_CITATIONS) continue;
-    const url = sourceUrl(s);
+    // validated when the source was made; checked again because a logged turn's sources come back from the database
+    const url = sourceUrl(s.url);
     const kind = s.contentType.replace(/_/g, ' ');
     out.push({
       '@type': 'Claim',
@@ -65,12 +66,6 @@ export function citations(sources: SourceRef[], text: string): CitationClaim[] {
     });
   }
   return out;
-}
-
-/** A source's link, when it has one (http or https only). */
-function sourceUrl(s: SourceRef): string | undefined {
-  const url = (s as SourceRef & { url?: unknown }).url;
-  return typeof url === 'string' && /^https?:\/\/\S+$/i.test(url) && url.length <= 2048 ? url : undefined;
 }
 
 export function aiMessageEntity(sources: SourceRef[], text: string): AiMessageEntity {

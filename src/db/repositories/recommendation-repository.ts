@@ -95,16 +95,69 @@ export async function findProgressWithTitles(m: EntityManager, userId: string): 
   );
 }
 
+/** How many of the rows nearest the question the recommender considers. */
+export const RELATED_CONTENT_ROWS = 24;
+
 /** The 24 learning_content rows most similar to the vector (match_documents), most similar first. */
 export async function findRelatedContent(m: EntityManager, queryVector: number[]): Promise<RelatedContentRow[]> {
   return m.query(
     `SELECT md.id, md.title, md.content_type, md.similarity, s.id AS skill_id, s.name AS skill_name, c.id AS course_id, c.title AS course_title
-       FROM match_documents($1::vector, -1, 24, NULL) md
+       FROM match_documents($1::vector, -1, ${RELATED_CONTENT_ROWS}, NULL) md
        LEFT JOIN skills s ON md.content_type = 'skill' AND s.id = md.metadata->>'skill_id'
        LEFT JOIN courses c ON md.content_type = 'course' AND c.id = md.metadata->>'course_id'
       ORDER BY md.similarity DESC`,
     [vectorLiteral(queryVector)],
   );
+}
+
+/** A row of a vector search already done (match_documents' columns), most similar first. */
+export interface NearestContentRow {
+  id: string;
+  title: string;
+  content_type: string;
+  metadata: Record<string, unknown> | null;
+  similarity: number;
+}
+
+/**
+ * What findRelatedContent returns, from the nearest rows of a search already done (the retriever's
+ * unfiltered vector list, most similar first): no second HNSW search, only the catalogue names of the
+ * skill and course rows among the first 24 (primary-key lookups; none when there are no such rows).
+ */
+export async function relatedContentFromNearest(m: EntityManager, nearest: NearestContentRow[]): Promise<RelatedContentRow[]> {
+  const rows = nearest.slice(0, RELATED_CONTENT_ROWS);
+  // As metadata->>'skill_id' reads it: a string or a number as text, anything else matches no catalogue id.
+  const itemOf = (r: NearestContentRow, key: string): string | null => {
+    const v = r.metadata?.[key];
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+  };
+  const skillIds = rows.filter((r) => r.content_type === 'skill').map((r) => itemOf(r, 'skill_id'));
+  const courseIds = rows.filter((r) => r.content_type === 'course').map((r) => itemOf(r, 'course_id'));
+  const names = new Map<string, string>();
+  if (skillIds.some(Boolean) || courseIds.some(Boolean)) {
+    const found: Array<{ kind: string; id: string; name: string }> = await m.query(
+      `SELECT 'skill' AS kind, id, name FROM skills WHERE id = ANY($1::text[])
+       UNION ALL SELECT 'course' AS kind, id, title AS name FROM courses WHERE id = ANY($2::text[])`,
+      [skillIds.filter(Boolean), courseIds.filter(Boolean)],
+    );
+    for (const f of found) names.set(`${f.kind}:${f.id}`, f.name);
+  }
+  return rows.map((r) => {
+    const skill = r.content_type === 'skill' ? itemOf(r, 'skill_id') : null;
+    const course = r.content_type === 'course' ? itemOf(r, 'course_id') : null;
+    const skillName = skill === null ? undefined : names.get(`skill:${skill}`);
+    const courseTitle = course === null ? undefined : names.get(`course:${course}`);
+    return {
+      id: r.id,
+      title: r.title,
+      content_type: r.content_type,
+      similarity: r.similarity,
+      skill_id: skillName === undefined ? null : skill,
+      skill_name: skillName ?? null,
+      course_id: courseTitle === undefined ? null : course,
+      course_title: courseTitle ?? null,
+    };
+  });
 }
 
 /** generate_recommendations for the person (the limit split between skills and courses), with the function's score and reason. */

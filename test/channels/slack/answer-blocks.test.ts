@@ -9,6 +9,7 @@ import {
   MAX_BLOCKS,
   parseFeedbackValue,
   type ReplyForBlocks,
+  sourcesText,
 } from '../../../src/channels/slack/blocks/answer-blocks';
 import { escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from '../../../src/channels/slack/blocks/mrkdwn';
 import { clickNotice, homeView, learnUsageMessage } from '../../../src/channels/slack/blocks/notice-blocks';
@@ -39,6 +40,49 @@ const texts = (blocks: Block[]): string[] =>
 const any = (b: Block) => b as any;
 
 describe('Slack answer blocks', () => {
+  it('links the title of a source that has a url, escaped for mrkdwn; sources without one stay plain text', () => {
+    const sources = [
+      {
+        n: 1,
+        id: 'c1',
+        title: 'Errors & <exceptions>',
+        contentType: 'tutorial',
+        similarity: 0.6,
+        url: 'https://docs.example.test/errors?a=1&b=2',
+      },
+      { n: 2, id: 'c2', title: 'No link here', contentType: 'reference', similarity: 0.4 },
+      { n: 3, id: 'c3', title: 'Pipe | title', contentType: 'reference', similarity: 0.3, url: 'https://example.test/a|b' },
+    ];
+    const [context] = answerTailBlocks(reply({ sources }));
+    assert.equal(
+      any(context).elements[0].text,
+      '*Sources* [1] <https://docs.example.test/errors?a=1&amp;b=2|Errors &amp; &lt;exceptions&gt;>  ·  [2] No link here  ·  ' +
+        '[3] <https://example.test/a%7Cb|Pipe | title>',
+    );
+    assert.equal(sourcesText([{ ...sources[1], title: '  ' }]), '*Sources* [2] Source 2', 'an empty title still shows');
+    assert.equal(
+      sourcesText([{ ...sources[0], url: 'javascript:alert(1)' }]),
+      '*Sources* [1] Errors &amp; &lt;exceptions&gt;',
+      'never a script link',
+    );
+  });
+
+  it('never cuts a link in half: links that would not fit in the text limit show as plain titles', () => {
+    const long = `https://example.test/${'x'.repeat(1400)}`;
+    const sources = [1, 2, 3].map((n) => ({
+      n,
+      id: `c${n}`,
+      title: `Title ${n}`,
+      contentType: 'tutorial',
+      similarity: 0.5,
+      url: `${long}${n}`,
+    }));
+    const text = sourcesText(sources);
+    assert.ok(text.length <= SECTION_TEXT_LIMIT, String(text.length));
+    assert.equal((text.match(/<https:/g) ?? []).length, 2, 'the first two links fit');
+    assert.ok(text.endsWith('[3] Title 3'));
+  });
+
   it('lays out answer, context (sources, confidence), divider, cards and feedback buttons', () => {
     const { text, blocks } = answerMessage(reply());
     assert.deepEqual(

@@ -33,4 +33,39 @@ describe('SlackAnswerStream', () => {
     );
     assert.equal(refusals[0].slackError, 'not_allowed_token_type');
   });
+
+  it('a refused retrieval step leaves the stream idle, so the first text starts it; no sources, no step', async () => {
+    const lines: Array<{ level: string; msg: string }> = [];
+    const log = createLogger('debug', {}, (line) => lines.push(JSON.parse(line)));
+    const starts: Array<Record<string, unknown>> = [];
+    const client = {
+      chat: {
+        startStream: async (args: Record<string, unknown>) => {
+          starts.push(args);
+          if (args.chunks)
+            throw Object.assign(new Error('An API error occurred: invalid_arguments'), { data: { error: 'invalid_arguments' } });
+          return { ok: true, ts: '2.2' };
+        },
+      },
+    } as unknown as webApi.WebClient;
+    const started: string[] = [];
+    const stream = new SlackAnswerStream(
+      client,
+      { channel: 'D1', threadTs: '1.1', isDm: true, teamId: `T${Date.now()}`, userId: 'U1' },
+      { log, onStarted: async (ts) => void started.push(ts), metadata: { event_type: 'x', event_payload: {} } },
+    );
+    await stream.onSources([]);
+    assert.equal(starts.length, 0, 'nothing found: no step');
+    await stream.onSources([{ n: 1, id: 'c1', title: 'Errors', contentType: 'tutorial', similarity: 0.5 }]);
+    assert.equal(stream.state, 'idle');
+    assert.deepEqual(started, [], 'nothing recorded for a refused step');
+    await stream.onText('The answer');
+    assert.equal(stream.state, 'streaming');
+    assert.deepEqual(
+      starts.map((s) => (s.chunks ? 'step' : s.markdown_text)),
+      ['step', 'The answer'],
+    );
+    assert.deepEqual(started, ['2.2']);
+    assert.ok(lines.some((l) => l.level === 'warn' && l.msg.startsWith('Slack refused the retrieval step')));
+  });
 });

@@ -24,6 +24,7 @@ const DOCS = [
     title: 'Glazing the Quellmoor teapot',
     content:
       'To glaze the Quellmoor teapot, dip it twice in the celadon bath and let it dry overnight. Fire it at cone six with the lid off.',
+    metadata: { url: 'https://pottery.example.test/quellmoor/glaze?bath=celadon&dips=2' },
   },
   { title: 'Quellmoor teapot handles', content: 'Attach the Quellmoor handle when the clay is leather hard, scoring both surfaces first.' },
 ];
@@ -99,7 +100,7 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
   };
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
-  it('DM: assistant status, then the answer streamed as Markdown and stopped with sources, cards and feedback_buttons', async () => {
+  it('DM: assistant status, the search as a task step with its sources, the answer streamed as Markdown, stopped with sources, cards and feedback_buttons', async () => {
     const dm = newId('D');
     const user = newUser('Lucie Rie');
     const event = messageEvent({ channel: dm, user, text: 'How do I glaze the Quellmoor teapot?' });
@@ -116,17 +117,43 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     const calls = streamCalls(dm);
     assert.deepEqual(
       calls.map((c) => c.method),
-      ['chat.startStream', 'chat.stopStream'],
-      'today the service reports the text once',
+      ['chat.startStream', 'chat.appendStream', 'chat.stopStream'],
+      'the step starts the stream; the text (reported once today) follows it',
     );
-    const [start] = calls;
+    const [start, append] = calls;
     assert.ok(statuses[0].at <= start.at);
+    assert.equal(start.body.markdown_text, undefined, 'the stream starts with the step, before any text');
+    const [step] = start.body.chunks;
+    assert.deepEqual(
+      [step.type, step.id, step.title, step.status],
+      ['task_update', 'retrieval', 'Searched the learning content', 'complete'],
+    );
+    assert.match(step.details, /^\d+ passages? found$/);
+    assert.deepEqual(
+      step.sources.map((x: { type: string; url: string; text: string }) => [x.type, x.url, x.text.replace(/^\[\d+\] /, '')]),
+      [['url', 'https://pottery.example.test/quellmoor/glaze?bath=celadon&dips=2', 'Glazing the Quellmoor teapot']],
+      'the passage with a link is a source of the step',
+    );
+    if (step.output !== undefined) assert.doesNotMatch(step.output, /Glazing the Quellmoor teapot/, 'a linked passage is not listed twice');
+
     assert.equal(start.body.thread_ts, event.ts, 'each question is a thread');
     assert.equal(start.body.recipient_user_id, undefined, 'no recipient needed in a DM');
     const [row] = await rowsFor(dm);
     assert.equal(row.thread_id, event.ts, "the turn belongs to the question's thread");
+    assert.ok(append.body.markdown_text && row.response.startsWith(append.body.markdown_text), 'then the text, from its start');
     const stream = fake.streams.get(stop.body.ts)!;
     assert.equal(stream.text, row.response, 'the streamed Markdown is the stored answer');
+    assert.deepEqual(
+      stream.chunks.map((c) => c.type),
+      ['task_update', ...stream.chunks.slice(1).map(() => 'markdown_text')],
+      'what the message shows, in order: the step, then text only',
+    );
+    const sourcesLine = (stop.body.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>)[0].elements![0].text;
+    assert.match(
+      sourcesLine,
+      /<https:\/\/pottery\.example\.test\/quellmoor\/glaze\?bath=celadon&amp;dips=2\|Glazing the Quellmoor teapot>/,
+      'the cited source is a link',
+    );
     assert.match(stream.text, /celadon/);
     const types = (stop.body.blocks as Array<{ type: string }>).map((b) => b.type);
     assert.equal(types[0], 'context', 'sources and confidence first');
@@ -162,9 +189,10 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     assert.ok(appends.length < forwarded - 1, `throttled: ${appends.length} appends for ${forwarded} pieces`);
     for (let i = 1; i < appends.length; i++) assert.ok(appends[i].at - appends[i - 1].at >= 90, 'at most one append per interval');
     const pieces = calls.map((c) => c.body.markdown_text ?? '');
+    assert.equal(calls[0].body.chunks[0].type, 'task_update', 'the stream starts with the retrieval step');
     assert.ok(
-      pieces.slice(0, -1).every((p) => p.length > 0),
-      'every start/append adds text',
+      pieces.slice(1, -1).every((p) => p.length > 0),
+      'every append adds text',
     );
     const [row] = await rowsFor(dm);
     assert.equal(pieces.join(''), row.response, 'the pieces add up to the answer');
@@ -183,9 +211,9 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
       envelope(messageEvent({ channel: dm, user: newUser('Gertrud Natzler'), text: 'How do I glaze the Quellmoor teapot?' })),
     );
     const [update] = await fake.waitFor('chat.update', inChannel(dm));
-    const [start] = fake.callsOf('chat.startStream', inChannel(dm));
+    const [append] = fake.callsOf('chat.appendStream', inChannel(dm));
     const [stop] = fake.callsOf('chat.stopStream', inChannel(dm));
-    assert.equal(start.body.markdown_text, draft);
+    assert.equal(append.body.markdown_text, draft);
     assert.equal(stop.body.markdown_text, undefined, 'the draft is not continued');
     assert.equal(update.body.ts, stop.body.ts);
     const [row] = await rowsFor(dm);
@@ -243,9 +271,42 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     assert.equal((await ds.query(`SELECT feedback FROM chat_messages WHERE id = $1`, [row.id]))[0].feedback, -1);
   });
 
+  it('a workspace that refuses chunks (no task steps) still gets the answer streamed, without the step', async () => {
+    const dm = newId('D');
+    fake.refuseChunks = true;
+    try {
+      await slack.event(
+        envelope(messageEvent({ channel: dm, user: newUser('Ruth Duckworth'), text: 'How do I glaze the Quellmoor teapot?' })),
+      );
+      const [stop] = await fake.waitFor('chat.stopStream', inChannel(dm));
+      const starts = fake.callsOf('chat.startStream', inChannel(dm));
+      assert.deepEqual(
+        starts.map((c) => [c.body.chunks?.[0]?.type, typeof c.body.markdown_text]),
+        [
+          ['task_update', 'undefined'],
+          [undefined, 'string'],
+        ],
+        'the step was tried once, then the text started the stream',
+      );
+      const stream = fake.streams.get(stop.body.ts)!;
+      const [row] = await rowsFor(dm);
+      assert.equal(stream.text, row.response);
+      assert.ok(
+        stream.chunks.every((c) => c.type === 'markdown_text'),
+        'no step in the message',
+      );
+      assert.equal(fake.streams.size > 0 && [...fake.streams.values()].filter((x) => x.channel === dm).length, 1, 'one message');
+      await settle();
+      assert.deepEqual(fake.callsOf('chat.postMessage', inChannel(dm)), [], 'answered once, in the stream');
+    } finally {
+      fake.refuseChunks = false;
+    }
+  });
+
   it('streaming refused: the whole answer arrives once as an ordinary message with its blocks', async () => {
     const dm = newId('D');
-    fake.enqueue('chat.startStream', { error: 'streaming_not_allowed' });
+    // refused with the retrieval step, then refused again without it (the text)
+    fake.enqueue('chat.startStream', { error: 'streaming_not_allowed' }, { error: 'streaming_not_allowed' });
     const event = messageEvent({ channel: dm, user: newUser('Shinsaku Hamada'), text: 'How do I glaze the Quellmoor teapot?' });
     await slack.event(envelope(event));
     const [post] = await fake.waitFor('chat.postMessage', inChannel(dm));
@@ -261,8 +322,11 @@ forEachBackend('Slack streaming and agent messaging over HTTP', (backend) => {
     await fake.waitFor('assistant.threads.setStatus', (c) => inChannel(dm)(c) && c.body.status === '');
     assert.deepEqual(
       streamCalls(dm).map((c) => [c.method, c.status]),
-      [['chat.startStream', 200]],
-      'nothing streamed after the refusal',
+      [
+        ['chat.startStream', 200],
+        ['chat.startStream', 200],
+      ],
+      'nothing streamed after the refusals',
     );
   });
 

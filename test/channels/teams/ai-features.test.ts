@@ -15,22 +15,10 @@ import { ConnectorRefusal, postActivity } from '../../../src/channels/teams/conn
 import { INFORMATIVE_TEXT, streamableText } from '../../../src/channels/teams/streaming';
 import type { ConversationService } from '../../../src/core/conversation-service';
 import type { AnswerProgress, BotReply, IncomingMessage, SourceRef } from '../../../src/core/messages';
-import type { AppDataSource } from '../../../src/db/data-source';
-import { addContent, makeService } from '../../helpers/conversation';
+import { addContent } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
-import { FakeBotConnector, type RecordedActivity } from '../../helpers/fake-bot-connector';
-import {
-  BOT,
-  capturingLogger,
-  cardOf,
-  type Json,
-  person,
-  personalMessage,
-  type RunningBot,
-  startBot,
-  submitActions,
-  TENANT,
-} from './helpers';
+import type { RecordedActivity } from '../../helpers/fake-bot-connector';
+import { BOT, cardOf, type Json, person, personalMessage, type RunningBot, startBot, submitActions, TENANT, useTeamsBot } from './helpers';
 
 const source = (n: number, over: Partial<SourceRef> = {}): SourceRef => ({
   n,
@@ -104,9 +92,9 @@ describe('Teams answers: Markdown, AI label, citations (pure)', () => {
     const many = Array.from({ length: 30 }, (_, i) => source(i + 1));
     const text = many.map((s) => `fact [${s.n}]`).join(' ');
     assert.equal(citations(many, text).length, MAX_CITATIONS);
-    const withUrl = { ...source(1), url: 'https://learn.example.test/a' } as SourceRef;
+    const withUrl = { ...source(1), url: 'https://learn.example.test/a' };
     assert.equal(citations([withUrl], '[1]')[0].appearance.url, 'https://learn.example.test/a');
-    const badUrl = { ...source(1), url: 'javascript:alert(1)' } as SourceRef;
+    const badUrl = { ...source(1), url: 'javascript:alert(1)' };
     assert.equal(citations([badUrl], '[1]')[0].appearance.url, undefined);
   });
 
@@ -177,6 +165,7 @@ const DOCS = [
     title: 'Calibrating the Oskarsson loom',
     content:
       'To calibrate the Oskarsson loom, first set the warp tension to level four. Then run three test rows and measure the selvage drift. Recalibrate after every bolt of linen.',
+    metadata: { url: 'https://weaving.example.test/oskarsson/calibration?step=1&unit=4' },
   },
   {
     title: 'Oskarsson loom maintenance',
@@ -205,31 +194,16 @@ function chunkingService(chunks: string[], gapMs: number, final?: Partial<BotRep
 }
 
 forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, feedback loop)', (backend) => {
-  let ds: AppDataSource;
-  let connector: FakeBotConnector;
+  const teams = useTeamsBot(backend, { prepare: (db) => addContent(db, DOCS) });
+  const { connector, log } = teams;
   let serviceUrl: string;
   let bot: RunningBot;
-  let log: ReturnType<typeof capturingLogger>;
-
-  before(async () => {
-    ds = await backend.dataSource();
-    await addContent(ds, DOCS);
-    connector = new FakeBotConnector();
-    serviceUrl = (await connector.start()).url;
-    log = capturingLogger();
-    bot = await startBot(ds, makeService(ds), { logger: log.logger });
-  });
-  after(async () => {
-    await bot?.close();
-    await connector?.stop();
-  });
-  beforeEach(() => {
-    connector.reset();
-    log.lines.length = 0;
+  before(() => {
+    ({ serviceUrl, bot } = teams);
   });
 
   const rowFor = async (messageId: string) =>
-    (await ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]))[0];
+    (await teams.ds.query(`SELECT * FROM chat_messages WHERE channel = 'teams' AND platform_message_id = $1`, [messageId]))[0];
   const finalIn = (conversationId: string) => (a: RecordedActivity) => a.conversationId === conversationId && a.activity.type === 'message';
 
   const feedbackInvoke = (question: Json, replyToId: string, actionValue: Json, from: Json = question.from): Json => ({
@@ -286,7 +260,13 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
     assert.ok(cited.length > 0, `the answer cites: ${final.activity.text}`);
     assert.deepEqual(final.aiEntity.additionalType, ['AIGeneratedContent']);
     assert.deepEqual(final.aiEntity.citation.map((c: Json) => c.position).sort(), [...new Set(cited)].sort());
-    assert.ok(final.aiEntity.citation.some((c: Json) => c.appearance.name === 'Calibrating the Oskarsson loom'));
+    const calibration = final.aiEntity.citation.find((c: Json) => c.appearance.name === 'Calibrating the Oskarsson loom');
+    assert.ok(calibration, JSON.stringify(final.aiEntity.citation));
+    assert.equal(calibration.appearance.url, 'https://weaving.example.test/oskarsson/calibration?step=1&unit=4', 'the link reached Teams');
+    assert.ok(
+      final.aiEntity.citation.filter((c: Json) => c !== calibration).every((c: Json) => !('url' in c.appearance)),
+      'no url where the content has none',
+    );
     assert.deepEqual(final.activity.channelData.feedbackLoop, { type: 'default' });
     assert.ok(cardOf(final.activity), 'the card (sources, confidence, recommendations) rides on the final message');
     assert.deepEqual(connector.streamViolations, []);
@@ -306,7 +286,7 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
       'and measure [1]\n',
     ];
     chunks.push('• oil the heddles weekly [2]\n', 'Recalibrate after every bolt.');
-    const streamingBot = await startBot(ds, chunkingService(chunks, 450), { logger: log.logger });
+    const streamingBot = await startBot(teams.ds, chunkingService(chunks, 450), { logger: log.logger });
     try {
       const question = personalMessage(serviceUrl, QUESTION);
       assert.equal((await streamingBot.post(question)).status, 200);
@@ -361,7 +341,7 @@ forEachBackend('Teams AI features over HTTP (streaming, AI label, citations, fee
 
   it('1:1 when the person stops the stream midway (chunks refused): the answer still arrives once, as a normal message', async function () {
     this.timeout(15_000);
-    const streamingBot = await startBot(ds, chunkingService(['First line [1]\n', 'Second line [2]\n', 'Third.'], 600), {
+    const streamingBot = await startBot(teams.ds, chunkingService(['First line [1]\n', 'Second line [2]\n', 'Third.'], 600), {
       logger: log.logger,
     });
     try {

@@ -115,6 +115,23 @@ describe('Teams answer card', () => {
     });
   });
 
+  it('links the source titles that have an http(s) url (Markdown in the FactSet value); others stay plain', () => {
+    const [first, second] = reply().sources;
+    const card = buildAnswerCard(
+      reply({
+        sources: [
+          { ...first, title: 'Calibrating [the] spectrometer', url: 'https://learn.example.test/spectro(v2)?a=1&b=2' },
+          { ...second, url: 'javascript:alert(1)' },
+        ],
+      }),
+    );
+    const facts = card.body.find((e) => e.type === 'FactSet');
+    assert.deepEqual(facts && facts.type === 'FactSet' && facts.facts, [
+      { title: '[1]', value: '[Calibrating (the) spectrometer](https://learn.example.test/spectro%28v2%29?a=1&b=2) · tutorial' },
+      { title: '[2]', value: 'Spectrometer safety · best practice' },
+    ]);
+  });
+
   it('gives each recommendation a container with title, reason and a Start/Read button carrying its id', () => {
     const r = reply();
     const containers = buildAnswerCard(r).body.filter((e) => e.type === 'Container') as Json[];

@@ -9,7 +9,9 @@ import { createLearningLoop } from '../../../src/core/learning';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { createLogger, type Logger } from '../../../src/observability/logger';
 import { createServer } from '../../../src/server';
-import { localProvider } from '../../helpers/conversation';
+import { localProvider, makeService } from '../../helpers/conversation';
+import type { Backend } from '../../helpers/databases';
+import { FakeBotConnector } from '../../helpers/fake-bot-connector';
 import { startTestQueue } from '../../helpers/queue';
 
 export const TENANT = 'tenant-0000-test';
@@ -86,6 +88,46 @@ export async function startBot(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What an HTTP suite of the Teams channel shares: the connector and log at once, the rest once its `before` hook ran. */
+export interface TeamsBotSuite {
+  readonly connector: FakeBotConnector;
+  readonly log: ReturnType<typeof capturingLogger>;
+  ds: AppDataSource;
+  /** the fake Bot Connector's URL, the serviceUrl of the activities the suite posts */
+  serviceUrl: string;
+  bot: RunningBot;
+}
+
+/**
+ * The mocha hooks every HTTP suite of the Teams channel needs: the suite's database (`prepare` runs on it first,
+ * e.g. to add the content questions are answered from), the fake Bot Connector, a capturing logger, and our server
+ * with the real ConversationService; closed after the suite. Before each test the connector and the log start empty
+ * (with `settle`, after the bot's queue has drained: a suite whose tests leave answers running).
+ * Call it first in the suite, so its `before` runs before the suite's own hooks.
+ */
+export function useTeamsBot(
+  backend: Backend,
+  opts: { prepare?: (ds: AppDataSource) => Promise<unknown>; settle?: boolean } = {},
+): TeamsBotSuite {
+  const suite = { connector: new FakeBotConnector(), log: capturingLogger() } as TeamsBotSuite;
+  before(async () => {
+    suite.ds = await backend.dataSource();
+    await opts.prepare?.(suite.ds);
+    suite.serviceUrl = (await suite.connector.start()).url;
+    suite.bot = await startBot(suite.ds, makeService(suite.ds), { logger: suite.log.logger });
+  });
+  after(async () => {
+    await suite.bot?.close();
+    await suite.connector.stop();
+  });
+  beforeEach(async () => {
+    if (opts.settle) await suite.bot.settle();
+    suite.connector.reset();
+    suite.log.lines.length = 0;
+  });
+  return suite;
 }
 
 export type Json = Record<string, any>;

@@ -6,13 +6,11 @@ import { LEARNING_COMMANDS } from '../../../src/core/learning';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { insertSeedAssessments, SEED_ASSESSMENTS } from '../../../src/db/seed-assessments';
 import { SEED_COURSES, SEED_SKILLS } from '../../../src/db/seed-rows';
-import { makeService } from '../../helpers/conversation';
 import { forEachBackend } from '../../helpers/databases';
-import { FakeBotConnector, type RecordedActivity } from '../../helpers/fake-bot-connector';
+import type { RecordedActivity } from '../../helpers/fake-bot-connector';
 import { makeUser } from '../../helpers/fixtures';
 import {
   BOT,
-  capturingLogger,
   cardOf,
   channelMessage,
   type Json,
@@ -20,10 +18,10 @@ import {
   person,
   personalMessage,
   type RunningBot,
-  startBot,
   submit,
   submitActions,
   TENANT,
+  useTeamsBot,
 } from './helpers';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -77,11 +75,11 @@ function chartPng(messages: RecordedActivity[]): Buffer | undefined {
 }
 
 forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
+  const teams = useTeamsBot(backend, { prepare: (db) => insertSeedAssessments((sql, p) => db.query(sql, p)), settle: true });
+  const { connector, log } = teams;
   let ds: AppDataSource;
-  let connector: FakeBotConnector;
   let serviceUrl: string;
   let bot: RunningBot;
-  let log: ReturnType<typeof capturingLogger>;
   const tag = randomUUID().slice(0, 8);
   const dept = `Sales ${tag}`;
   const otherDept = `Ops ${tag}`;
@@ -107,13 +105,7 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
   }
 
   before(async () => {
-    ds = await backend.dataSource();
-    await insertSeedAssessments((sql, p) => ds.query(sql, p));
-    connector = new FakeBotConnector();
-    serviceUrl = (await connector.start()).url;
-    log = capturingLogger();
-    bot = await startBot(ds, makeService(ds), { logger: log.logger });
-
+    ({ ds, serviceUrl, bot } = teams);
     mona = await member(`Mona Manager ${tag}`, { department: dept, role: 'manager' });
     alice = await member(`Alice ${tag}`, { department: dept, role: 'employee' });
     bob = await member(`Bob ${tag}`, { department: dept });
@@ -136,15 +128,6 @@ forEachBackend('Teams channel: the learning loop over HTTP', (backend) => {
       erin.userId,
       skill('Communication').id,
     ]);
-  });
-  after(async () => {
-    await bot?.close();
-    await connector?.stop();
-  });
-  beforeEach(async () => {
-    await bot.settle();
-    connector.reset();
-    log.lines.length = 0;
   });
   afterEach(() => {
     const errors = log.lines.filter((l) => l.level === 'error');

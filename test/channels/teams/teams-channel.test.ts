@@ -27,6 +27,7 @@ import {
   submit,
   submitActions,
   TENANT,
+  useTeamsBot,
 } from './helpers';
 
 // Invented topics, so other suites' content in the shared database cannot answer these questions.
@@ -45,41 +46,31 @@ const DOCS = [
 const QUESTION = 'How do I tune the Vandrel kiln?';
 
 forEachBackend('Teams channel over HTTP', (backend) => {
+  const teams = useTeamsBot(backend, {
+    prepare: async (db) => {
+      await addContent(db, DOCS);
+      await addContent(db, [
+        {
+          title: 'Vandrel Kiln Operation',
+          content: 'Course: operating, tuning and firing Vandrel kilns safely.',
+          contentType: 'course',
+          metadata: { course_id: SEED_COURSES[2].id },
+        },
+        {
+          title: 'Kiln Thermodynamics',
+          content: 'Skill: tuning kiln ramp rates and reading thermocouples on Vandrel kilns.',
+          contentType: 'skill',
+          metadata: { skill_id: SEED_SKILLS[1].id },
+        },
+      ]);
+    },
+  });
+  const { connector, log } = teams;
   let ds: AppDataSource;
-  let connector: FakeBotConnector;
   let serviceUrl: string;
   let bot: RunningBot;
-  let log: ReturnType<typeof capturingLogger>;
-
-  before(async () => {
-    ds = await backend.dataSource();
-    await addContent(ds, DOCS);
-    await addContent(ds, [
-      {
-        title: 'Vandrel Kiln Operation',
-        content: 'Course: operating, tuning and firing Vandrel kilns safely.',
-        contentType: 'course',
-        metadata: { course_id: SEED_COURSES[2].id },
-      },
-      {
-        title: 'Kiln Thermodynamics',
-        content: 'Skill: tuning kiln ramp rates and reading thermocouples on Vandrel kilns.',
-        contentType: 'skill',
-        metadata: { skill_id: SEED_SKILLS[1].id },
-      },
-    ]);
-    connector = new FakeBotConnector();
-    serviceUrl = (await connector.start()).url;
-    log = capturingLogger();
-    bot = await startBot(ds, makeService(ds), { logger: log.logger });
-  });
-  after(async () => {
-    await bot?.close();
-    await connector?.stop();
-  });
-  beforeEach(() => {
-    connector.reset();
-    log.lines.length = 0;
+  before(() => {
+    ({ ds, serviceUrl, bot } = teams);
   });
 
   const rowsFor = (messageId: string) =>

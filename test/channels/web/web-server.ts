@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { createWebConsole } from '../../../src/channels/web';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { WebDeps } from '../../../src/channels/web/web-deps';
@@ -40,6 +41,10 @@ export async function startWebServer(
     platforms?: WebDeps['platforms'];
     /** replaces the real access rules (sign-in, loopback) with a stub, e.g. a fixed viewer */
     access?: (deps: WebDeps) => WebAccess;
+    /** a fixed port (e.g. one PUBLIC_URL already names); default any free port */
+    port?: number;
+    /** more routes after the console's (e.g. a suite's own routes behind the access rules) */
+    mount?: Array<(app: Express) => void>;
   } = {},
 ): Promise<RunningWeb> {
   const logger = opts.logger ?? createLogger('silent');
@@ -58,9 +63,9 @@ export async function startWebServer(
     platforms: opts.platforms ?? { slack: false, teams: false },
   };
   const web = createWebConsole(deps, opts.access?.(deps));
-  const app = createServer({ ds, logger, mount: web ? [(a) => web.mount(a)] : [] });
+  const app = createServer({ ds, logger, mount: [...(web ? [(a: Express) => web.mount(a)] : []), ...(opts.mount ?? [])] });
   const server = await new Promise<Server>((resolve) => {
-    const s = listen(app, 0, opts.host ?? '127.0.0.1', () => resolve(s));
+    const s = listen(app, opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

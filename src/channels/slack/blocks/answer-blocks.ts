@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
-import type { BotReply, RecommendationCard } from '../../../core/messages';
-import { escapeMrkdwn, SECTION_TEXT_LIMIT, truncate } from './mrkdwn';
+import { type BotReply, type RecommendationCard, type SourceRef, sourceUrl } from '../../../core/messages';
+import { escapeMrkdwn, mrkdwnLink, SECTION_TEXT_LIMIT, truncate } from './mrkdwn';
 
 export type Block = types.KnownBlock;
 
@@ -98,11 +98,29 @@ function contextBlock(reply: ReplyForBlocks): Block | null {
   const elements: Array<{ type: 'mrkdwn'; text: string }> = [];
   const notes = reply.notes.map((n) => n.trim()).filter(Boolean);
   if (notes.length) elements.push(mrkdwn(notes.map((n) => `:information_source: ${escapeMrkdwn(n)}`).join('\n')));
-  if (reply.sources.length) {
-    elements.push(mrkdwn(`*Sources* ${reply.sources.map((s) => `[${s.n}] ${escapeMrkdwn(oneLine(s.title))}`).join('  ·  ')}`));
-  }
+  if (reply.sources.length) elements.push(mrkdwn(sourcesText(reply.sources)));
   if (reply.kind === 'answer') elements.push(mrkdwn(`Confidence ${Math.round(clamp01(reply.confidence) * 100)}%`));
   return elements.length ? { type: 'context', elements } : null;
+}
+
+/**
+ * "*Sources* [1] Title  ·  [2] <url|Title>": a source with a link gets its title linked. Links are added only while
+ * the whole text stays within Slack's limit, so truncating can never cut a link in half (a long link shows as a
+ * plain title instead).
+ */
+export function sourcesText(sources: SourceRef[]): string {
+  const parts = sources.map((s) => ({ n: s.n, title: escapeMrkdwn(oneLine(s.title) || `Source ${s.n}`), s }));
+  let length = '*Sources* '.length + parts.reduce((sum, p) => sum + `[${p.n}] ${p.title}  ·  `.length, 0);
+  const shown = parts.map((p) => {
+    const plain = `[${p.n}] ${p.title}`;
+    const url = sourceUrl(p.s.url); // checked again: a logged turn's sources come back from the database
+    if (!url) return plain;
+    const linked = `[${p.n}] ${mrkdwnLink(url, oneLine(p.s.title) || `Source ${p.n}`)}`;
+    if (length + linked.length - plain.length > SECTION_TEXT_LIMIT) return plain;
+    length += linked.length - plain.length;
+    return linked;
+  });
+  return `*Sources* ${shown.join('  ·  ')}`;
 }
 
 /** Skills and courses are started (they go into learning progress); content is read. */

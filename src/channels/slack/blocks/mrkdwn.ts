@@ -15,3 +15,12 @@ export const SECTION_TEXT_LIMIT = 3000;
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/**
+ * A mrkdwn link `<url|text>` to an http(s) URL (SourceRef.url, already validated and serialized by core's
+ * sourceUrl). The text is escaped like any text; in the URL `|` would end the address early, so it is
+ * percent-encoded, and `&`, `<`, `>` are escaped as Slack asks (it decodes them back before opening the link).
+ */
+export function mrkdwnLink(url: string, text: string): string {
+  return `<${escapeMrkdwn(url.replace(/\|/g, '%7C'))}|${escapeMrkdwn(text)}>`;
+}

@@ -1,4 +1,4 @@
-import type { BotReply, RecommendationCard, SourceRef } from '../../../core/messages';
+import { type BotReply, type RecommendationCard, type SourceRef, sourceUrl } from '../../../core/messages';
 import { feedbackData, recOpenData } from './actions';
 import {
   type AdaptiveCard,
@@ -12,7 +12,7 @@ import {
   text,
   truncate,
 } from './adaptive';
-import { answerMarkdown } from './format';
+import { answerMarkdown, markdownLink } from './format';
 
 export const MAX_SOURCES = 10;
 export const MAX_RECOMMENDATIONS = 5;
@@ -89,12 +89,17 @@ export function sourcesSection(sources: SourceRef[]): CardElement[] {
     text('Sources', { weight: 'bolder', separator: true, spacing: 'medium' }),
     {
       type: 'FactSet',
-      facts: sources
-        .slice(0, MAX_SOURCES)
-        .map((s) => ({ title: `[${s.n}]`, value: `${truncate(s.title, MAX_TITLE)} · ${contentLabel(s.contentType)}` })),
+      facts: sources.slice(0, MAX_SOURCES).map((s) => ({ title: `[${s.n}]`, value: `${sourceTitle(s)} · ${contentLabel(s.contentType)}` })),
       spacing: 'small',
     },
   ];
+}
+
+/** The title, linked when the source has a link (http(s) only: checked again, as logged sources come back from the database). */
+function sourceTitle(s: SourceRef): string {
+  const title = truncate(s.title, MAX_TITLE);
+  const url = sourceUrl(s.url);
+  return url ? markdownLink(title, url) : title;
 }
 
 export function confidenceLevel(confidence: number): { label: 'High' | 'Medium' | 'Low'; color: TextColor; percent: number } {

@@ -36,6 +36,16 @@ export const plural = (n: number, one: string, many: string): string => `${n} ${
 export const itemLabel = (type: string): string =>
   (({ skill: 'Skill', course: 'Course', content: 'Reading' }) as Record<string, string>)[type] ?? type;
 
+/**
+ * A Markdown link Teams renders in TextBlocks and FactSet values. The URL is SourceRef.url (validated and
+ * serialized by core's sourceUrl, so no spaces or angle brackets); its parentheses are percent-encoded so they
+ * cannot end the link early, and square brackets in the text become parentheses so they cannot end the text.
+ */
+export function markdownLink(text: string, url: string): string {
+  const label = text.replace(/\[/g, '(').replace(/\]/g, ')');
+  return `[${label}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
+}
+
 const LIST_ITEM = /^(\s*)(?:[-*+•◦▪‣]|(\d{1,3})[.)])\s+(.*)$/;
 const FENCE = /^\s*(```|~~~)/;
 
