@@ -210,6 +210,18 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
     assert.equal(json.database.state, 'ok');
   });
 
+  it('with the real access rules (development, no provider): the page is served to this machine as the local admin', async () => {
+    const web = await startWebServer(ds);
+    servers.push(web);
+    const page = await get(web, '/');
+    assert.equal(page.status, 200);
+    assert.match(card(page.body, 'access'), /This machine only/);
+    assert.match(page.body, /<meta name="csrf-token" content="[^"]+"/);
+    const api = await fetch(`${web.baseUrl}/api/status`);
+    assert.equal(api.status, 200);
+    assert.equal(((await api.json()) as ConsoleStatus).accessMode, 'loopback');
+  });
+
   it('serves the guides the checklist links to, and nothing else', async () => {
     const web = await start();
     const guide = await get(web, '/docs/slack-setup.md');
