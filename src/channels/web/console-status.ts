@@ -357,7 +357,14 @@ function cardsWithoutMarks(s: ConsoleStatus): Array<Omit<StatusCard, 'mark'>> {
       id: 'content',
       title: 'Learning content',
       state: s.content.state,
-      stateLabel: s.content.state === 'unavailable' ? 'Unavailable' : s.content.state === 'ok' ? 'Your content' : 'Sample only',
+      stateLabel:
+        s.content.state === 'unavailable'
+          ? 'Unavailable'
+          : s.content.state === 'ok'
+            ? 'Your content'
+            : s.content.chunks
+              ? 'Sample only'
+              : 'Empty',
       detail:
         s.content.state === 'unavailable'
           ? UNAVAILABLE

@@ -14,7 +14,9 @@ forEachBackend('web console page in Chromium', (backend) => {
   const cspViolations: string[] = [];
   const textOf = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
 
-  before(async () => {
+  before(async function () {
+    // Starting the database (migrations) and Chromium takes long on a busy machine.
+    this.timeout(180_000);
     const ds = await backend.dataSource();
     const userId = await makeUser(ds, { name: 'Ada Admin', role: 'admin' });
     web = await startWebServer(ds, {

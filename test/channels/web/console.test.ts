@@ -39,7 +39,9 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
   let viewer: Viewer;
   const servers: RunningWeb[] = [];
 
-  before(async () => {
+  before(async function () {
+    // Starting the database (migrations) takes long on a busy machine.
+    this.timeout(180_000);
     ds = await backend.dataSource();
     const userId = await makeUser(ds, { name: 'Ada Admin', role: 'admin' });
     viewer = { userId, name: 'Ada Admin', email: `${userId}@example.test`, role: 'admin', via: 'loopback' };
@@ -206,6 +208,18 @@ forEachBackend('web console page (GET /, /api/status)', (backend) => {
     const json = (await (await fetch(`${web.baseUrl}/api/status`)).json()) as ConsoleStatus;
     assert.deepEqual(json.queue, { state: 'unavailable', reason: 'failed' });
     assert.equal(json.database.state, 'ok');
+  });
+
+  it('with the real access rules (development, no provider): the page is served to this machine as the local admin', async () => {
+    const web = await startWebServer(ds);
+    servers.push(web);
+    const page = await get(web, '/');
+    assert.equal(page.status, 200);
+    assert.match(card(page.body, 'access'), /This machine only/);
+    assert.match(page.body, /<meta name="csrf-token" content="[^"]+"/);
+    const api = await fetch(`${web.baseUrl}/api/status`);
+    assert.equal(api.status, 200);
+    assert.equal(((await api.json()) as ConsoleStatus).accessMode, 'loopback');
   });
 
   it('serves the guides the checklist links to, and nothing else', async () => {
