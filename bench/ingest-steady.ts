@@ -84,21 +84,21 @@ async function main(): Promise<void> {
           fs.writeFileSync(path.join(dir, `doc-${file}.md`), `# Document ${first + file * 20}\n\n${sections.join('\n')}`);
         }
         const ingest = new IngestService({ ds, provider, concurrency, baseDir: tmp });
-      // From the first file's start to the last file's end: the steady rate, without the run's fixed
-      // start (the embedder guard's scan of the table, timed on its own below).
-      let started = 0;
-      let ended = 0;
-      const summary = await ingest.ingestPaths([dir], {
-        onFileStart: () => {
-          started ||= now();
-        },
-        onFileDone: () => {
-          ended = now();
-        },
-      });
-      const seconds = (ended - started) / 1000;
-      if (summary.failed.length) throw new Error(`ingest failed: ${JSON.stringify(summary.failed.slice(0, 2))}`);
-      return summary.chunksAdded / seconds;
+        // From the first file's start to the last file's end: the steady rate, without the run's fixed
+        // start (the embedder guard's scan of the table, timed on its own below).
+        let started = 0;
+        let ended = 0;
+        const summary = await ingest.ingestPaths([dir], {
+          onFileStart: () => {
+            started ||= now();
+          },
+          onFileDone: () => {
+            ended = now();
+          },
+        });
+        const seconds = (ended - started) / 1000;
+        if (summary.failed.length) throw new Error(`ingest failed: ${JSON.stringify(summary.failed.slice(0, 2))}`);
+        return summary.chunksAdded / seconds;
       };
     const arms: Arm[] = [
       { name: 'SQL, 1 writer, 200 rows/statement', run: sql(1, 200) },
@@ -131,7 +131,10 @@ async function main(): Promise<void> {
         log(`round ${r + 1} ${arm.name}: ${f(rate, 0)} rows/s (load ${os.loadavg()[0].toFixed(1)})`);
       }
     const [{ n: endRows }] = (await clients[0].query(`SELECT count(*)::int AS n FROM learning_content`)).rows;
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const med = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+    };
     const base = med(rates.get(arms[0].name)!);
     const body = [
       `Machine: 2 cores, shared with six other helpers' builds, tests and benchmarks (load average ${os
