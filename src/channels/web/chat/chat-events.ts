@@ -1,4 +1,4 @@
-import { APOLOGY, type BotReply } from '../../../core/messages';
+import { APOLOGY, type BotReply, sourceUrl } from '../../../core/messages';
 
 /**
  * What the Try it events stream carries (GET /api/chat/messages/:messageId/events, Server-Sent Events):
@@ -22,6 +22,8 @@ export interface WebSource {
   n: number;
   title: string;
   contentType: string;
+  /** the content's http(s) link, when it has one */
+  url?: string;
 }
 
 export interface WebCard {
@@ -46,8 +48,12 @@ export interface WebFinal {
   notes: string[];
 }
 
-export const webSources = (sources: Array<{ n: number; title: string; contentType: string }>): WebSource[] =>
-  sources.map((s) => ({ n: s.n, title: s.title, contentType: s.contentType }));
+// sourceUrl again: a replayed turn's sources come back from the database.
+export const webSources = (sources: Array<{ n: number; title: string; contentType: string; url?: string }>): WebSource[] =>
+  sources.map((s) => {
+    const url = sourceUrl(s.url);
+    return url ? { n: s.n, title: s.title, contentType: s.contentType, url } : { n: s.n, title: s.title, contentType: s.contentType };
+  });
 
 /** The event that ends a turn: the final reply, or the apology when answering broke. */
 export function finalEvent(reply: BotReply): ChatEvent {

@@ -1,7 +1,8 @@
 // Try it: the console's chat (a browser ES module; the page's CSP allows no inline script).
 // Questions go to POST /api/chat/messages; each answer is followed over Server-Sent Events
 // (GET /api/chat/messages/:id/events: status, sources, the whole text so far, then final or apology).
-// Everything the server sends is put into the page as text nodes, never as HTML.
+// What the server sends goes into the page as text nodes; only the answer's Markdown becomes HTML (markdown.js).
+import { renderMarkdown } from '/assets/markdown.js';
 
 const MAX_CHARS = 4000;
 const STATUS_TEXT = {
@@ -74,70 +75,6 @@ function showError(text) {
   errorBox.textContent = text;
 }
 
-// ------------------------------------------------------------------ Markdown, safely (text nodes only)
-
-const INLINE =
-  /\*\*([^*]+)\*\*|__([^_]+)__|`([^`]+)`|\[(\d+)\]|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>)\]]+)|(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])|(?<!\w)_([^_\s][^_]*)_(?!\w)/g;
-
-/** Inline Markdown: bold, italics, code, [n] citations (links to the numbered source), links to http(s) only. */
-function inline(text, into, citeHref) {
-  let last = 0;
-  for (const m of text.matchAll(INLINE)) {
-    if (m.index > last) into.append(text.slice(last, m.index));
-    last = m.index + m[0].length;
-    if (m[1] ?? m[2]) into.append(el('strong', {}, m[1] ?? m[2]));
-    else if (m[3]) into.append(el('code', {}, m[3]));
-    else if (m[4]) into.append(citeHref(Number(m[4])) ? el('a', { href: citeHref(Number(m[4])) }, `[${m[4]}]`) : `[${m[4]}]`);
-    else if (m[5]) into.append(el('a', { href: m[6], rel: 'noopener noreferrer', target: '_blank' }, m[5]));
-    else if (m[7]) into.append(el('a', { href: m[7], rel: 'noopener noreferrer', target: '_blank' }, m[7]));
-    else into.append(el('em', {}, m[8] ?? m[9]));
-  }
-  if (last < text.length) into.append(text.slice(last));
-}
-
-/** Block Markdown: paragraphs, bullet (-, *, •) and numbered lists, headings (shown bold). */
-function renderMarkdown(md, into, citeHref) {
-  let list = null;
-  let para = null;
-  for (const raw of md.replace(/\r/g, '').split('\n')) {
-    const line = raw.trimEnd();
-    if (!line.trim()) {
-      list = null;
-      para = null;
-      continue;
-    }
-    const bullet = /^\s*[-*•]\s+(.*)$/.exec(line);
-    const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-    if (bullet || numbered) {
-      const tag = bullet ? 'ul' : 'ol';
-      if (!list || list.tagName.toLowerCase() !== tag) {
-        list = el(tag);
-        into.append(list);
-      }
-      const li = el('li');
-      inline((bullet ?? numbered)[1], li, citeHref);
-      list.append(li);
-      para = null;
-      continue;
-    }
-    list = null;
-    const heading = /^#{1,6}\s+(.*)$/.exec(line);
-    if (heading) {
-      const strong = el('strong');
-      inline(heading[1], strong, citeHref);
-      into.append(el('p', {}, strong));
-      para = null;
-      continue;
-    }
-    if (para) para.append(el('br'));
-    else {
-      para = el('p');
-      into.append(para);
-    }
-    inline(line, para, citeHref);
-  }
-}
-
 // ------------------------------------------------------------------ one question and its answer
 
 function confidenceLabel(c) {
@@ -186,7 +123,8 @@ function addTurn(question) {
         answer.append(el('h3', {}, 'Sources'));
         const ol = el('ol', { class: 'chat-sources' });
         for (const s of reply.sources) {
-          ol.append(el('li', { id: sourceId(s.n), value: s.n }, s.title, ' ', el('small', {}, `(${s.contentType})`)));
+          const title = s.url ? el('a', { href: s.url, rel: 'noopener noreferrer', target: '_blank' }, s.title) : s.title;
+          ol.append(el('li', { id: sourceId(s.n), value: s.n }, title, ' ', el('small', {}, `(${s.contentType})`)));
         }
         answer.append(ol);
       }
