@@ -46,22 +46,34 @@ interface ShownMessage {
   citations: string[];
 }
 
+/** The little of the DOM the page function below uses (the project compiles without the DOM library). */
+interface DomElement {
+  textContent: string | null;
+  innerText: string;
+  parentElement: DomElement | null;
+  nextElementSibling: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): Iterable<DomElement>;
+}
+
 /** The bot's messages in the open conversation, oldest first (read from the DOM). */
 function botMessages(page: Page): Promise<ShownMessage[]> {
   return page.evaluate((bot) => {
+    const document = (globalThis as unknown as { document: DomElement }).document;
     const out: ShownMessage[] = [];
     for (const header of document.querySelectorAll('[aria-label="Message header"]')) {
       if (header.querySelector('[aria-label="Message author"]')?.textContent?.trim() !== bot) continue;
       const message = header.parentElement?.parentElement;
-      const body = header.nextElementSibling as HTMLElement | null;
+      const body = header.nextElementSibling;
       if (!message || !body) continue;
       out.push({
+        // biome-ignore lint/performance/useDomNodeTextContent: the text as shown (paragraph breaks, no hidden nodes) is what is checked
         text: body.innerText.trim(),
         aiLabel: [...header.querySelectorAll('span')].some((s) => s.textContent?.trim() === 'AI generated'),
         like: !!message.querySelector('button[aria-label="Like"]'),
         dislike: !!message.querySelector('button[aria-label="Dislike"]'),
         progressBar: !!body.querySelector('[role="progressbar"]'),
-        citations: [...body.querySelectorAll('.fai-Citation, [class*="Citation"]')].map((c) => (c as HTMLElement).innerText.trim()),
+        citations: [...body.querySelectorAll('.fai-Citation, [class*="Citation"]')].map((c) => c.textContent?.trim() ?? ''),
       });
     }
     return out;
@@ -96,6 +108,8 @@ for (const backend of backends()) {
         OPENAI_BASE_URL: url,
         // the sample corpus is embedded offline: the fake model only writes the answers
         EMBEDDING_PROVIDER: 'local',
+        // the fake model streams for ~7 s; on a busy machine the default 15 s cut the answer off
+        LLM_TIMEOUT_MS: '60000',
       });
       await server.start(300_000);
       playground = new AgentsPlayground(`${server.url}/api/messages`, await freePort());
@@ -158,7 +172,8 @@ for (const backend of backends()) {
           await onChange?.(current);
         }
         if (current && done(current)) return seen;
-        if (Date.now() > deadline) assert.fail(`no final answer within 45 s; seen: ${JSON.stringify(seen)}; server log: ${lastLogs(server!)}`);
+        if (Date.now() > deadline)
+          assert.fail(`no final answer within 45 s; seen: ${JSON.stringify(seen)}; server log: ${lastLogs(server!)}`);
         await sleep(100);
       }
     }
@@ -212,7 +227,7 @@ for (const backend of backends()) {
       await page.locator('.fai-Citation').first().hover();
       const popup = page.locator('.fui-PopoverSurface').filter({ hasText: 'from your learning content' });
       await popup.waitFor();
-      const popupText = await popup.innerText();
+      const popupText = (await popup.textContent()) ?? '';
       assert.ok(popupText.includes(sources.get('1')!), `the pop-up names source [1] (${sources.get('1')}): ${popupText}`);
       assert.match(popupText, /from your learning content/);
       await saveScreenshot(page, 'teams-citation-popup');
@@ -233,7 +248,7 @@ for (const backend of backends()) {
 
       // The Playground's log panel shows the request it sent and our answer.
       const invoke = page.getByText(/^invoke \d{3}$/).last();
-      assert.equal(await invoke.innerText(), 'invoke 400');
+      assert.equal(await invoke.textContent(), 'invoke 400');
       await dialog.getByRole('button', { name: 'Close' }).click();
       await dialog.waitFor({ state: 'detached' });
       await invoke.click();
@@ -292,7 +307,11 @@ for (const backend of backends()) {
       );
       await page.locator('.fai-Citation').last().scrollIntoViewIfNeeded();
       await saveScreenshot(page, 'teams-group-answer');
-      assert.deepEqual(offline.filter((u) => !u.startsWith('https://res-1.cdn.office.net/')), [], 'the page reached for no other host');
+      assert.deepEqual(
+        offline.filter((u) => !u.startsWith('https://res-1.cdn.office.net/')),
+        [],
+        'the page reached for no other host',
+      );
     });
   });
 }
@@ -306,7 +325,8 @@ const isFinal = (m: ShownMessage) => m.aiLabel && m.like;
 /** The request of the log item the test clicked, as the Playground's log detail shows it. */
 async function loggedRequest(page: Page): Promise<Record<string, any>> {
   await page.getByRole('tab', { name: 'Request' }).click();
-  const text = await page.getByRole('tablist').locator('xpath=..').innerText();
+  // the JSON is shown under the Request/Response tabs: the nearest enclosing element that holds it
+  const text = (await page.getByRole('tablist').locator('xpath=ancestor::*[contains(., "{")][1]').textContent()) ?? '';
   const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1);
   return JSON.parse(json);
 }
