@@ -262,7 +262,7 @@ for (const backend of backends()) {
         const row = async () =>
           (
             await client.query(
-              `SELECT id, reply_activity_id, feedback, feedback_comment FROM chat_messages WHERE channel = 'teams' AND question = $1`,
+              `SELECT id, reply_activity_id, feedback, feedback_comment FROM chat_messages WHERE channel = 'teams' AND message = $1`,
               [QUESTION],
             )
           ).rows;
