@@ -86,6 +86,11 @@ export class AgentsPlayground {
     }
   }
 
+  /** Kills it at once (for a process 'exit' handler: synchronous). */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   /** Stops it (SIGTERM, then SIGKILL after 3 s) and removes its working directory. */
   async stop(): Promise<void> {
     const child = this.child;
