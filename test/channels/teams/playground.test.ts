@@ -15,7 +15,7 @@ import { childDatabase, freePort, ServerProcess, sleep } from '../../helpers/ser
  * everything else are the server's own, over the sample corpus.
  *
  * What Playground 0.2.28 renders (found by this test, see docs/teams-playground.md):
- * - streaming: the informative update, growing chunks with a progress bar, then the final text;
+ * - streaming: the informative update, growing chunks (with a typing cursor), then the final text;
  * - the "AI generated" label, and citation pop-ups for [n] markers in paragraphs (not in list items);
  * - 👍/👎 with Teams' feedback dialog, but its message/submitAction invoke carries no replyToId (real
  *   Teams sends the id of the message the feedback is on), so our bot cannot tell which answer it is
