@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { renderPage } from '../../../src/channels/web/render';
 import type { Viewer } from '../../../src/channels/web/viewer';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { launchBrowser, newContext, saveScreenshot } from '../../helpers/browser';
@@ -11,7 +10,8 @@ import { recordingService, seedChatContent } from './chat-helpers';
 import { stubAccess } from './stub-access';
 import { type RunningWeb, startWebServer } from './web-server';
 
-const PAGE = '/test/try-it';
+// the console page, which includes the Try it panel
+const PAGE = '/';
 
 forEachBackend('Web chat: Try it in headless Chromium', (backend) => {
   let ds: AppDataSource;
@@ -31,19 +31,7 @@ forEachBackend('Web chat: Try it in headless Chromium', (backend) => {
     web = await startWebServer(ds, {
       // slow steps, so the streamed text is on the page before the final answer replaces it
       conversation: () => recordingService(ds, { gates, stepMs: 250 }),
-      access: (deps) => {
-        const access = stubAccess(alice)(deps);
-        // Until the console page lands: a page that renders console.eta (which includes the Try it panel).
-        access.routes.get(PAGE, access.requireViewer, (req, res) => {
-          renderPage(
-            res,
-            'console',
-            { title: 'Console', viewer: alice, csrfToken: access.csrfToken(req, res), accessMode: 'oidc', nav: 'console' },
-            {},
-          );
-        });
-        return access;
-      },
+      access: stubAccess(alice),
     });
     browser = await launchBrowser();
   });
