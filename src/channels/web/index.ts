@@ -37,11 +37,16 @@ export function createWebConsole(deps: WebDeps, access: WebAccess = createAccess
       // Pages load only our own files: no inline scripts, no third-party origins.
       router.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'connect-src': ["'self'"] } } }));
       router.use('/assets', express.static(webDir('public'), { maxAge: '1h', index: false }));
-      // Kept libraries served from node_modules: Pico (styles) and Chart.js (the insights charts, drawn in the browser).
+      // Kept libraries served from node_modules: Pico (styles), Chart.js (the insights charts, drawn in the browser).
       const pico = require.resolve('@picocss/pico/css/pico.min.css');
       const chart = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
       router.get('/assets/pico.min.css', (_req, res) => res.sendFile(pico, { maxAge: '1h' }));
       router.get('/assets/chart.umd.min.js', (_req, res) => res.sendFile(chart, { maxAge: '1h' }));
+      // marked and DOMPurify: Try it turns the answer's Markdown into sanitized HTML (public/markdown.js).
+      const marked = require.resolve('marked');
+      const purify = path.join(path.dirname(require.resolve('dompurify')), 'purify.es.mjs');
+      router.get('/assets/vendor/marked.esm.js', (_req, res) => res.sendFile(marked, { maxAge: '1h' }));
+      router.get('/assets/vendor/purify.es.mjs', (_req, res) => res.sendFile(purify, { maxAge: '1h' }));
       router.use(access.routes);
       router.use(consoleRoutes(deps, access));
       router.use(chatRoutes(deps, access, hub));

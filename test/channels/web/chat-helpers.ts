@@ -12,6 +12,7 @@ import { addContent, makeService } from '../../helpers/conversation';
 export const DOCS = [
   {
     title: 'Glazing the Vornelli kiln',
+    metadata: { url: 'https://kiln.example/guides/glazing' },
     content:
       'Before glazing in the Vornelli kiln, dry the pots for two days. Then fire the Vornelli kiln slowly to nine hundred degrees. Never open the Vornelli kiln door above two hundred degrees, because the glaze cracks.',
   },

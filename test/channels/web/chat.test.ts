@@ -64,7 +64,7 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
   interface Final {
     kind: string;
     text: string;
-    sources: Array<{ n: number; title: string; contentType: string }>;
+    sources: Array<{ n: number; title: string; contentType: string; url?: string }>;
     confidence: number;
     recommendations: Array<{ id: string; type: string; title: string; reason: string }>;
     chatMessageId: string;
@@ -105,8 +105,9 @@ forEachBackend('Web chat: Try it over HTTP', (backend) => {
     assert.match(final.text, /two days/);
     const glazing = final.sources.find((s) => s.title === DOCS[0].title);
     assert.ok(glazing, JSON.stringify(final.sources));
+    assert.equal(glazing.url, 'https://kiln.example/guides/glazing', 'the content’s link comes with its source');
     assert.ok(final.text.includes(`[${glazing.n}]`), 'the answer cites its source');
-    assert.deepEqual(Object.keys(glazing).sort(), ['contentType', 'n', 'title']);
+    assert.deepEqual(Object.keys(glazing).sort(), ['contentType', 'n', 'title', 'url'], 'only what the page shows (no similarity, no ids)');
     assert.ok(final.confidence > 0 && final.confidence <= 1);
     assert.ok(final.recommendations.length > 0);
     assert.ok(final.recommendations.every((r) => r.id && r.title && r.type));

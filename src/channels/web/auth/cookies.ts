@@ -1,27 +1,16 @@
+import { parse } from 'cookie';
 import type { CookieOptions, Request } from 'express';
 
 /**
- * The request's cookies by name. Express 5 parses none by itself and we mount no cookie parser (each
- * router owns its parsing); the console reads three cookies of its own, so this small reader is enough.
- * A value that is not valid percent-encoding is kept as sent (it will then fail its seal check).
+ * The request's cookies by name (the `cookie` package; the first of two cookies with one name wins). Express 5
+ * parses none by itself and the console mounts no cookie middleware, since its access rules also guard routes
+ * mounted elsewhere. Kept on req.cookies, where csrf-csrf reads them (as cookie-parser would have set them).
  */
 export function readCookies(req: Request): Record<string, string> {
   if (req.cookies && typeof req.cookies === 'object') return req.cookies as Record<string, string>;
+  const parsed = parse(req.headers.cookie ?? '');
   const out: Record<string, string> = {};
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (!name || name in out) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      out[name] = decodeURIComponent(value);
-    } catch {
-      out[name] = value;
-    }
-  }
-  // csrf-csrf reads req.cookies (what cookie-parser would have set).
+  for (const [name, value] of Object.entries(parsed)) if (value !== undefined) out[name] = value;
   req.cookies = out;
   return out;
 }

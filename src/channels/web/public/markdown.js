@@ -1,7 +1,8 @@
 // The answer's Markdown, sanitized: a browser ES module (chat.js uses it; the browser tests import it alone).
 // marked and DOMPurify are served from node_modules (src/channels/web/index.ts).
-import DOMPurify from '/assets/vendor/purify.es.mjs';
+
 import { marked } from '/assets/vendor/marked.esm.js';
+import DOMPurify from '/assets/vendor/purify.es.mjs';
 
 /**
  * The answer's Markdown as HTML: marked (GitHub-flavoured, line breaks kept) then DOMPurify, which keeps
