@@ -4,9 +4,9 @@ import { createAccess } from '../../../src/channels/web/auth/create-access';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { forEachBackend } from '../../helpers/databases';
-import { CookieJar, type RunningProvider, startOidcProvider } from '../../helpers/oidc-provider';
-import { capturingLogger, countPeople, freePort, makeUser, probeRoutes } from './auth-helpers';
-import { type RunningWeb, startWebServer } from './web-server';
+import { CookieJar, type RunningProvider } from '../../helpers/oidc-provider';
+import { capturingLogger, countPeople, makeUser, probeRoutes } from './auth-helpers';
+import { type ConsoleWithProvider, startConsoleWithProvider } from './with-provider';
 
 const SESSION_SECRET = 'session-secret-for-sign-in-tests-0123456789';
 const HOUR = 3600_000;
@@ -14,7 +14,7 @@ const HOUR = 3600_000;
 forEachBackend('web console sign-in with OpenID Connect', (backend) => {
   let ds: AppDataSource;
   let provider: RunningProvider;
-  let web: RunningWeb;
+  let site: ConsoleWithProvider;
   let base: string;
   let log: ReturnType<typeof capturingLogger>;
   let clock = Date.now();
@@ -27,11 +27,11 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
     ds = await backend.dataSource();
     admin = await makeUser(ds, 'Ada Admin', 'admin');
     employee = await makeUser(ds, 'Eve Employee', null);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/auth/callback`,
-      accounts: [
+    log = capturingLogger();
+    let access: WebAccess | undefined;
+    site = await startConsoleWithProvider(
+      ds,
+      [
         // The provider spells the address differently from users.email: matched case-insensitively.
         { id: 'ada', email: admin.email.toUpperCase(), emailVerified: true, name: 'Ada' },
         { id: 'eve', email: employee.email, emailVerified: true },
@@ -43,30 +43,21 @@ forEachBackend('web console sign-in with OpenID Connect', (backend) => {
         { id: 'entra-unverified-domain', email: employee.email, xmsEdov: false },
         { id: 'verified-false-edov-true', email: employee.email, emailVerified: false, xmsEdov: true },
       ],
-    });
-    log = capturingLogger();
-    let access: WebAccess | undefined;
-    web = await startWebServer(ds, {
-      port,
-      logger: log.logger,
-      env: {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        PUBLIC_URL: base,
-        SESSION_SECRET,
+      {
+        logger: log.logger,
+        sessionSecret: SESSION_SECRET,
+        access: (deps) => {
+          access = createAccess(deps, { now: () => clock });
+          return access;
+        },
+        mount: [(app) => app.use(probeRoutes(access!))],
       },
-      access: (deps) => {
-        access = createAccess(deps, { now: () => clock });
-        return access;
-      },
-      mount: [(app) => app.use(probeRoutes(access!))],
-    });
+    );
+    ({ provider, base } = site);
   });
 
   after(async () => {
-    await web?.close();
-    await provider?.close();
+    await site?.close();
   });
 
   beforeEach(() => {

@@ -3,10 +3,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { launchBrowser, newContext, saveScreenshot } from '../../helpers/browser';
 import { forEachBackend } from '../../helpers/databases';
-import { type RunningProvider, startOidcProvider } from '../../helpers/oidc-provider';
-import { freePort, makeUser } from './auth-helpers';
+import { makeUser } from './auth-helpers';
 import { seedChatContent } from './chat-helpers';
-import { type RunningWeb, startWebServer } from './web-server';
+import { type ConsoleWithProvider, signInWithBrowser, startConsoleWithProvider } from './with-provider';
 
 /**
  * The whole console as people use it, with nothing stubbed: the real access rules signing in through a
@@ -16,8 +15,7 @@ forEachBackend('web console journey in a browser (headless Chromium, real sign-i
   // One back end is enough for the browser; the HTTP suites run on both.
   if (backend.name !== 'embedded' && process.env.TEST_BACKENDS !== 'postgres') return;
   let ds: AppDataSource;
-  let provider: RunningProvider;
-  let web: RunningWeb;
+  let site: ConsoleWithProvider;
   let base: string;
   let browser: Browser;
   let admin: { id: string; email: string };
@@ -28,46 +26,24 @@ forEachBackend('web console journey in a browser (headless Chromium, real sign-i
     await seedChatContent(ds);
     admin = await makeUser(ds, 'Ada Journey', 'admin');
     const employee = await makeUser(ds, 'Eve Journey', 'employee');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/auth/callback`,
-      accounts: [
-        { id: 'ada', email: admin.email, emailVerified: true },
-        { id: 'eve', email: employee.email, emailVerified: true },
-      ],
-    });
-    web = await startWebServer(ds, {
-      port,
-      env: {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        PUBLIC_URL: base,
-        SESSION_SECRET: 'session-secret-for-journey-tests-0123456789',
-      },
-    });
+    site = await startConsoleWithProvider(ds, [
+      { id: 'ada', email: admin.email, emailVerified: true },
+      { id: 'eve', email: employee.email, emailVerified: true },
+    ]);
+    base = site.base;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await web?.close();
-    await provider?.close();
+    await site?.close();
   });
 
   /** Opens `path` without a session, signs in at the provider as `accountId`, and is back on `path`. */
   async function signIn(path: string, accountId: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    page.setDefaultTimeout(90_000); // answers take seconds on a busy machine
-    await page.goto(`${base}${path}`);
-    assert.ok(page.url().startsWith(`${provider.issuer}/interaction/`), `sent to the provider, not ${page.url()}`);
-    await page.fill('input[name="login"]', accountId);
-    await page.fill('input[name="password"]', 'any password');
-    await Promise.all([page.waitForURL((u) => u.origin === base), page.click('button[type="submit"]')]);
-    assert.equal(new URL(page.url()).pathname, path);
-    return { context, page };
+    const signedIn = await signInWithBrowser(browser, site, path, accountId);
+    assert.equal(new URL(signedIn.page.url()).pathname, path);
+    return signedIn;
   }
 
   it('an admin signs in, asks in Try it, gets a cited answer with cards, gives 👎 and finds the question in the insights', async function () {
@@ -119,7 +95,7 @@ forEachBackend('web console journey in a browser (headless Chromium, real sign-i
     try {
       const page = await context.newPage();
       await page.goto(`${base}/admin`);
-      assert.ok(page.url().startsWith(`${provider.issuer}/interaction/`), page.url());
+      assert.ok(page.url().startsWith(`${site.provider.issuer}/interaction/`), page.url());
     } finally {
       await context.close();
     }

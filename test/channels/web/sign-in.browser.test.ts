@@ -3,18 +3,16 @@ import type { Browser } from 'playwright-core';
 import { createAccess } from '../../../src/channels/web/auth/create-access';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { AppDataSource } from '../../../src/db/data-source';
-import { launchBrowser, newContext, saveScreenshot } from '../../helpers/browser';
+import { launchBrowser, saveScreenshot } from '../../helpers/browser';
 import { forEachBackend } from '../../helpers/databases';
-import { type RunningProvider, startOidcProvider } from '../../helpers/oidc-provider';
-import { freePort, makeUser, probeRoutes } from './auth-helpers';
-import { type RunningWeb, startWebServer } from './web-server';
+import { makeUser, probeRoutes } from './auth-helpers';
+import { type ConsoleWithProvider, signInWithBrowser, startConsoleWithProvider } from './with-provider';
 
 // One back end is enough here: the browser exercises the pages and redirects, the HTTP suites both databases.
 forEachBackend('sign-in in a browser (headless Chromium)', (backend) => {
   if (backend.name !== 'embedded' && process.env.TEST_BACKENDS !== 'postgres') return;
   let ds: AppDataSource;
-  let provider: RunningProvider;
-  let web: RunningWeb;
+  let site: ConsoleWithProvider;
   let base: string;
   let browser: Browser;
   let admin: { id: string; email: string };
@@ -26,52 +24,33 @@ forEachBackend('sign-in in a browser (headless Chromium)', (backend) => {
     ds = await backend.dataSource();
     admin = await makeUser(ds, 'Ada Admin', 'admin');
     employee = await makeUser(ds, 'Eve Employee', 'employee');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/auth/callback`,
-      accounts: [
+    let access: WebAccess | undefined;
+    site = await startConsoleWithProvider(
+      ds,
+      [
         { id: 'ada', email: admin.email, emailVerified: true },
         { id: 'eve', email: employee.email, emailVerified: true },
         { id: 'stranger', email: 'stranger@elsewhere.example', emailVerified: true },
       ],
-    });
-    let access: WebAccess | undefined;
-    web = await startWebServer(ds, {
-      port,
-      env: {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        PUBLIC_URL: base,
-        SESSION_SECRET: 'session-secret-for-browser-tests-0123456789',
+      {
+        access: (deps) => {
+          access = createAccess(deps);
+          return access;
+        },
+        mount: [(app) => app.use(probeRoutes(access!))],
       },
-      access: (deps) => {
-        access = createAccess(deps);
-        return access;
-      },
-      mount: [(app) => app.use(probeRoutes(access!))],
-    });
+    );
+    base = site.base;
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
-    await web?.close();
-    await provider?.close();
+    await site?.close();
   });
 
   /** Opens `path` without a session, lands on the provider's login form and signs in as `accountId`. */
-  async function signIn(path: string, accountId: string) {
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    await page.goto(`${base}${path}`);
-    assert.ok(page.url().startsWith(`${provider.issuer}/interaction/`), page.url());
-    await page.fill('input[name="login"]', accountId);
-    await page.fill('input[name="password"]', 'any password');
-    await Promise.all([page.waitForURL((u) => u.origin === base), page.click('button[type="submit"]')]);
-    return { context, page };
-  }
+  const signIn = (path: string, accountId: string) => signInWithBrowser(browser, site, path, accountId);
 
   it('an admin opens an admin page, signs in at the provider and is back on it, signed in', async () => {
     const { context, page } = await signIn('/probe/admin-page', 'ada');
