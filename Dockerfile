@@ -27,6 +27,9 @@ COPY content ./content
 # the web console's templates and browser files (src/channels/web/web-files.ts finds them under <root>/src)
 COPY src/channels/web/views ./src/channels/web/views
 COPY src/channels/web/public ./src/channels/web/public
+# the guides the console's setup checklist links to (GET /docs/<name>.md), without their screenshots
+COPY README.md ./
+COPY docs/*.md ./docs/
 # Without DATABASE_URL the app keeps its embedded database in /app/.data (PGLITE_DATA_DIR=.data/pglite):
 # writable by the app user only; the code and data above stay root-owned and read-only to it.
 RUN mkdir -p /app/.data && chown node:node /app/.data && chmod 700 /app/.data
