@@ -14,6 +14,7 @@ import { FeedbackComment1796300000000 } from './1796300000000-FeedbackComment';
 import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
 import { WebChannel1796500000000 } from './1796500000000-WebChannel';
 import { InsightsIndexes1796600000000 } from './1796600000000-InsightsIndexes';
+import { QuestionStems1796700000000 } from './1796700000000-QuestionStems';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   LeanPostings1796400000000,
   WebChannel1796500000000,
   InsightsIndexes1796600000000,
+  QuestionStems1796700000000,
 ];

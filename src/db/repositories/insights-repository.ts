@@ -103,7 +103,8 @@ export interface GapRow {
 
 /**
  * Content gaps: turns answered with confidence < LOW_CONFIDENCE or given a 👎, grouped by topic (see GapRow.kind).
- * Stems come from PostgreSQL's English text search (stop words dropped), so "policies" and "policy" meet as "polici".
+ * Stems come from PostgreSQL's English text search (stop words dropped), so "policies" and "policy" meet as "polici";
+ * they are stored with the turn (chat_messages.question_tsv, migration QuestionStems).
  */
 export async function contentGaps(m: EntityManager, r: InsightsRange, opts: { limit: number | null; examples: number }): Promise<GapRow[]> {
   // The examples' ordered aggregate sorts every gap with its question text: at 100k turns (40k gaps) that
@@ -111,12 +112,12 @@ export async function contentGaps(m: EntityManager, r: InsightsRange, opts: { li
   await m.query(`SET LOCAL work_mem = '32MB'`);
   return m.query(
     `WITH gaps AS (
-       SELECT cm.id, cm.message, cm.created_at, cm.confidence < $3 AS low, cm.feedback = -1 AS down,
+       SELECT cm.id, cm.message, cm.question_tsv, cm.created_at, cm.confidence < $3 AS low, cm.feedback = -1 AS down,
               nullif(btrim((${SOURCES})->0->>'title'), '') AS source_title
          FROM chat_messages cm
         WHERE ${IN_RANGE} AND (cm.confidence < $3 OR cm.feedback = -1)),
      terms AS (
-       SELECT g.id, t.lexeme FROM gaps g CROSS JOIN LATERAL unnest(to_tsvector('english', g.message)) t
+       SELECT g.id, t.lexeme FROM gaps g CROSS JOIN LATERAL unnest(g.question_tsv) t
         WHERE g.source_title IS NULL),
      df AS (SELECT lexeme, count(*) AS n FROM terms GROUP BY lexeme),
      -- Each question's most shared stem, ties to the first in byte order: two hash aggregations rather than
