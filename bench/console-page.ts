@@ -72,7 +72,7 @@ async function measure(database: 'embedded' | 'postgres', runs: number, browserR
       platformUserId: 'local-developer',
       profile: { name: 'Local developer' },
     });
-    const deps = { ...app, platforms: { slack: false, teams: false } };
+    const deps = { ...app, embedderId: app.provider.id, platforms: { slack: false, teams: false } };
     const web = createWebConsole(deps, stubAccess({ userId, name: 'Local developer', email: null, role: 'admin', via: 'loopback' })(deps));
     if (!web) throw new Error('the console did not mount');
     const server: number[] = [];

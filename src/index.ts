@@ -41,7 +41,12 @@ async function main(): Promise<void> {
       teams = createTeamsChannel(deps) ?? undefined;
       await teams?.start();
     } else logger.info({}, 'Teams is off (TEAMS_ENABLED=false)');
-    web = createWebConsole({ ...deps, ds: app.ds, platforms: { slack: Boolean(slack), teams: Boolean(teams) } });
+    web = createWebConsole({
+      ...deps,
+      ds: app.ds,
+      embedderId: app.provider.id,
+      platforms: { slack: Boolean(slack), teams: Boolean(teams) },
+    });
     await web?.start();
   } catch (err) {
     await app.close();

@@ -13,6 +13,12 @@ export async function pingDatabase(ds: Queryable): Promise<void> {
   await ds.query('SELECT 1');
 }
 
+/** The server's version string (PostgreSQL's, or the embedded PGlite's), for the console's status. */
+export async function serverVersion(ds: Queryable): Promise<string> {
+  const [row] = (await ds.query('SHOW server_version')) as Array<{ server_version: string }>;
+  return row.server_version;
+}
+
 /** Whether any learning_content row has an embedding (the hybrid retriever has something to find). */
 export async function hasSearchableContent(ds: Queryable): Promise<boolean> {
   const [row] = (await ds.query(`SELECT EXISTS (SELECT 1 FROM learning_content WHERE embedding IS NOT NULL) AS any`)) as Array<{

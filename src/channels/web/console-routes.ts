@@ -25,6 +25,7 @@ export function consoleRoutes(deps: WebDeps, access: WebAccess): Router {
       ds: deps.ds,
       queue: deps.queue,
       platforms: deps.platforms,
+      embedderId: deps.embedderId,
       logger: deps.logger,
       accessMode: access.mode,
     });

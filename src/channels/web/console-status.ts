@@ -1,5 +1,6 @@
 import type { Config } from '../../config';
 import { type EmbedderCount, embedderCounts } from '../../db/embedder-guard';
+import { serverVersion } from '../../db/health';
 import { type ContentCounts, contentCounts } from '../../db/repositories/content-stats-repository';
 import type { Logger } from '../../observability/logger';
 import type { AccessMode } from './web-access';
@@ -90,6 +91,7 @@ export interface StatusSources {
   ds: WebDeps['ds'];
   queue: Pick<WebDeps['queue'], 'pending'>;
   platforms: WebDeps['platforms'];
+  embedderId: WebDeps['embedderId'];
   logger: Logger;
   accessMode: AccessMode;
   timeoutMs?: number;
@@ -101,10 +103,7 @@ export async function consoleStatus(src: StatusSources): Promise<ConsoleStatus> 
   const read = <T>(part: string, work: () => Promise<T>) => withTimeout(part, work, timeoutMs, logger);
 
   const [version, counts, stored, pending] = await Promise.all([
-    read('database', async () => {
-      const [row] = (await ds.query('SHOW server_version')) as Array<{ server_version: string }>;
-      return row.server_version;
-    }),
+    read('database', () => serverVersion(ds)),
     read('content', () => contentCounts(ds)),
     read('embedder', () => embedderCounts(ds)),
     read('queue', () => src.queue.pending()),
@@ -117,7 +116,7 @@ export async function consoleStatus(src: StatusSources): Promise<ConsoleStatus> 
   const answers: AnswersPart = config.OPENAI_API_KEY
     ? { state: 'ok', mode: 'model', model: config.OPENAI_CHAT_MODEL, endpoint: hostOf(config.OPENAI_BASE_URL) ?? 'api.openai.com' }
     : { state: 'todo', mode: 'offline' };
-  const embedder = embedderPart(config, stored);
+  const embedder = embedderPart(src.embedderId, stored);
   const content: ContentPart = counts.ok
     ? { state: counts.value.ownChunks > 0 ? 'ok' : 'todo', ...counts.value }
     : unavailable(counts.reason);
@@ -224,17 +223,18 @@ function databaseLocation(
   }
 }
 
-/** The same rule as createEmbeddingProvider (src/ai/embedding-provider.ts), without building an embedder. */
-function embedderPart(config: Config, stored: Outcome<EmbedderCount[]>): EmbedderPart {
-  const openai = Boolean(config.OPENAI_API_KEY) && config.EMBEDDING_PROVIDER !== 'local';
-  const configured = openai
-    ? `openai:${config.OPENAI_EMBEDDING_MODEL}@${hostOf(config.OPENAI_BASE_URL) ?? 'api.openai.com'}`
-    : 'local (offline)';
+/**
+ * The running embedder (its id is what every stored vector records) against the stored vectors: any other id
+ * is a mismatch, as assertEmbedderMatches (db/embedder-guard.ts) tells at start-up.
+ */
+function embedderPart(embedderId: string, stored: Outcome<EmbedderCount[]>): EmbedderPart {
+  const openai = embedderId.startsWith('openai:');
+  // An OpenAI id ends with its base URL, which may carry credentials: only the host is shown.
+  const at = embedderId.indexOf('@');
+  const configured = openai ? `${embedderId.slice(0, at)}@${hostOf(embedderId.slice(at + 1)) ?? 'api.openai.com'}` : 'local (offline)';
   const base = { kind: openai ? ('openai' as const) : ('local' as const), configured };
   if (!stored.ok) return { ...base, ...unavailable(stored.reason) };
-  // The local embedder's id depends on whether its word table loaded (local:hash-glove-v1 or local:hash-v1).
-  const matches = (id: string) => (openai ? id.startsWith(`openai:${config.OPENAI_EMBEDDING_MODEL}@`) : id.startsWith('local:'));
-  const mismatch = stored.value.some((c) => !matches(c.embedder));
+  const mismatch = stored.value.some((c) => c.embedder !== embedderId);
   return { ...base, state: mismatch ? 'todo' : 'ok', stored: stored.value, mismatch };
 }
 

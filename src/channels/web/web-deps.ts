@@ -17,6 +17,8 @@ export interface WebDeps {
   identities: IdentityService;
   learning: LearningLoop;
   queue: JobQueue;
+  /** the running embedder's id (EmbeddingProvider.id), for the status page's embedder card */
+  embedderId: string;
   /** which chat platforms this process serves (src/index.ts knows after creating the channels) */
   platforms: { slack: boolean; teams: boolean };
 }

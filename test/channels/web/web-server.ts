@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { createEmbeddingProvider } from '../../../src/ai/embedding-provider';
 import { createWebConsole } from '../../../src/channels/web';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { WebDeps } from '../../../src/channels/web/web-deps';
@@ -60,6 +61,8 @@ export async function startWebServer(
     identities: new IdentityService(ds),
     learning: createLearningLoop({ ds, provider: localProvider() }),
     queue,
+    // what src/app.ts runs for this configuration (OpenAI when OPENAI_API_KEY is set, else the local embedder)
+    embedderId: createEmbeddingProvider(config).id,
     platforms: opts.platforms ?? { slack: false, teams: false },
   };
   const web = createWebConsole(deps, opts.access?.(deps));
