@@ -20,11 +20,32 @@ export async function embedderCounts(m: EntityManager | DataSource): Promise<Emb
 }
 
 /**
+ * The embedder ids that made the stored vectors, in name order. Walks idx_learning_content_embedding_model
+ * one value at a time (a loose index scan: one index probe per embedder), so it costs the same at 200 chunks
+ * and at 100,000; a GROUP BY over the table (embedderCounts) read every row, which every start-up and every
+ * `npm run ingest` paid before doing anything else.
+ */
+export async function embedderIds(m: EntityManager | DataSource): Promise<string[]> {
+  const rows: Array<{ embedder: string }> = await m.query(
+    `WITH RECURSIVE ids(embedder) AS (
+       SELECT (SELECT min(embedding_model) FROM learning_content WHERE embedding IS NOT NULL)
+       UNION ALL
+       SELECT (SELECT min(embedding_model) FROM learning_content
+                WHERE embedding IS NOT NULL AND embedding_model > ids.embedder)
+         FROM ids WHERE ids.embedder IS NOT NULL)
+     SELECT embedder FROM ids WHERE embedder IS NOT NULL`,
+  );
+  return rows.map((r) => r.embedder);
+}
+
+/**
  * Refuses to go on when stored vectors were made by another embedder than `embedderId`: vectors of
  * different models live in different spaces, so mixing them (or comparing a query vector with them)
- * gives meaningless similarity scores.
+ * gives meaningless similarity scores. The common case (no other embedder) costs a few index probes;
+ * only a mismatch counts the rows, for the message.
  */
 export async function assertEmbedderMatches(m: EntityManager | DataSource, embedderId: string): Promise<void> {
+  if ((await embedderIds(m)).every((id) => id === embedderId)) return;
   const others = (await embedderCounts(m)).filter((c) => c.embedder !== embedderId);
   if (others.length === 0) return;
   const made = others.map((c) => `${c.chunks} chunk${c.chunks === 1 ? '' : 's'} embedded with "${c.embedder}"`);

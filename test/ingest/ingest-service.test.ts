@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
 import type { EmbeddingProvider } from '../../src/ai/embedding-provider';
 import type { AppDataSource } from '../../src/db/data-source';
-import { assertEmbedderMatches, embedderCounts } from '../../src/db/embedder-guard';
+import { assertEmbedderMatches, embedderCounts, embedderIds } from '../../src/db/embedder-guard';
 import { SEED_COURSES, SEED_SKILLS } from '../../src/db/seed-rows';
 import { isAppError } from '../../src/errors';
 import { chunkDocument } from '../../src/ingest/chunk-document';
@@ -324,6 +324,27 @@ forEachBackend('IngestService', (backend) => {
       return true;
     });
     await assertEmbedderMatches(ds, 'fake:one');
+  });
+
+  it('embedderIds lists each embedder once, by name, from the index; rows without a vector do not count', async () => {
+    assert.deepEqual(await embedderIds(ds), ['fake:one']);
+    await ds
+      .transaction(async (m) => {
+        const [a, b] = await m.query(`SELECT id FROM learning_content WHERE embedding IS NOT NULL ORDER BY id LIMIT 2`);
+        const [c] = await m.query(`SELECT id FROM learning_content WHERE embedding IS NULL ORDER BY id LIMIT 1`);
+        await m.query(`UPDATE learning_content SET embedding_model = 'fake:zz' WHERE id = $1`, [a.id]);
+        await m.query(`UPDATE learning_content SET embedding_model = 'fake:a' WHERE id = $1`, [b.id]);
+        await m.query(`UPDATE learning_content SET embedding_model = 'fake:none' WHERE id = $1`, [c.id]);
+        assert.deepEqual(await embedderIds(m), ['fake:a', 'fake:one', 'fake:zz']);
+        await assert.rejects(assertEmbedderMatches(m, 'fake:one'), (err: unknown) => {
+          assert.ok(isAppError(err, 'EMBEDDER_MISMATCH'));
+          assert.match(err.message, /^The database holds 1 chunk embedded with "fake:a" and 1 chunk embedded with "fake:zz", but/);
+          return true;
+        });
+        throw new Error('rollback');
+      })
+      .catch((err: Error) => assert.equal(err.message, 'rollback'));
+    assert.deepEqual(await embedderIds(ds), ['fake:one']);
   });
 
   it('reembedAll re-embeds every row with the new embedder; then the guard passes for it', async () => {
