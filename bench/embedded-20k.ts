@@ -92,7 +92,7 @@ async function main(): Promise<void> {
 
     const ms = (ns: number) => f(ns / 1e6, 1);
     const body = [
-      `Machine: ${os.cpus().length} cores, shared with other helpers' builds and benchmarks (load average at the end ${os.loadavg()[0].toFixed(1)}); Node ${process.version}; embedded PGlite (in memory, pgvector) in its worker thread (src/db/embedded-worker.ts), reached over its Unix socket with the ordinary pg pool.`,
+      `Machine: ${os.cpus().length} cores (load average at the end ${os.loadavg()[0].toFixed(1)}); Node ${process.version}; embedded PGlite (in memory, pgvector) in its worker thread (src/db/embedded-worker.ts), reached over its Unix socket with the ordinary pg pool.`,
       '',
       '```sh',
       `npx ts-node --transpile-only bench/embedded-20k.ts --rows=${ROWS} --queries=${QUERIES}`,

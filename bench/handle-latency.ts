@@ -160,7 +160,7 @@ async function main(): Promise<void> {
         ];
       });
       const body = [
-        `Backend: ${usePostgres ? 'PostgreSQL 15 + pgvector 0.8.0 (scratch database)' : 'embedded PGlite (in memory)'}; offline embedder (${provider.id}) and extractive answerer; 2-core machine shared with other helpers (load average at the end ${os.loadavg()[0].toFixed(1)}).`,
+        `Backend: ${usePostgres ? 'PostgreSQL 15 + pgvector 0.8.0 (scratch database)' : 'embedded PGlite (in memory)'}; offline embedder (${provider.id}) and extractive answerer; 2-core machine (load average at the end ${os.loadavg()[0].toFixed(1)}).`,
         `Command: \`npm run bench:handle -- ${usePostgres ? '--postgres ' : ''}--compare --chunks=${target}\``,
         '',
         `Both services share the database and are asked the same 200 questions alternately (which goes first alternates too), on the sample corpus (${chunks} chunks) and again after growing it to ${target.toLocaleString('en')} chunks (${f(growSeconds, 0)} s).`,

@@ -14,6 +14,11 @@
  *        time) and 2 (this tree's default). Its embedder runs the offline embedder (for its cost) and
  *        returns the synthetic vector of a hash of the text, so the HNSW index sees the same
  *        distribution as the 100k rows already in it. Its id is 'bench', like the loaded rows.
+ * --tuned-url: the same arms again against a second server holding the same data with the memory and
+ * WAL settings of bench/tuned-server.sh (shared_buffers that hold the HNSW index, checkpoints spaced
+ * out, WAL compression), interleaved with the others: what server settings are worth, in one run.
+ * Per arm it also reports the WAL written per row (pg_current_wal_lsn), and for the SQL arms the
+ * full-page images per row (pg_stat_wal) and the HNSW index blocks read from outside shared_buffers.
  */
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
@@ -32,29 +37,66 @@ import { type SyntheticCorpus, toArray } from './synthetic';
 const ROUND = Number(arg('round', '400'));
 const ROUNDS = Number(arg('rounds', '4'));
 const URL = arg('url', '');
+const TUNED_URL = arg('tuned-url', '');
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-type Arm = { name: string; run: (first: number) => Promise<number> };
+type Arm = { name: string; server: Server; run: (first: number) => Promise<number> };
 
-async function main(): Promise<void> {
-  if (!URL) throw new Error('--url=postgres://…/la_bench_<pid>_phases (a database kept by bench/ingest-phases.ts --keep)');
+/** One server's connections: three writers (the first also reads the statistics) and the app's data source. */
+interface Server {
+  label: string;
+  clients: Client[];
+  ds: AppDataSource;
+}
+
+/** Cumulative counters of one server, read before and after an arm's round. */
+interface Counters {
+  lsn: string;
+  fpi: number;
+  hnswRead: number;
+  hnswHit: number;
+}
+
+async function openServer(label: string, url: string): Promise<Server> {
   const clients = await Promise.all(
     [0, 1, 2].map(async () => {
-      const c = new Client({ connectionString: URL });
+      const c = new Client({ connectionString: url });
       await c.connect();
       return c;
     }),
   );
-  const ds = new AppDataSource({ databaseUrl: URL, pgliteDataDir: '', poolSize: 4 });
+  const ds = new AppDataSource({ databaseUrl: url, pgliteDataDir: '', poolSize: 4 });
   await ds.initialize();
+  return { label, clients, ds };
+}
+
+async function counters(s: Server): Promise<Counters> {
+  // Statistics reach shared memory when a backend's transaction ends (at most once a second): the
+  // writers force theirs out before the round's end is read (see the SQL arm).
+  const { rows } = await s.clients[0].query(
+    `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT wal_fpi FROM pg_stat_wal)::float8 AS fpi,
+            idx_blks_read::float8 AS hnsw_read, idx_blks_hit::float8 AS hnsw_hit
+       FROM pg_statio_user_indexes WHERE indexrelname = 'idx_learning_content_embedding'`,
+  );
+  return { lsn: rows[0].lsn, fpi: rows[0].fpi, hnswRead: rows[0].hnsw_read, hnswHit: rows[0].hnsw_hit };
+}
+
+async function walBytes(s: Server, from: string, to: string): Promise<number> {
+  return Number((await s.clients[0].query(`SELECT pg_wal_lsn_diff($1, $2)::float8 AS b`, [to, from])).rows[0].b);
+}
+
+async function main(): Promise<void> {
+  if (!URL) throw new Error('--url=postgres://…/la_bench_<pid>_phases (a database kept by bench/ingest-phases.ts --keep)');
+  const servers = [await openServer('untouched', URL), ...(TUNED_URL ? [await openServer('tuned', TUNED_URL)] : [])];
+  const [{ clients, ds }] = servers;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-steady-'));
   try {
     const corpus = await benchCorpus(async (s, p) => (await clients[0].query(s, p)).rows);
     const [{ n: startRows }] = (await clients[0].query(`SELECT count(*)::int AS n FROM learning_content`)).rows;
     const sql =
-      (writers: number, perStatement: number, setup: string[] = [], teardown: string[] = []): Arm['run'] =>
+      (server: Server, writers: number, perStatement: number): Arm['run'] =>
       async (first) => {
-        for (const s of setup) await clients[0].query(s);
+        const { clients } = server;
         let next = 0;
         const t = now();
         await Promise.all(
@@ -63,16 +105,15 @@ async function main(): Promise<void> {
               const { sql, params } = insertStatement(corpus, first + b * perStatement, first + Math.min(ROUND, (b + 1) * perStatement));
               await c.query(sql, params);
             }
+            await c.query('SELECT pg_stat_force_next_flush()');
           }),
         );
-        const seconds = (now() - t) / 1000;
-        for (const s of teardown) await clients[0].query(s);
-        return ROUND / seconds;
+        return ROUND / ((now() - t) / 1000);
       };
     const local = new LocalEmbeddings();
     const provider = { id: 'bench', embeddings: new BenchEmbeddings(local, corpus) } as never;
     const service =
-      (concurrency: number): Arm['run'] =>
+      ({ ds }: Server, concurrency: number): Arm['run'] =>
       async (first) => {
         const dir = path.join(tmp, `r${first}`);
         fs.mkdirSync(dir);
@@ -100,34 +141,37 @@ async function main(): Promise<void> {
         if (summary.failed.length) throw new Error(`ingest failed: ${JSON.stringify(summary.failed.slice(0, 2))}`);
         return summary.chunksAdded / seconds;
       };
-    const arms: Arm[] = [
-      { name: 'SQL, 1 writer, 200 rows/statement', run: sql(1, 200) },
-      { name: 'SQL, 2 writers, 200 rows/statement', run: sql(2, 200) },
-      { name: 'SQL, 2 writers, 400 rows/statement', run: sql(2, 400) },
-      {
-        name: 'SQL, 2 writers, 200 rows/statement, ef_construction 32 for new rows',
-        run: sql(
-          2,
-          200,
-          ['ALTER INDEX idx_learning_content_embedding SET (ef_construction = 32)'],
-          ['ALTER INDEX idx_learning_content_embedding RESET (ef_construction)'],
-        ),
-      },
-      { name: 'IngestService, concurrency 1 (before)', run: service(1) },
-      { name: 'IngestService, concurrency 2 (this tree)', run: service(2) },
-    ];
+    const arms: Arm[] = servers.flatMap((server) => {
+      const on = server.label === 'untouched' ? '' : `, ${server.label} server`;
+      return [
+        { name: `SQL, 1 writer, 200 rows/statement${on}`, server, run: sql(server, 1, 200) },
+        { name: `SQL, 2 writers, 200 rows/statement${on}`, server, run: sql(server, 2, 200) },
+        { name: `IngestService, concurrency 2${on}`, server, run: service(server, 2) },
+      ];
+    });
     const tg = now();
     await assertEmbedderMatches(ds, 'bench');
     const guardSeconds = (now() - tg) / 1000;
-    log(`embedder guard at ${startRows} rows: ${f(guardSeconds, 1)} s`);
+    log(`embedder guard at ${startRows} rows: ${f(guardSeconds * 1000, 1)} ms`);
     const rates = new Map<string, number[]>(arms.map((a) => [a.name, []]));
+    const cost = new Map<string, { rows: number; wal: number; fpi: number; read: number; hit: number }>(
+      arms.map((a) => [a.name, { rows: 0, wal: 0, fpi: 0, read: 0, hit: 0 }]),
+    );
     let row = 20_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
     const t0 = now();
     for (let r = 0; r < ROUNDS; r++)
       for (const arm of r % 2 ? [...arms].reverse() : arms) {
+        const before = await counters(arm.server);
         const rate = await arm.run(row);
+        const after = await counters(arm.server);
         row += ROUND;
         rates.get(arm.name)!.push(rate);
+        const c = cost.get(arm.name)!;
+        c.rows += ROUND;
+        c.wal += await walBytes(arm.server, before.lsn, after.lsn);
+        c.fpi += after.fpi - before.fpi;
+        c.read += after.hnswRead - before.hnswRead;
+        c.hit += after.hnswHit - before.hnswHit;
         log(`round ${r + 1} ${arm.name}: ${f(rate, 0)} rows/s (load ${os.loadavg()[0].toFixed(1)})`);
       }
     const [{ n: endRows }] = (await clients[0].query(`SELECT count(*)::int AS n FROM learning_content`)).rows;
@@ -136,30 +180,54 @@ async function main(): Promise<void> {
       return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
     };
     const base = med(rates.get(arms[0].name)!);
+    const settings = async (server: Server) =>
+      (
+        await server.clients[0].query(
+          `SELECT string_agg(name || ' ' || setting || coalesce(unit, ''), ', ' ORDER BY name) AS s FROM pg_settings
+            WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression')`,
+        )
+      ).rows[0].s as string;
+    const described = await Promise.all(servers.map(async (server) => `${server.label}: ${await settings(server)}`));
     const body = [
-      `Machine: 2 cores, shared with six other helpers' builds, tests and benchmarks (load average ${os
+      `Machine: 2 cores, 24 GB; load average ${os
         .loadavg()
         .map((x) => x.toFixed(1))
         .join(
           ' / ',
-        )} at the end): absolute rates are far below an idle machine's; compare within the table. PostgreSQL 15.20, pgvector 0.8.0, server settings untouched (shared_buffers 128 MB).`,
+        )} at the end. PostgreSQL 15, pgvector 0.8.0. Server settings (shared_buffers in 8 kB pages, max_wal_size in MB): ${described.join('; ')}.`,
       '',
       '```sh',
       'npx ts-node --transpile-only bench/ingest-phases.ts --rows=100000 --rounds=1 --keep   # the 100k database',
-      `npx ts-node --transpile-only bench/ingest-steady.ts --url=postgres://…/la_bench_<pid>_phases --round=${ROUND} --rounds=${ROUNDS}`,
+      ...(TUNED_URL
+        ? [
+            'bash bench/tuned-server.sh start   # the second server, 127.0.0.1:5433',
+            'BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres npx ts-node --transpile-only bench/ingest-phases.ts --rows=100000 --rounds=1 --keep',
+          ]
+        : []),
+      `npx ts-node --transpile-only bench/ingest-steady.ts --url=postgres://…:5432/la_bench_<pid>_phases${TUNED_URL ? ' --tuned-url=postgres://…:5433/la_bench_<pid>_phases' : ''} --round=${ROUND} --rounds=${ROUNDS}`,
       '```',
       '',
-      `${ROUNDS} rounds of ${ROUND} committed rows per arm, arms interleaved (every other round in reverse order), table from ${startRows.toLocaleString('en')} to ${endRows.toLocaleString('en')} rows with every index live; ${f((now() - t0) / 60000, 1)} min.`,
+      `${ROUNDS} rounds of ${ROUND} committed rows per arm, arms interleaved (every other round in reverse order), each server's table from ~${startRows.toLocaleString('en')} to ${endRows.toLocaleString('en')} rows with every index live; ${f((now() - t0) / 60000, 1)} min.`,
       '',
       table(
-        ['arm', 'rows/s per round', 'median rows/s', 'vs SQL 1 writer'],
+        ['arm', 'rows/s per round', 'median rows/s', 'vs SQL 1 writer', 'WAL kB/row', 'full-page images/row', 'HNSW blocks read/row (hit)'],
         arms.map((a) => {
           const xs = rates.get(a.name)!;
-          return [a.name, xs.map((x) => f(x, 0)).join(', '), f(med(xs), 0), `${f(med(xs) / base, 2)}×`];
+          const c = cost.get(a.name)!;
+          const sqlArm = a.name.startsWith('SQL');
+          return [
+            a.name,
+            xs.map((x) => f(x, 0)).join(', '),
+            f(med(xs), 0),
+            `${f(med(xs) / base, 2)}×`,
+            f(c.wal / c.rows / 1024, 1),
+            sqlArm ? f(c.fpi / c.rows, 1) : '-',
+            sqlArm ? `${f(c.read / c.rows, 0)} (${f(c.hit / c.rows, 0)})` : '-',
+          ];
         }),
       ),
       '',
-      `IngestService concurrency 2 / concurrency 1: ${f(med(rates.get(arms[5].name)!) / med(rates.get(arms[4].name)!), 2)}× (medians). IngestService rates run from the first file's start to the last file's end; each run also starts with the embedder guard (assertEmbedderMatches: one scan of learning_content), ${f(guardSeconds, 1)} s at ${startRows.toLocaleString('en')} rows in this run.`,
+      `IngestService rates run from the first file's start to the last file's end (20-chunk Markdown files: load, chunk, embed offline, store). The embedder guard that starts every ingest took ${f(guardSeconds * 1000, 1)} ms at ${startRows.toLocaleString('en')} rows.`,
     ].join('\n');
     console.log(body);
     const readme = path.join(__dirname, 'README.md');
@@ -169,8 +237,10 @@ async function main(): Promise<void> {
     );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
-    await ds.destroy();
-    for (const c of clients) await c.end();
+    for (const server of servers) {
+      await server.ds.destroy();
+      for (const c of server.clients) await c.end();
+    }
   }
 }
 
