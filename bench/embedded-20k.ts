@@ -24,7 +24,7 @@ import { AppDataSource } from '../src/db/data-source';
 import { IN_MEMORY } from '../src/db/embedded-postgres';
 import { inUserScope } from '../src/db/user-scope';
 import { benchCorpus, insertStatement } from './ingest-phases';
-import { arg, f, latencyStats, now, replaceGenerated, table } from './lib';
+import { arg, f, HNSW_DDL, latencyStats, now, replaceGenerated, table } from './lib';
 import { toArray } from './synthetic';
 
 const ROWS = Number(arg('rows', '20000'));
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     // The migration's definition (m=16, ef_construction=64); PGlite's memory limit keeps the graph build modest.
     const q = ds.createQueryRunner();
     await q.query(`SET maintenance_work_mem = '512MB'`);
-    await q.query(`CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`);
+    await q.query(HNSW_DDL);
     await q.release();
     const buildSeconds = (now() - tb) / 1000;
     for (const tbl of ['learning_content', 'learning_content_terms', 'learning_content_lexemes', 'learning_content_stats'])

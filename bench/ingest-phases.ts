@@ -16,7 +16,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { LocalEmbeddings } from '../src/ai/local-embeddings';
 import { AppDataSource } from '../src/db/data-source';
-import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, now, type ScratchDatabase } from './lib';
+import { arg, createScratchDatabase, DEFAULT_BENCH_URL, f, flag, HNSW_DDL, now, type ScratchDatabase } from './lib';
 import { candidateWords, SyntheticCorpus, vectorText } from './synthetic';
 
 const ROWS = Number(arg('rows', '100000'));
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     log(`loaded ${ROWS} rows in ${f((now() - t) / 1000, 0)} s`);
     const q = ds.createQueryRunner();
     await q.query(`SET maintenance_work_mem = '3GB'`);
-    await q.query(`CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`);
+    await q.query(HNSW_DDL);
     await q.release();
     for (const tb of ['learning_content', 'learning_content_terms', 'learning_content_lexemes', 'learning_content_stats'])
       await ds.query(`VACUUM ANALYZE ${tb}`);

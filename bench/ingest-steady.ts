@@ -14,9 +14,10 @@
  *        time) and 2 (this tree's default). Its embedder runs the offline embedder (for its cost) and
  *        returns the synthetic vector of a hash of the text, so the HNSW index sees the same
  *        distribution as the 100k rows already in it. Its id is 'bench', like the loaded rows.
- * --tuned-url: the same arms again against a second server holding the same data with the memory and
- * WAL settings of bench/tuned-server.sh (shared_buffers that hold the HNSW index, checkpoints spaced
- * out, WAL compression), interleaved with the others: what server settings are worth, in one run.
+ * --label: what --url holds (default "this tree"). --also=label@url,label@url: the same arms against
+ * other databases holding the same data, interleaved with the others, e.g. a copy with the index of
+ * the code before (CREATE DATABASE … TEMPLATE, then swap the index), or the same data on a second
+ * server with the memory and WAL settings of bench/tuned-server.sh: what each is worth, in one run.
  * Per arm it also reports the WAL written per row (pg_current_wal_lsn), and for the SQL arms the
  * full-page images per row (pg_stat_wal) and the HNSW index blocks read from outside shared_buffers.
  */
@@ -37,7 +38,11 @@ import { type SyntheticCorpus, toArray } from './synthetic';
 const ROUND = Number(arg('round', '400'));
 const ROUNDS = Number(arg('rounds', '4'));
 const URL = arg('url', '');
-const TUNED_URL = arg('tuned-url', '');
+const LABEL = arg('label', 'this tree');
+const ALSO = arg('also', '')
+  .split(',')
+  .filter(Boolean)
+  .map((x) => ({ label: x.slice(0, x.indexOf('@')), url: x.slice(x.indexOf('@') + 1) }));
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 type Arm = { name: string; server: Server; run: (first: number) => Promise<number> };
@@ -87,7 +92,8 @@ async function walBytes(s: Server, from: string, to: string): Promise<number> {
 
 async function main(): Promise<void> {
   if (!URL) throw new Error('--url=postgres://…/la_bench_<pid>_phases (a database kept by bench/ingest-phases.ts --keep)');
-  const servers = [await openServer('untouched', URL), ...(TUNED_URL ? [await openServer('tuned', TUNED_URL)] : [])];
+  const servers = [await openServer(LABEL, URL)];
+  for (const a of ALSO) servers.push(await openServer(a.label, a.url));
   const [{ clients, ds }] = servers;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-steady-'));
   try {
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
         return summary.chunksAdded / seconds;
       };
     const arms: Arm[] = servers.flatMap((server) => {
-      const on = server.label === 'untouched' ? '' : `, ${server.label} server`;
+      const on = `, ${server.label}`;
       return [
         { name: `SQL, 1 writer, 200 rows/statement${on}`, server, run: sql(server, 1, 200) },
         { name: `SQL, 2 writers, 200 rows/statement${on}`, server, run: sql(server, 2, 200) },
@@ -183,28 +189,31 @@ async function main(): Promise<void> {
     const settings = async (server: Server) =>
       (
         await server.clients[0].query(
-          `SELECT string_agg(name || ' ' || setting || coalesce(unit, ''), ', ' ORDER BY name) AS s FROM pg_settings
+          `SELECT string_agg(name || ' ' || current_setting(name), ', ' ORDER BY name) AS s FROM pg_settings
             WHERE name IN ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression')`,
         )
       ).rows[0].s as string;
-    const described = await Promise.all(servers.map(async (server) => `${server.label}: ${await settings(server)}`));
+    const hnsw = async (server: Server) =>
+      (
+        await server.clients[0].query(
+          `SELECT substring(pg_get_indexdef(oid) from 'USING hnsw (.*)$') || ', ' || pg_relation_size(oid) / 1048576 || ' MB' AS d
+             FROM pg_class WHERE relname = 'idx_learning_content_embedding'`,
+        )
+      ).rows[0].d as string;
+    const described = await Promise.all(
+      servers.map(async (server) => `${server.label}: ${await settings(server)}; HNSW ${await hnsw(server)}`),
+    );
     const body = [
       `Machine: 2 cores, 24 GB; load average ${os
         .loadavg()
         .map((x) => x.toFixed(1))
         .join(
           ' / ',
-        )} at the end. PostgreSQL 15, pgvector 0.8.0. Server settings (shared_buffers in 8 kB pages, max_wal_size in MB): ${described.join('; ')}.`,
+        )} at the end. PostgreSQL 15, pgvector 0.8.0. Server settings and vector index: ${described.join('; ')}.`,
       '',
       '```sh',
       'npx ts-node --transpile-only bench/ingest-phases.ts --rows=100000 --rounds=1 --keep   # the 100k database',
-      ...(TUNED_URL
-        ? [
-            'bash bench/tuned-server.sh start   # the second server, 127.0.0.1:5433',
-            'BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5433/postgres npx ts-node --transpile-only bench/ingest-phases.ts --rows=100000 --rounds=1 --keep',
-          ]
-        : []),
-      `npx ts-node --transpile-only bench/ingest-steady.ts --url=postgres://…:5432/la_bench_<pid>_phases${TUNED_URL ? ' --tuned-url=postgres://…:5433/la_bench_<pid>_phases' : ''} --round=${ROUND} --rounds=${ROUNDS}`,
+      `npx ts-node --transpile-only bench/ingest-steady.ts --url=postgres://…/la_bench_<pid>_phases --label='${LABEL}'${ALSO.length ? ` --also='${ALSO.map((a) => `${a.label}@postgres://…`).join(',')}'` : ''} --round=${ROUND} --rounds=${ROUNDS}`,
       '```',
       '',
       `${ROUNDS} rounds of ${ROUND} committed rows per arm, arms interleaved (every other round in reverse order), each server's table from ~${startRows.toLocaleString('en')} to ${endRows.toLocaleString('en')} rows with every index live; ${f((now() - t0) / 60000, 1)} min.`,

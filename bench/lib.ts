@@ -4,6 +4,9 @@
  */
 import { Client } from 'pg';
 
+/** The app's HNSW index (migration InitialSchema): benches that bulk-load drop it first and build it after. */
+export const HNSW_DDL = 'CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)';
+
 export const DEFAULT_BENCH_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Refuses anything but a loopback server: the benchmarks create and drop databases. */
@@ -186,4 +189,23 @@ export function arg(name: string, fallback: string): string {
 
 export function flag(name: string): boolean {
   return process.argv.includes(`--${name}`);
+}
+
+/**
+ * The exact nearest rows by cosine distance (a sequential scan: no index is used), most similar first:
+ * the ground truth for recall, independent of how match_documents reaches its rows.
+ */
+export async function exactNearest(
+  m: { query: (sql: string, params?: unknown[]) => Promise<Array<{ id: string; similarity: number | string }>> },
+  vector: number[],
+  k: number,
+  types: string[] | null,
+): Promise<Array<{ id: string; similarity: number }>> {
+  const rows = await m.query(
+    `SELECT id, 1 - (embedding <=> $1::vector) AS similarity FROM learning_content
+      WHERE embedding IS NOT NULL AND ($3::text[] IS NULL OR content_type = ANY($3))
+      ORDER BY embedding <=> $1::vector LIMIT $2`,
+    [`[${vector.join(',')}]`, k, types],
+  );
+  return rows.map((r) => ({ id: r.id, similarity: Number(r.similarity) }));
 }

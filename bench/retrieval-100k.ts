@@ -29,8 +29,10 @@ import {
   arg,
   createScratchDatabase,
   DEFAULT_BENCH_URL,
+  exactNearest,
   f,
   flag,
+  HNSW_DDL,
   type LatencyStats,
   latencyStats,
   mean,
@@ -53,7 +55,7 @@ const ROUNDS = Number(arg('rounds', '2'));
 const HNSW_WITH = arg('hnsw', '');
 const K = 10;
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_URL;
-const HNSW_DDL = `CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`;
+
 const hnswDdl = (params: string) =>
   params
     ? `${HNSW_DDL} WITH (${params
@@ -498,14 +500,13 @@ async function exactTopK(
   queries: Query[],
   types: string[] | null,
 ): Promise<{ ids: string[][]; sims: number[][]; ms: number }> {
-  const r = new HybridRetriever(NO_EMBEDDER);
   const ids: string[][] = [];
   const sims: number[][] = [];
   const t = now();
   for (const q of queries) {
     const rows = await ds.transaction(async (m) => {
       await m.query(`SET LOCAL enable_indexscan = off`);
-      return r.vectorSearch(m, toArray(q.vector), K, types);
+      return exactNearest(m, Array.from(toArray(q.vector)), K, types);
     });
     ids.push(rows.map((x) => x.id));
     sims.push(rows.map((x) => Number(x.similarity)));

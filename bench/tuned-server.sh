@@ -2,7 +2,7 @@
 # A second PostgreSQL 15 server beside the machine's (same binaries, same pgvector), with the memory
 # and WAL settings an operator would give a server holding 100k+ chunks: bench/ingest-steady.ts runs
 # its arms against both, alternately, so "server settings untouched" and "tuned" are compared in one
-# run. The settings are the ones docs/operations.md recommends.
+# run. The settings are the ones README.md ("Running on a real PostgreSQL") recommends.
 #
 #   bash bench/tuned-server.sh start   # initdb (first time) and start on 127.0.0.1:5433
 #   bash bench/tuned-server.sh stop    # stop it; its data stays in $DIR until `remove`
