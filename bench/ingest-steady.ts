@@ -207,9 +207,7 @@ async function main(): Promise<void> {
       `Machine: 2 cores, 24 GB; load average ${os
         .loadavg()
         .map((x) => x.toFixed(1))
-        .join(
-          ' / ',
-        )} at the end. PostgreSQL 15, pgvector 0.8.0. Server settings and vector index: ${described.join('; ')}.`,
+        .join(' / ')} at the end. PostgreSQL 15, pgvector 0.8.0. Server settings and vector index: ${described.join('; ')}.`,
       '',
       '```sh',
       'npx ts-node --transpile-only bench/ingest-phases.ts --rows=100000 --rounds=1 --keep   # the 100k database',
