@@ -56,7 +56,8 @@ interface Server {
 
 /** Cumulative counters of one server, read before and after an arm's round. */
 interface Counters {
-  lsn: string;
+  /** the WAL position in bytes (pg_current_wal_lsn as a number): differences are WAL written */
+  wal: number;
   fpi: number;
   hnswRead: number;
   hnswHit: number;
@@ -79,15 +80,11 @@ async function counters(s: Server): Promise<Counters> {
   // Statistics reach shared memory when a backend's transaction ends (at most once a second): the
   // writers force theirs out before the round's end is read (see the SQL arm).
   const { rows } = await s.clients[0].query(
-    `SELECT pg_current_wal_lsn()::text AS lsn, (SELECT wal_fpi FROM pg_stat_wal)::float8 AS fpi,
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8 AS wal, (SELECT wal_fpi FROM pg_stat_wal)::float8 AS fpi,
             idx_blks_read::float8 AS hnsw_read, idx_blks_hit::float8 AS hnsw_hit
        FROM pg_statio_user_indexes WHERE indexrelname = 'idx_learning_content_embedding'`,
   );
-  return { lsn: rows[0].lsn, fpi: rows[0].fpi, hnswRead: rows[0].hnsw_read, hnswHit: rows[0].hnsw_hit };
-}
-
-async function walBytes(s: Server, from: string, to: string): Promise<number> {
-  return Number((await s.clients[0].query(`SELECT pg_wal_lsn_diff($1, $2)::float8 AS b`, [to, from])).rows[0].b);
+  return { wal: rows[0].wal, fpi: rows[0].fpi, hnswRead: rows[0].hnsw_read, hnswHit: rows[0].hnsw_hit };
 }
 
 async function main(): Promise<void> {
@@ -174,7 +171,7 @@ async function main(): Promise<void> {
         rates.get(arm.name)!.push(rate);
         const c = cost.get(arm.name)!;
         c.rows += ROUND;
-        c.wal += await walBytes(arm.server, before.lsn, after.lsn);
+        c.wal += after.wal - before.wal;
         c.fpi += after.fpi - before.fpi;
         c.read += after.hnswRead - before.hnswRead;
         c.hit += after.hnswHit - before.hnswHit;

@@ -3,6 +3,7 @@
  * timing statistics and Markdown tables. Nothing here is used by the application.
  */
 import { Client } from 'pg';
+import { vectorLiteral } from '../src/ai/embedding-provider';
 
 /** The app's HNSW index (migration InitialSchema): benches that bulk-load drop it first and build it after. */
 export const HNSW_DDL = 'CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)';
@@ -205,7 +206,7 @@ export async function exactNearest(
     `SELECT id, 1 - (embedding <=> $1::vector) AS similarity FROM learning_content
       WHERE embedding IS NOT NULL AND ($3::text[] IS NULL OR content_type = ANY($3))
       ORDER BY embedding <=> $1::vector LIMIT $2`,
-    [`[${vector.join(',')}]`, k, types],
+    [vectorLiteral(vector), k, types],
   );
   return rows.map((r) => ({ id: r.id, similarity: Number(r.similarity) }));
 }

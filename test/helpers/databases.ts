@@ -69,6 +69,15 @@ export function forEachBackend(title: string, body: (backend: Backend) => void):
   for (const b of backends()) describe(`${title} [${b.name}]`, () => body(b));
 }
 
+/**
+ * Defines `describe(title [backend])` on the first available back end only (embedded, or PostgreSQL under
+ * TEST_BACKENDS=postgres): for suites whose subject is not the database, e.g. a browser driving the pages.
+ */
+export function forOneBackend(title: string, body: (backend: Backend) => void): void {
+  const [b] = backends();
+  if (b) describe(`${title} [${b.name}]`, () => body(b));
+}
+
 function memo(key: string, make: () => Promise<AppDataSource>): Promise<AppDataSource> {
   let p = shared.get(key);
   if (!p) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { launchBrowser, newContext, saveScreenshot } from '../../helpers/browser';
-import { forEachBackend } from '../../helpers/databases';
+import { forOneBackend } from '../../helpers/databases';
 import { makeUser } from './auth-helpers';
 import { seedChatContent } from './chat-helpers';
 import { type ConsoleWithProvider, signInWithBrowser, startConsoleWithProvider } from './with-provider';
@@ -11,9 +11,7 @@ import { type ConsoleWithProvider, signInWithBrowser, startConsoleWithProvider }
  * The whole console as people use it, with nothing stubbed: the real access rules signing in through a
  * real OpenID provider, the console page, Try it answering through the durable queue, and the insights.
  */
-forEachBackend('web console journey in a browser (headless Chromium, real sign-in)', (backend) => {
-  // One back end is enough for the browser; the HTTP suites run on both.
-  if (backend.name !== 'embedded' && process.env.TEST_BACKENDS !== 'postgres') return;
+forOneBackend('web console journey in a browser (headless Chromium, real sign-in)', (backend) => {
   let ds: AppDataSource;
   let site: ConsoleWithProvider;
   let base: string;

@@ -4,13 +4,12 @@ import { createAccess } from '../../../src/channels/web/auth/create-access';
 import type { WebAccess } from '../../../src/channels/web/web-access';
 import type { AppDataSource } from '../../../src/db/data-source';
 import { launchBrowser, saveScreenshot } from '../../helpers/browser';
-import { forEachBackend } from '../../helpers/databases';
+import { forOneBackend } from '../../helpers/databases';
 import { makeUser, probeRoutes } from './auth-helpers';
 import { type ConsoleWithProvider, signInWithBrowser, startConsoleWithProvider } from './with-provider';
 
 // One back end is enough here: the browser exercises the pages and redirects, the HTTP suites both databases.
-forEachBackend('sign-in in a browser (headless Chromium)', (backend) => {
-  if (backend.name !== 'embedded' && process.env.TEST_BACKENDS !== 'postgres') return;
+forOneBackend('sign-in in a browser (headless Chromium)', (backend) => {
   let ds: AppDataSource;
   let site: ConsoleWithProvider;
   let base: string;

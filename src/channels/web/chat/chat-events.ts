@@ -52,7 +52,7 @@ export interface WebFinal {
 export const webSources = (sources: Array<{ n: number; title: string; contentType: string; url?: string }>): WebSource[] =>
   sources.map((s) => {
     const url = sourceUrl(s.url);
-    return url ? { n: s.n, title: s.title, contentType: s.contentType, url } : { n: s.n, title: s.title, contentType: s.contentType };
+    return { n: s.n, title: s.title, contentType: s.contentType, ...(url ? { url } : {}) };
   });
 
 /** The event that ends a turn: the final reply, or the apology when answering broke. */
