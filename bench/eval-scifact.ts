@@ -497,7 +497,7 @@ async function main(): Promise<void> {
         );
       }
       result.annRecall = [];
-      for (const ef of [40, 100, 200]) {
+      for (const ef of [40, 100, 200, 400]) {
         const r = new HybridRetriever(provider, { efSearch: ef });
         const rec: number[] = [];
         const lat: number[] = [];

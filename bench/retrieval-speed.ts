@@ -28,9 +28,9 @@ import {
   createScratchDatabase,
   DEFAULT_BENCH_URL,
   exactNearest,
+  FLOAT_HNSW_DDL,
   f,
   flag,
-  HNSW_DDL,
   latencyStats,
   mean,
   now,
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     log(`bulk load of ${ROWS} rows without the HNSW index: ${Math.round(bulk)} rows/s`);
     const q = ds.createQueryRunner();
     await q.query(`SET maintenance_work_mem = '3GB'`);
-    await q.query(HNSW_DDL);
+    await q.query(FLOAT_HNSW_DDL);
     await q.release();
     await analyze(ds);
 

@@ -23,37 +23,7 @@ export class Functions1795600000001 implements MigrationInterface {
     await q.query(`CREATE OR REPLACE FUNCTION auth.role() RETURNS text LANGUAGE sql STABLE
       AS $$ SELECT coalesce(nullif(current_setting('app.role', true), ''), 'anon') $$`);
 
-    await q.query(`
-      CREATE OR REPLACE FUNCTION match_documents (
-        query_embedding VECTOR(1536),
-        match_threshold FLOAT DEFAULT 0.7,
-        match_count INT DEFAULT 5,
-        content_types TEXT[] DEFAULT NULL
-      )
-      RETURNS TABLE (
-        id TEXT,
-        title TEXT,
-        content TEXT,
-        content_type TEXT,
-        similarity FLOAT,
-        metadata JSONB
-      )
-      LANGUAGE SQL STABLE
-      AS $$
-        SELECT
-          lc.id,
-          lc.title,
-          lc.content,
-          lc.content_type,
-          1 - (lc.embedding <=> query_embedding) AS similarity,
-          lc.metadata
-        FROM learning_content lc
-        WHERE lc.embedding IS NOT NULL
-          AND 1 - (lc.embedding <=> query_embedding) > match_threshold
-          AND (content_types IS NULL OR lc.content_type = ANY(content_types))
-        ORDER BY lc.embedding <=> query_embedding
-        LIMIT match_count;
-      $$`);
+    await q.query(MATCH_DOCUMENTS);
 
     await q.query(`
       CREATE OR REPLACE FUNCTION get_user_learning_analytics(user_id_param TEXT)
@@ -154,3 +124,36 @@ export class Functions1795600000001 implements MigrationInterface {
     await q.query(`DROP SCHEMA IF EXISTS auth`);
   }
 }
+
+/** match_documents as the document wrote it (BinaryQuantizedIndex replaces its body; its down restores this). */
+export const MATCH_DOCUMENTS = `
+      CREATE OR REPLACE FUNCTION match_documents (
+        query_embedding VECTOR(1536),
+        match_threshold FLOAT DEFAULT 0.7,
+        match_count INT DEFAULT 5,
+        content_types TEXT[] DEFAULT NULL
+      )
+      RETURNS TABLE (
+        id TEXT,
+        title TEXT,
+        content TEXT,
+        content_type TEXT,
+        similarity FLOAT,
+        metadata JSONB
+      )
+      LANGUAGE SQL STABLE
+      AS $$
+        SELECT
+          lc.id,
+          lc.title,
+          lc.content,
+          lc.content_type,
+          1 - (lc.embedding <=> query_embedding) AS similarity,
+          lc.metadata
+        FROM learning_content lc
+        WHERE lc.embedding IS NOT NULL
+          AND 1 - (lc.embedding <=> query_embedding) > match_threshold
+          AND (content_types IS NULL OR lc.content_type = ANY(content_types))
+        ORDER BY lc.embedding <=> query_embedding
+        LIMIT match_count;
+      $$`;

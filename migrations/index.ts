@@ -15,6 +15,7 @@ import { LeanPostings1796400000000 } from './1796400000000-LeanPostings';
 import { WebChannel1796500000000 } from './1796500000000-WebChannel';
 import { InsightsIndexes1796600000000 } from './1796600000000-InsightsIndexes';
 import { QuestionStems1796700000000 } from './1796700000000-QuestionStems';
+import { BinaryQuantizedIndex1796800000000 } from './1796800000000-BinaryQuantizedIndex';
 
 // Listed explicitly (not globbed) so the same list works from TypeScript sources and compiled output.
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   WebChannel1796500000000,
   InsightsIndexes1796600000000,
   QuestionStems1796700000000,
+  BinaryQuantizedIndex1796800000000,
 ];

@@ -31,7 +31,10 @@ export interface RetrieverTuning {
   /** BM25 term-frequency saturation and length normalisation */
   k1: number;
   b: number;
-  /** HNSW search breadth; higher = better recall, slower */
+  /**
+   * HNSW search breadth, and how many candidates the sign-bit index hands to the exact cosine re-ranking
+   * (match_documents); higher = better recall, slower
+   */
   efSearch: number;
   /** BM25 reads at most this many postings per query term, the highest-impact ones first (null: all) */
   postingsPerTerm: number | null;
@@ -47,7 +50,8 @@ export const DEFAULT_TUNING: RetrieverTuning = {
   textWeight: 1,
   k1: 1.2,
   b: 0.75,
-  efSearch: 100,
+  // Sign bits rank coarser than floats: 200 candidates re-ranked by cosine (bench/README.md, "Binary-quantized vector index").
+  efSearch: 200,
   postingsPerTerm: 1000,
 };
 

@@ -28,16 +28,22 @@
  * Text with no tokens at all (empty, whitespace, punctuation) embeds to a fixed unit vector
  * (a single ±1 at a reserved hashed position), never to a zero vector: pgvector's cosine distance
  * of a zero vector is NaN.
+ *
+ * The vector returned is that layout turned by a fixed rotation (src/ai/orthogonal-rotation.ts; `features`
+ * returns it unrotated). Cosines are unchanged; the rotation makes each coordinate's sign a random-hyperplane
+ * hash, which the binary-quantized vector index needs. v1 vectors were the unrotated layout: rotating them
+ * gives v2 (migrations/1796800000000-BinaryQuantizedIndex.ts does that instead of re-embedding).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Embeddings, type EmbeddingsParams } from '@langchain/core/embeddings';
+import { rotate } from './orthogonal-rotation';
 
 /** Stored beside every vector made with the GloVe table. Bump the suffix when the algorithm changes. */
-export const LOCAL_EMBEDDER_ID = 'local:hash-glove-v1';
+export const LOCAL_EMBEDDER_ID = 'local:hash-glove-v2';
 /** Stored beside vectors made without the GloVe table (hash features only). */
-export const LOCAL_HASH_EMBEDDER_ID = 'local:hash-v1';
+export const LOCAL_HASH_EMBEDDER_ID = 'local:hash-v2';
 export const LOCAL_EMBEDDING_DIMENSIONS = 1536;
 
 const GLOVE_DIMS = 100;
@@ -274,8 +280,13 @@ export class LocalEmbeddings extends Embeddings {
     return this.embedSync(text);
   }
 
-  /** Synchronous core of embedQuery/embedDocuments. */
+  /** Synchronous core of embedQuery/embedDocuments: the features below, rotated (see the header). */
   embedSync(text: string): number[] {
+    return rotate(this.features(text));
+  }
+
+  /** The unrotated vector, in the layout the header describes. */
+  features(text: string): number[] {
     const table = this.getTable();
     const tokens = tokenize(typeof text === 'string' ? text : String(text ?? ''));
     const hashed = new Float64Array(HASH_DIMS);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import type { EntityManager } from 'typeorm';
+import { vectorLiteral } from '../../src/ai/embedding-provider';
 import { HybridRetriever } from '../../src/ai/hybrid-retriever';
 import type { AppDataSource } from '../../src/db/data-source';
+import { inUserScope } from '../../src/db/user-scope';
 import { addContent, localProvider } from '../helpers/conversation';
 import { forEachBackend } from '../helpers/databases';
 
@@ -40,6 +43,39 @@ forEachBackend('HybridRetriever', (backend) => {
     assert.ok(passages[0].vectorRank && passages[0].textRank, 'found by both');
     assert.ok(passages.every((p) => p.similarity !== null && p.similarity > -1 && p.similarity <= 1));
     assert.ok(passages[0].score > passages[1].score);
+  });
+
+  it('finds vector candidates through the sign-bit index as app_user, then ranks them by exact cosine', async () => {
+    const q = await retriever.embedQuery('How are glimmerfax lanes routed?');
+    await inUserScope(ds, 'someone', async (m) => {
+      const sent: Array<{ sql: string; params?: unknown[] }> = [];
+      const recorder = {
+        query: (sql: string, params?: unknown[]) => {
+          sent.push({ sql, params });
+          return m.query(sql, params);
+        },
+      } as unknown as EntityManager;
+      const rows = await retriever.vectorSearch(recorder, q, 5, null);
+      const exact: Array<{ id: string; similarity: number }> = await m.query(
+        `SELECT id, 1 - (embedding <=> $1::vector) AS similarity FROM learning_content WHERE embedding IS NOT NULL ORDER BY embedding <=> $1::vector LIMIT 3`,
+        [vectorLiteral(q)],
+      );
+      assert.equal(rows[0].id, ids[0]);
+      assert.deepEqual(
+        rows.slice(0, 3).map((r) => r.id),
+        exact.map((r) => r.id),
+      );
+      rows.slice(0, 3).forEach((r, i) => {
+        assert.ok(Math.abs(Number(r.similarity) - exact[i].similarity) < 1e-6, 'the true cosine similarity');
+      });
+      // The index can answer the search (the planner prefers a scan of a table this small when allowed to).
+      const search = sent.find((s) => s.sql.includes('match_documents'))!;
+      await m.query(`SET LOCAL enable_seqscan = off`);
+      const plan = (await m.query(`EXPLAIN ${search.sql}`, search.params))
+        .map((r: Record<string, string>) => Object.values(r)[0])
+        .join('\n');
+      assert.match(plan, /Index Scan using idx_learning_content_embedding/);
+    });
   });
 
   it('honours content-type filters in both lists', async () => {

@@ -372,6 +372,31 @@ describe('LocalEmbeddings', function () {
     assert.ok(mrr >= 0.4, `MRR ${mrr.toFixed(3)} < 0.4`);
   });
 
+  it('keeps the ranking in its sign bits (the binary-quantized index searches those), unlike its unrotated layout', async () => {
+    // Hamming distance of the bit strings binary_quantize() makes (1 where a coordinate is > 0).
+    const bits = (v: number[]) => v.map((x) => x > 0);
+    const hamming = (a: boolean[], b: boolean[]) => a.reduce((n, x, i) => n + (x === b[i] ? 0 : 1), 0);
+    const passages = PARAPHRASE_PAIRS.map(([, d]) => d);
+    // How often a question's own passage is among the 5 passages nearest by Hamming distance.
+    const recallAt5 = (embed: (t: string) => number[]) => {
+      const docs = passages.map((d) => bits(embed(d)));
+      let hits = 0;
+      PARAPHRASE_PAIRS.forEach(([q], i) => {
+        const qb = bits(embed(q));
+        const order = docs.map((d, j) => ({ j, h: hamming(qb, d) })).sort((x, y) => x.h - y.h || x.j - y.j);
+        if (order.slice(0, 5).some((o) => o.j === i)) hits++;
+      });
+      return hits / PARAPHRASE_PAIRS.length;
+    };
+    const rotated = recallAt5((t) => e.embedSync(t));
+    const layout = recallAt5((t) => e.features(t));
+    assert.ok(rotated >= 0.9, `sign bits of the rotated vectors: recall@5 ${rotated}`);
+    assert.ok(layout < rotated, `the unrotated layout's bits should rank worse (${layout} vs ${rotated})`);
+    // The rotation changes no cosine.
+    const [a, b] = [e.features(passages[0]), e.features(passages[1])];
+    assert.ok(Math.abs(dot(a, b) - dot(e.embedSync(passages[0]), e.embedSync(passages[1]))) < 1e-12);
+  });
+
   it('falls back to hash features, warning once, when the table is missing', async () => {
     const warnings: string[] = [];
     const missing = path.join(os.tmpdir(), `no-such-glove-${process.pid}.bin`);
@@ -384,8 +409,15 @@ describe('LocalEmbeddings', function () {
     for (const v of vs) {
       assert.equal(v.length, 1536);
       assert.ok(Math.abs(norm(v) - 1) < 1e-9);
-      assert.ok(v.slice(1436).every((x) => x === 0));
     }
+    // Without GloVe the last 100 dimensions of the (unrotated) layout stay empty.
+    for (const t of ['first text', 'second text', ''])
+      assert.ok(
+        f
+          .features(t)
+          .slice(1436)
+          .every((x) => x === 0),
+      );
     // Same as explicitly disabling GloVe.
     assert.deepEqual(vs[0], await new LocalEmbeddings({ useGlove: false }).embedQuery('first text'));
   });

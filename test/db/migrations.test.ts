@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { MIGRATIONS } from '../../migrations';
 import { SplitRecommendations1796213000000 } from '../../migrations/1796213000000-SplitRecommendations';
+import { BinaryQuantizedIndex1796800000000 } from '../../migrations/1796800000000-BinaryQuantizedIndex';
+import { LocalEmbeddings } from '../../src/ai/local-embeddings';
 import type { AppDataSource } from '../../src/db/data-source';
 import { forEachBackend } from '../helpers/databases';
 import { makeUser } from '../helpers/fixtures';
@@ -104,6 +106,45 @@ forEachBackend('migrations', (backend) => {
     }
   });
 
+  it('BinaryQuantizedIndex: turns stored offline v1 vectors into v2 ones and back, leaving other embedders alone', async () => {
+    const e = new LocalEmbeddings();
+    const text = 'Pivot tables summarise spreadsheet data';
+    const [offline] = await ds.query(
+      `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model) VALUES ('offline', $1, 'tutorial', $2, $3) RETURNING id`,
+      [text, `[${e.embedSync(text).join(',')}]`, e.embedderId],
+    );
+    const neural = `[${new Array(1536)
+      .fill(0)
+      .map((_, i) => Math.sin(i))
+      .join(',')}]`;
+    const [other] = await ds.query(
+      `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model) VALUES ('neural', 'x', 'tutorial', $1, 'openai:text-embedding-3-small') RETURNING id`,
+      [neural],
+    );
+    const stored = async (id: string) => {
+      const [r] = await ds.query(`SELECT embedding::text AS v, embedding_model AS model FROM learning_content WHERE id = $1`, [id]);
+      return { v: JSON.parse(r.v) as number[], model: r.model as string };
+    };
+    const close = (a: number[], b: number[]) => a.every((x, i) => Math.abs(x - b[i]) < 1e-6);
+    const migration = new BinaryQuantizedIndex1796800000000();
+    const runner = ds.createQueryRunner();
+    try {
+      await migration.down(runner);
+      const v1 = await stored(offline.id);
+      assert.equal(v1.model, e.embedderId.replace(/-v2$/, '-v1'));
+      assert.ok(close(v1.v, e.features(text)), 'v1 vectors are the unrotated layout');
+      await migration.up(runner);
+      const v2 = await stored(offline.id);
+      assert.equal(v2.model, e.embedderId);
+      assert.ok(close(v2.v, e.embedSync(text)), 'v2: the same vector rotated, as the embedder makes it now');
+      assert.ok(close((await stored(other.id)).v, JSON.parse(neural)), 'other embedders keep their vectors');
+      assert.equal((await stored(other.id)).model, 'openai:text-embedding-3-small');
+    } finally {
+      await runner.release();
+      await ds.query(`DELETE FROM learning_content WHERE id = ANY($1)`, [[offline.id, other.id]]);
+    }
+  });
+
   it('evaluates auth.uid() and auth.role() once per query in every policy (an InitPlan, not a per-row call)', async () => {
     const policies: Array<{ tablename: string; policyname: string; qual: string | null; with_check: string | null }> = await ds.query(
       `SELECT tablename, policyname, qual, with_check FROM pg_policies WHERE schemaname = 'public'`,
@@ -137,7 +178,7 @@ forEachBackend('migrations', (backend) => {
   it('creates the indexes the design asks for (HNSW, GIN, partial, unique composite) and stores vectors in line', async () => {
     const idx = await ds.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`);
     const def = (name: string) => idx.find((r: { indexname: string }) => r.indexname === name)?.indexdef ?? '';
-    assert.match(def('idx_learning_content_embedding'), /USING hnsw \(embedding vector_cosine_ops\)/);
+    assert.match(def('idx_learning_content_embedding'), /USING hnsw \(\(\(binary_quantize\(embedding\)\)::bit\(1536\)\) bit_hamming_ops\)/);
     assert.match(def('idx_users_learning_profile'), /USING gin/);
     assert.match(def('idx_learning_content_metadata'), /USING gin/);
     assert.match(def('idx_learning_progress_active'), /WHERE \(completed_at IS NULL\)/);
