@@ -25,10 +25,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import 'reflect-metadata';
-import type { EmbeddingProvider } from '../src/ai/embedding-provider';
+import { type EmbeddingProvider, vectorLiteral } from '../src/ai/embedding-provider';
 import {
   DEFAULT_TUNING,
   HybridRetriever,
+  OFFLINE_TUNING,
   type RetrievedPassage,
   type RetrieverTuning,
   type SearchMode,
@@ -520,6 +521,40 @@ async function main(): Promise<void> {
       }
     }
 
+    // The offline app's vector list (n = 100) against the exact nearest 100, for re-ranking pools of 2-4 × n
+    // (match_documents re-ranks greatest(4 × n, ef_search) sign-bit candidates): train queries, no labels.
+    {
+      const sample = trainQ.slice(0, Math.min(trainQ.length, 100));
+      const n = OFFLINE_TUNING.candidates;
+      result.poolRecall = [];
+      const exact: Array<Set<string>> = [];
+      for (const q of sample) exact.push(new Set((await exactNearest(ds, trainVec.get(q.id)!, n, null)).map((x) => x.id)));
+      for (const times of [2, 3, 4]) {
+        const rec: number[] = [];
+        const lat: number[] = [];
+        for (const [i, q] of sample.entries()) {
+          const t = now();
+          const rows: Array<{ id: string }> = await ds.transaction(async (m) => {
+            // As HybridRetriever.vectorSearch sets them.
+            await m.query(
+              `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = 20000; SET LOCAL hnsw.ef_search = 200`,
+            );
+            return m.query(
+              `SELECT id FROM (SELECT id, embedding <=> $1::vector AS d FROM learning_content WHERE embedding IS NOT NULL
+                  ORDER BY binary_quantize(embedding)::bit(1536) <~> binary_quantize($1::vector) LIMIT $2) c ORDER BY d LIMIT $3`,
+              [vectorLiteral(trainVec.get(q.id)!), times * n, n],
+            );
+          });
+          lat.push(now() - t);
+          rec.push(rows.filter((r) => exact[i].has(r.id)).length / exact[i].size);
+        }
+        result.poolRecall.push({ times, recall: mean(rec), p50ms: latencyStats(lat).p50 });
+        log(
+          `vector list n=${n}, ${times}×n re-ranked: recall@${n} ${f(mean(rec), 4)} vs exact on ${sample.length} train queries (p50 ${f(latencyStats(lat).p50, 1)} ms)`,
+        );
+      }
+    }
+
     // The BM25 SQL before commit fc78af1 (bench/legacy-retriever.ts) on real queries: same ranking? how much slower?
     {
       const shipped = new HybridRetriever(provider);
@@ -727,6 +762,14 @@ function report(result: Record<string, any>): void {
     md.push(
       `HNSW on these (real-text) vectors, \`vectorSearch(n=10)\` against the exact nearest 10 by cosine on ${result.annRecall[0].queries} test queries: ` +
         (result.annRecall as any[]).map((a) => `ef_search ${a.ef} recall@10 ${f(a.recall10, 4)} (p50 ${f(a.p50ms, 1)} ms)`).join(', ') +
+        '.',
+    );
+  }
+  if (result.poolRecall) {
+    md.push('');
+    md.push(
+      `The offline app's vector list (n = ${OFFLINE_TUNING.candidates}) against the exact nearest ${OFFLINE_TUNING.candidates} on 100 train queries, by how many sign-bit candidates are re-ranked: ` +
+        (result.poolRecall as any[]).map((a) => `${a.times} × n recall ${f(a.recall, 4)} (p50 ${f(a.p50ms, 1)} ms)`).join(', ') +
         '.',
     );
   }
