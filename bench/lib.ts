@@ -5,6 +5,7 @@
 import { Client } from 'pg';
 import { BINARY_QUANTIZED_INDEX } from '../migrations/1796800000000-BinaryQuantizedIndex';
 import { vectorLiteral } from '../src/ai/embedding-provider';
+import { mulberry32 } from '../src/ai/mulberry32';
 
 /** The app's vector index (migration BinaryQuantizedIndex): benches that bulk-load drop it first and build it after. */
 export const HNSW_DDL = BINARY_QUANTIZED_INDEX;
@@ -71,17 +72,8 @@ export async function createScratchDatabase(baseUrl: string, suffix = ''): Promi
   return { name, url: withDatabase(baseUrl, name), drop };
 }
 
-/** mulberry32: small, fast, seeded; good enough for synthetic data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/ai/mulberry32.ts): small, fast, seeded; good enough for synthetic data. */
+export const rng = mulberry32;
 
 /** Standard normal samples (Box-Muller) from a uniform source. */
 export function gaussian(u: () => number): () => number {

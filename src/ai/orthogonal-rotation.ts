@@ -16,6 +16,8 @@
  * Changing a seed or a step changes every stored offline vector: bump the offline embedder's id.
  */
 
+import { mulberry32 } from './mulberry32';
+
 export const ROTATED_DIMENSIONS = 1536;
 const BLOCK = 512;
 const BLOCKS = ROTATED_DIMENSIONS / BLOCK;
@@ -105,16 +107,4 @@ function makeRound(seed: number): Round {
   const sign = new Float64Array(ROTATED_DIMENSIONS);
   for (let i = 0; i < ROTATED_DIMENSIONS; i++) sign[i] = next() < 0.5 ? -1 : 1;
   return { perm, sign };
-}
-
-/** A small seeded PRNG (uniform in [0, 1)): the rotation must be the same on every machine and in every release. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -25,6 +25,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
+import { mulberry32 } from '../../src/ai/mulberry32';
 
 export type ChatBehaviour =
   | {
@@ -63,21 +64,9 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32 PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Deterministic unit vector for `text`. Exported so tests can compute the expected value. */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
-  const rand = prng(hash32(text));
+  const rand = mulberry32(hash32(text));
   const v = Array.from({ length: dimensions }, () => rand() * 2 - 1);
   const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   return v.map((x) => Math.fround(x / norm)); // float32 precision, like the real API
