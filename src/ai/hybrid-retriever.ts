@@ -32,8 +32,8 @@ export interface RetrieverTuning {
   k1: number;
   b: number;
   /**
-   * HNSW search breadth, and how many candidates the sign-bit index hands to the exact cosine re-ranking
-   * (match_documents); higher = better recall, slower
+   * HNSW search breadth; match_documents re-ranks greatest(4 × n, efSearch) sign-bit candidates by exact
+   * cosine. Higher = better recall, slower
    */
   efSearch: number;
   /** BM25 reads at most this many postings per query term, the highest-impact ones first (null: all) */
@@ -50,7 +50,7 @@ export const DEFAULT_TUNING: RetrieverTuning = {
   textWeight: 1,
   k1: 1.2,
   b: 0.75,
-  // Sign bits rank coarser than floats: 200 candidates re-ranked by cosine (bench/README.md, "Binary-quantized vector index").
+  // Sign bits rank coarser than floats: at least 200 candidates re-ranked (bench/README.md, "Binary-quantized vector index").
   efSearch: 200,
   postingsPerTerm: 1000,
 };
