@@ -535,9 +535,9 @@ async function main(): Promise<void> {
         for (const [i, q] of sample.entries()) {
           const t = now();
           const rows: Array<{ id: string }> = await ds.transaction(async (m) => {
-            // As HybridRetriever.vectorSearch sets them.
+            // As HybridRetriever.vectorSearch sets them for the offline tuning.
             await m.query(
-              `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = 20000; SET LOCAL hnsw.ef_search = 200`,
+              `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.max_scan_tuples = 20000; SET LOCAL hnsw.ef_search = ${OFFLINE_TUNING.efSearch}`,
             );
             return m.query(
               `SELECT id FROM (SELECT id, embedding <=> $1::vector AS d FROM learning_content WHERE embedding IS NOT NULL

@@ -171,24 +171,22 @@ async function main(): Promise<void> {
     if (half) {
       // Recall@10 at ef_search 100 of each HNSW index against the exact answer (float vectors, no index).
       const Q = Number(arg('recall-queries', '100'));
-      const top = async (order: string, v: string, setup: string) => {
+      const top = async (sql: string, v: string, setup: string) => {
         await c.query('BEGIN');
         await c.query(setup);
-        // The app's index is searched through match_documents (sign bits, then re-ranked by cosine).
-        const sql =
-          order === 'app'
-            ? 'SELECT id FROM match_documents($1::vector, -1, 10, NULL)'
-            : `SELECT id FROM learning_content ORDER BY ${order} LIMIT 10`;
         const ids = (await c.query(sql, [v])).rows.map((x) => x.id as string);
         await c.query('ROLLBACK');
         return ids;
       };
+      const nearest = (order: string) => `SELECT id FROM learning_content ORDER BY ${order} LIMIT 10`;
       const hits = { vector: 0, halfvec: 0 };
       for (let i = 0; i < Q; i++) {
         const v = vectorText(corpus.query(i).vector);
-        const exact = new Set(await top('embedding <=> $1::vector', v, 'SET LOCAL enable_indexscan = off'));
-        for (const x of await top('app', v, 'SET LOCAL hnsw.ef_search = 100')) hits.vector += exact.has(x) ? 1 : 0;
-        for (const x of await top('embedding::halfvec(1536) <=> $1::halfvec(1536)', v, 'SET LOCAL hnsw.ef_search = 100'))
+        const exact = new Set(await top(nearest('embedding <=> $1::vector'), v, 'SET LOCAL enable_indexscan = off'));
+        // The app's index is searched through match_documents (sign bits, then re-ranked by cosine).
+        const app = 'SELECT id FROM match_documents($1::vector, -1, 10, NULL)';
+        for (const x of await top(app, v, 'SET LOCAL hnsw.ef_search = 100')) hits.vector += exact.has(x) ? 1 : 0;
+        for (const x of await top(nearest('embedding::halfvec(1536) <=> $1::halfvec(1536)'), v, 'SET LOCAL hnsw.ef_search = 100'))
           hits.halfvec += exact.has(x) ? 1 : 0;
       }
       log(

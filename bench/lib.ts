@@ -3,6 +3,7 @@
  * timing statistics and Markdown tables. Nothing here is used by the application.
  */
 import { Client } from 'pg';
+import { FLOAT_HNSW_INDEX } from '../migrations/1795600000000-InitialSchema';
 import { BINARY_QUANTIZED_INDEX } from '../migrations/1796800000000-BinaryQuantizedIndex';
 import { vectorLiteral } from '../src/ai/embedding-provider';
 import { mulberry32 } from '../src/ai/mulberry32';
@@ -10,7 +11,7 @@ import { mulberry32 } from '../src/ai/mulberry32';
 /** The app's vector index (migration BinaryQuantizedIndex): benches that bulk-load drop it first and build it after. */
 export const HNSW_DDL = BINARY_QUANTIZED_INDEX;
 /** The float HNSW index it replaced (migration InitialSchema), for baselines from before BinaryQuantizedIndex. */
-export const FLOAT_HNSW_DDL = 'CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)';
+export const FLOAT_HNSW_DDL = FLOAT_HNSW_INDEX;
 
 export const DEFAULT_BENCH_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -50,7 +50,7 @@ export class InitialSchema1795600000000 implements MigrationInterface {
     await q.query(`CREATE INDEX idx_learning_content_type ON learning_content(content_type)`);
     await q.query(`CREATE INDEX idx_learning_content_source ON learning_content(source_service)`);
     await q.query(`CREATE INDEX idx_learning_content_created ON learning_content(created_at)`);
-    await q.query(`CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`);
+    await q.query(FLOAT_HNSW_INDEX);
 
     await q.query(`
       CREATE TABLE skills (
@@ -229,3 +229,6 @@ const TABLES = [
   'assessment_results',
 ];
 const UPDATED_AT_TABLES = ['users', 'learning_content', 'skills', 'courses', 'learning_progress', 'assessments'];
+
+/** The design's vector index (float HNSW, cosine); BinaryQuantizedIndex replaces it and its down restores it. */
+export const FLOAT_HNSW_INDEX = 'CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)';

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ROTATED_DIMENSIONS, rotate, unrotate } from '../src/ai/orthogonal-rotation';
+import { FLOAT_HNSW_INDEX } from './1795600000000-InitialSchema';
 import { MATCH_DOCUMENTS } from './1795600000001-Functions';
 
 /**
@@ -34,7 +35,7 @@ export class BinaryQuantizedIndex1796800000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS idx_learning_content_embedding`);
     for (const [v1, v2] of OFFLINE_VERSIONS) await turnVectors(q, v2, v1, unrotate);
-    await q.query(`CREATE INDEX idx_learning_content_embedding ON learning_content USING hnsw (embedding vector_cosine_ops)`);
+    await q.query(FLOAT_HNSW_INDEX);
     await q.query(MATCH_DOCUMENTS);
   }
 }
@@ -80,11 +81,15 @@ const OFFLINE_VERSIONS: Array<[v1: string, v2: string]> = [
 
 const BATCH = 500;
 
-/** Rewrites every vector made by embedder `from` as turn(vector), labelled `to`; batches keyed by id. */
+/**
+ * Rewrites every vector made by embedder `from` as turn(vector), labelled `to`, 500 rows at a time until none
+ * is left (a rewritten row no longer matches). A row labelled `from` without a vector has nothing to turn.
+ */
 async function turnVectors(q: QueryRunner, from: string, to: string, turn: (v: number[]) => number[]): Promise<void> {
   for (;;) {
     const rows: Array<{ id: string; embedding: string }> = await q.query(
-      `SELECT id, embedding::text AS embedding FROM learning_content WHERE embedding_model = $1 ORDER BY id LIMIT ${BATCH}`,
+      `SELECT id, embedding::text AS embedding FROM learning_content
+        WHERE embedding_model = $1 AND embedding IS NOT NULL ORDER BY id LIMIT ${BATCH}`,
       [from],
     );
     if (rows.length === 0) return;

@@ -113,6 +113,11 @@ forEachBackend('migrations', (backend) => {
       `INSERT INTO learning_content (title, content, content_type, embedding, embedding_model) VALUES ('offline', $1, 'tutorial', $2, $3) RETURNING id`,
       [text, `[${e.embedSync(text).join(',')}]`, e.embedderId],
     );
+    // Labelled by the offline embedder but without a vector: nothing to turn, and it must not stop the migration.
+    const [unembedded] = await ds.query(
+      `INSERT INTO learning_content (title, content, content_type, embedding_model) VALUES ('no vector', 'x', 'tutorial', $1) RETURNING id`,
+      [e.embedderId],
+    );
     const neural = `[${new Array(1536)
       .fill(0)
       .map((_, i) => Math.sin(i))
@@ -141,7 +146,7 @@ forEachBackend('migrations', (backend) => {
       assert.equal((await stored(other.id)).model, 'openai:text-embedding-3-small');
     } finally {
       await runner.release();
-      await ds.query(`DELETE FROM learning_content WHERE id = ANY($1)`, [[offline.id, other.id]]);
+      await ds.query(`DELETE FROM learning_content WHERE id = ANY($1)`, [[offline.id, other.id, unembedded.id]]);
     }
   });
 
